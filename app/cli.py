@@ -1,0 +1,129 @@
+"""The ``cirrus`` command: the GUI with no sub-command, else one task and exit.
+
+Output and exit codes follow docs/cli.md: text by default, one JSON object with
+``--json``; exit 2 for bad input or a refused file, 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.core.errors import CirrusError
+
+log = logging.getLogger("cirrus")
+
+Handler = Callable[[argparse.Namespace], dict[str, Any]]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    data_dir = _data_dir(args)
+    args.data_dir_resolved = data_dir
+    _setup_logging(data_dir)
+    if args.command is None:
+        from app.ui.app import run_gui
+
+        return run_gui(data_dir, smoke=args.smoke)
+    handler: Handler = args.handler
+    try:
+        result = handler(args)
+    except CirrusError as exc:
+        return _fail(args, str(exc), exc.kind, exc.exit_code)
+    except KeyboardInterrupt:
+        return _fail(args, "interrupted", "interrupted", 1)
+    except Exception as exc:  # the message for the user, the traceback for the log
+        log.exception("unexpected error in %s", args.command)
+        return _fail(args, f"unexpected error: {exc} (details in {_log_path(data_dir)})",
+                     "internal", 1)
+    exit_code = int(result.pop("_exit", 0))
+    text = result.pop("_text", "")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    elif text:
+        print(text)
+    return exit_code
+
+
+def _fail(args: argparse.Namespace, message: str, kind: str, code: int) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "kind": kind}))
+    else:
+        print(f"cirrus: {message}", file=sys.stderr)
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="data folder (default: $CIRRUS_DATA_DIR or the user-data folder)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON object")
+    parser = argparse.ArgumentParser(prog="cirrus", parents=[common],
+                                     description="Offline Markdown flashcards with FSRS.")
+    parser.add_argument("--version", action="version", version=f"cirrus {__version__}")
+    parser.add_argument("--smoke", action="store_true",
+                        help="start, show and answer one card offscreen, print figures, exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from app import cli_commands as c
+
+    p = sub.add_parser("decks", parents=[common], help="list decks with their counts")
+    p.add_argument("--coverage", action="store_true",
+                   help="cards per topic deck and card type, from the deck files")
+    p.set_defaults(handler=c.cmd_decks)
+    p = sub.add_parser("import", parents=[common], help="import a deck file, folder or .zip")
+    p.add_argument("path", type=Path)
+    p.set_defaults(handler=c.cmd_import)
+    p = sub.add_parser("lint", parents=[common], help="check deck files for problems")
+    p.add_argument("path", type=Path)
+    p.set_defaults(handler=c.cmd_lint)
+    p = sub.add_parser("backup", parents=[common], help="write a backup now")
+    p.set_defaults(handler=c.cmd_backup)
+    p = sub.add_parser("restore", parents=[common], help="replace the collection by a backup")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=c.cmd_restore)
+    p = sub.add_parser("config", parents=[common], help="show or change a setting")
+    p.add_argument("key", nargs="?", choices=sorted(c.CONFIG_KEYS))
+    p.add_argument("value", nargs="?")
+    p.set_defaults(handler=c.cmd_config)
+    return parser
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    if not hasattr(args, "json"):
+        args.json = False
+    given = getattr(args, "data_dir", None)
+    if given is not None:
+        return Path(given).expanduser()
+    from app.storage.paths import default_data_dir
+
+    return default_data_dir()
+
+
+def _log_path(data_dir: Path) -> Path:
+    return data_dir / "logs" / "cirrus.log"
+
+
+def _setup_logging(data_dir: Path) -> None:
+    path = _log_path(data_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+

@@ -1,0 +1,156 @@
+"""Handlers of the ``cirrus`` sub-commands. Each returns the JSON object it reports;
+``_text`` holds the human-readable form and ``_exit`` a non-zero exit status."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.core.deck_lint import coverage, lint_paths
+from app.core.errors import BadInputError
+from app.storage.bundled import bundled_decks_dir
+from app.storage.collection import Collection, restore_backup
+
+CONFIG_KEYS = {"backup_dir", "day_rollover_hour"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _open(args: argparse.Namespace) -> Collection:
+    col = Collection.open(args.data_dir_resolved)
+    col.sync_bundled(_now())
+    return col
+
+
+def cmd_decks(args: argparse.Namespace) -> dict[str, Any]:
+    if args.coverage:
+        return _coverage()
+    col = _open(args)
+    try:
+        summaries = col.decks(_now())
+        totals = col.totals()
+    finally:
+        col.close()
+    decks = [
+        {"name": d.name, "uid": d.uid, "notes": d.notes, "cards": d.cards, "new": d.new,
+         "learning": d.learning, "due": d.due, "suspended": d.suspended}
+        for d in summaries
+    ]
+    lines = [f"{'deck':<70} {'notes':>5} {'cards':>5} {'new':>5} {'learn':>5} {'due':>5}"]
+    lines += [f"{d['name']:<70} {d['notes']:>5} {d['cards']:>5} {d['new']:>5} "
+              f"{d['learning']:>5} {d['due']:>5}" for d in decks]
+    lines.append(f"{totals['decks']} decks, {totals['notes']} notes, {totals['cards']} cards, "
+                 f"{totals['review_logs']} reviews")
+    return {"decks": decks, "totals": totals, "_text": "\n".join(lines)}
+
+
+def _coverage() -> dict[str, Any]:
+    folder = bundled_decks_dir()
+    if folder is None:
+        raise BadInputError("no bundled decks found in this installation")
+    decks, problems = lint_paths(folder, _now().date())
+    rows = coverage(decks)
+    keys = ("notes", "cards", "basic", "reversed", "cloze", "choice")
+    totals = {k: sum(getattr(r, k) for r in rows) for k in keys}
+    table = ["| deck | notes | cards | basic | reversed | cloze | choice |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    table += [f"| {r.deck} | " + " | ".join(str(getattr(r, k)) for k in keys) + " |"
+              for r in rows]
+    table.append("| **all decks** | " + " | ".join(f"**{totals[k]}**" for k in keys) + " |")
+    return {
+        "coverage": [{"deck": r.deck, **{k: getattr(r, k) for k in keys}} for r in rows],
+        "totals": {"decks": len(rows), **totals},
+        "problems": len([p for p in problems if p.severity == "error"]),
+        "_text": "\n".join(table),
+    }
+
+
+def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
+    col = _open(args)
+    try:
+        summary = col.import_path(args.path, _now())
+    finally:
+        col.close()
+    text = (f"{args.path}: {summary.added} added, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.skipped} skipped, "
+            f"{summary.retired} retired; {summary.cards} cards, {summary.media} media")
+    text += "".join(f"\nwarning: {w}" for w in summary.warnings)
+    return {**summary.to_json(), "_text": text}
+
+
+def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:
+    path: Path = args.path
+    if not path.exists():
+        raise BadInputError(f"{path}: no such file or folder")
+    decks, problems = lint_paths(path, _now().date())
+    errors = [p for p in problems if p.severity == "error"]
+    notes = sum(len(d.notes) for d in decks)
+    text = "\n".join(str(p) for p in problems)
+    summary = (f"{len(decks)} deck files, {notes} cards: {len(errors)} errors, "
+               f"{len(problems) - len(errors)} warnings")
+    return {
+        "files": len(decks),
+        "notes": notes,
+        "problems": [{"path": p.path, "line": p.line, "message": p.message,
+                      "severity": p.severity} for p in problems],
+        "errors": len(errors),
+        "_text": (text + "\n" if text else "") + summary,
+        "_exit": 2 if errors else 0,
+    }
+
+
+def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
+    col = Collection.open(args.data_dir_resolved)
+    try:
+        path = col.backup(_now())
+    finally:
+        col.close()
+    return {"backup": str(path), "size": path.stat().st_size, "_text": f"backup written: {path}"}
+
+
+def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
+    kept = restore_backup(args.data_dir_resolved, args.file, _now())
+    col = Collection.open(args.data_dir_resolved)
+    try:
+        totals = col.totals()
+    finally:
+        col.close()
+    return {
+        "restored": str(args.file), "previous": str(kept), "totals": totals,
+        "_text": f"restored {args.file} ({totals['cards']} cards, {totals['review_logs']} "
+                 f"reviews); the replaced collection was saved as {kept}",
+    }
+
+
+def cmd_config(args: argparse.Namespace) -> dict[str, Any]:
+    col = Collection.open(args.data_dir_resolved)
+    try:
+        if args.key is None:
+            values = {k: col.setting(k) for k in sorted(CONFIG_KEYS)}
+            values["day_rollover_hour"] = col.rollover_hour
+            values["backup_dir"] = str(col.backup_dir())
+            text = "\n".join(f"{k} = {v}" for k, v in values.items())
+            return {**values, "_text": text}
+        if args.value is not None:
+            col.set_setting(args.key, _config_value(args.key, args.value))
+        value = col.setting(args.key)
+    finally:
+        col.close()
+    return {args.key: value, "_text": f"{args.key} = {value}"}
+
+
+def _config_value(key: str, value: str) -> Any:
+    if key == "day_rollover_hour":
+        if not value.isdigit() or not 0 <= int(value) <= 23:
+            raise BadInputError("day_rollover_hour is an hour from 0 to 23")
+        return int(value)
+    folder = Path(value).expanduser().resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInputError(f"cannot use {folder} for backups: {exc.strerror}") from exc
+    return str(folder)

@@ -1,0 +1,172 @@
+"""Cards as sanitised HTML: Markdown with highlighted code, cloze, options; no scripts.
+
+The output is for ``QTextBrowser``'s rich-text engine (a subset of HTML 4 and CSS 2),
+so colours are inline styles, never classes or JavaScript.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from app.core.choice import ChoiceOption, split_choice
+from app.core.cloze import render_cloze
+from app.core.models import NoteKind
+
+_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd", "li", "ol", "p",
+    "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}
+_ATTRIBUTES = {
+    "*": {"style", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan"},
+}
+_STYLES = {
+    "color", "background", "background-color", "font-weight", "font-style",
+    "text-decoration", "border", "padding", "margin", "text-align",
+}
+
+
+class _LocalImages(Treeprocessor):
+    """Remote images are never fetched: they become their alt text."""
+
+    def run(self, root: ET.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "img" and _REMOTE.match(child.get("src", "")):
+                    alt = child.get("alt") or "image"
+                    span = ET.Element("span", {"title": "remote image, not loaded"})
+                    span.text = f"[{alt}]"
+                    span.tail = child.tail
+                    parent.remove(child)
+                    parent.insert(index, span)
+
+
+class _LocalImagesExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (API name)
+        md.treeprocessors.register(_LocalImages(md), "cirrus_local_images", 0)
+
+
+def _converter(dark: bool) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "tables",
+            "sane_lists",
+            "pymdownx.superfences",
+            "pymdownx.highlight",
+            "pymdownx.tasklist",
+            "pymdownx.betterem",
+            _LocalImagesExtension(),
+        ],
+        extension_configs={
+            "pymdownx.highlight": {
+                "noclasses": True,
+                "pygments_style": "monokai" if dark else "friendly",
+                "guess_lang": False,
+            },
+        },
+    )
+
+
+def _allow_attribute(tag: str, attr: str, value: str) -> str | None:
+    if tag == "img" and attr == "src" and _REMOTE.match(value):
+        return None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Keep formatting, drop scripts, frames, event handlers and remote image sources."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        attribute_filter=_allow_attribute,
+        url_schemes={"http", "https", "mailto"},
+        filter_style_properties=_STYLES,
+        link_rel=None,
+        allowed_classes={"span": {"cloze"}},
+    )
+
+
+def markdown_html(text: str, dark: bool = False) -> str:
+    return sanitise(_converter(dark).convert(text))
+
+
+@lru_cache(maxsize=512)
+def card_html(
+    kind: NoteKind, ord_: int, prompt: str, front: str, answer: str, *, reveal: bool,
+    dark: bool = False,
+) -> str:
+    """The HTML body of one side of a card. Cached: a card's text rarely changes."""
+    if kind == NoteKind.CLOZE:
+        question = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
+        html = markdown_html(question, dark)
+        if reveal and answer:
+            html += "<hr/>" + markdown_html(answer, dark)
+        return html
+    if kind == NoteKind.REVERSED and ord_ == 1:
+        html = markdown_html(answer, dark)
+        if reveal:
+            html += "<hr/>" + markdown_html(_join(f"### {prompt}", front), dark)
+        return html
+    if kind == NoteKind.CHOICE:
+        stem, options = split_choice(front)
+        html = markdown_html(_join(f"### {prompt}", stem), dark)
+        if reveal:
+            html += _options_html(options, dark) + "<hr/>" + markdown_html(answer, dark)
+        return html
+    html = markdown_html(_join(f"### {prompt}", front), dark)
+    if reveal:
+        html += "<hr/>" + markdown_html(answer, dark)
+    return html
+
+
+def option_html(option: ChoiceOption, dark: bool = False) -> str:
+    """One option's text as inline HTML (for option buttons' tooltips and labels)."""
+    html = markdown_html(option.text, dark).strip()
+    return html.removeprefix("<p>").removesuffix("</p>")
+
+
+def _options_html(options: list[ChoiceOption], dark: bool) -> str:
+    good = "#3fb950" if dark else "#1a7f37"
+    items = []
+    for option in options:
+        mark = "&#10003;" if option.correct else "&#10007;"
+        colour = good if option.correct else "#888888"
+        items.append(f'<li><span style="color: {colour}">{mark}</span> '
+                     f"{option_html(option, dark)}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(p for p in parts if p)
+
+
+def page_css(dark: bool) -> str:
+    """Document style sheet for the card view."""
+    text, muted, code_bg = ("#e6e6e6", "#9aa0a6", "#272822") if dark else (
+        "#1f2328", "#59636e", "#f6f8fa")
+    cloze = "#79c0ff" if dark else "#0550ae"
+    return (
+        f"body {{ color: {text}; font-size: 15pt; }}"
+        f"h3 {{ font-size: 17pt; font-weight: 600; margin-bottom: 12px; }}"
+        f"pre {{ background-color: {code_bg}; padding: 8px; font-family: monospace;"
+        f" font-size: 12pt; }}"
+        f"code {{ font-family: monospace; background-color: {code_bg}; }}"
+        f"span.cloze {{ color: {cloze}; font-weight: 600; }}"
+        f"table {{ border-collapse: collapse; }} td, th {{ padding: 4px 8px; }}"
+        f"hr {{ color: {muted}; }}"
+    )

@@ -1,0 +1,1 @@
+"""Foreign formats to and from domain objects. No Qt here."""

@@ -1,0 +1,52 @@
+"""Content-addressed media: each file is stored once as ``<sha256><ext>``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+_NAME = re.compile(r"^[0-9a-f]{64}(\.[A-Za-z0-9]{1,8})?$")
+
+
+def stored_name(sha256: str, original: str) -> str:
+    ext = Path(original).suffix.lower()
+    return sha256 + (ext if re.fullmatch(r"\.[a-z0-9]{1,8}", ext) else "")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def add_media_file(conn: Connection, media_dir: Path, source: Path) -> tuple[str, bool]:
+    """Copy ``source`` into the store; returns (stored name, newly added)."""
+    sha = file_sha256(source)
+    name = stored_name(sha, source.name)
+    target = media_dir / name
+    media_dir.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    exists = conn.execute(text("SELECT 1 FROM media WHERE sha256 = :s"), {"s": sha}).first()
+    if exists is None:
+        conn.execute(
+            text("INSERT INTO media (sha256, name, size) VALUES (:s, :n, :z)"),
+            {"s": sha, "n": source.name, "z": source.stat().st_size},
+        )
+    return name, exists is None
+
+
+def media_path(media_dir: Path, name: str) -> Path | None:
+    """The stored file for a ``media/<name>`` link, or None for anything else."""
+    if not _NAME.match(name):
+        return None
+    path = media_dir / name
+    return path if path.is_file() else None

@@ -1,0 +1,109 @@
+"""Schema upgrades as a ladder of numbered steps, tracked by ``PRAGMA user_version``.
+
+Each step is frozen SQL: it describes the schema as it was at that version, so an old
+collection always climbs the same ladder. ``tables.py`` describes the newest schema; a
+test checks that a freshly migrated database matches it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Step = Callable[[sqlite3.Connection], None]
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run statements one by one (``executescript`` would commit the open transaction)."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE preset (
+            id INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL UNIQUE,
+            desired_retention FLOAT NOT NULL, learning_steps VARCHAR NOT NULL,
+            relearning_steps VARCHAR NOT NULL, new_per_day INTEGER NOT NULL,
+            reviews_per_day INTEGER NOT NULL, maximum_interval INTEGER NOT NULL,
+            parameters VARCHAR, fuzz BOOLEAN NOT NULL);
+        CREATE TABLE setting ("key" VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL);
+        CREATE TABLE media (
+            sha256 VARCHAR NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, size INTEGER NOT NULL);
+        CREATE TABLE deck (
+            id INTEGER NOT NULL PRIMARY KEY, uid VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL,
+            description VARCHAR NOT NULL, source VARCHAR,
+            preset_id INTEGER NOT NULL REFERENCES preset (id), position INTEGER NOT NULL,
+            origin VARCHAR NOT NULL);
+        CREATE TABLE note (
+            id INTEGER NOT NULL PRIMARY KEY, uid VARCHAR NOT NULL UNIQUE,
+            deck_id INTEGER NOT NULL REFERENCES deck (id), kind INTEGER NOT NULL,
+            prompt_md VARCHAR NOT NULL, front_md VARCHAR NOT NULL, answer_md VARCHAR NOT NULL,
+            source VARCHAR, verified VARCHAR, origin VARCHAR NOT NULL, position INTEGER NOT NULL,
+            content_hash VARCHAR NOT NULL, retired BOOLEAN NOT NULL, mtime INTEGER NOT NULL);
+        CREATE INDEX ix_note_deck_id ON note (deck_id);
+        CREATE TABLE note_tag (
+            note_id INTEGER NOT NULL REFERENCES note (id), tag VARCHAR NOT NULL,
+            PRIMARY KEY (note_id, tag));
+        CREATE INDEX ix_note_tag_tag ON note_tag (tag);
+        CREATE TABLE card (
+            id INTEGER NOT NULL PRIMARY KEY, note_id INTEGER NOT NULL REFERENCES note (id),
+            ord INTEGER NOT NULL, state INTEGER NOT NULL, step INTEGER, stability FLOAT,
+            difficulty FLOAT, due INTEGER, last_review INTEGER, reps INTEGER NOT NULL,
+            lapses INTEGER NOT NULL, suspended BOOLEAN NOT NULL, buried_until INTEGER,
+            flag INTEGER NOT NULL, UNIQUE (note_id, ord));
+        CREATE INDEX ix_card_queue ON card (state, due);
+        CREATE TABLE review_log (
+            id VARCHAR NOT NULL PRIMARY KEY, card_id INTEGER NOT NULL REFERENCES card (id),
+            rating INTEGER NOT NULL, reviewed_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+            state_before INTEGER NOT NULL, step_before INTEGER, stability_before FLOAT,
+            difficulty_before FLOAT, due_before INTEGER, last_review_before INTEGER,
+            reps_before INTEGER NOT NULL, lapses_before INTEGER NOT NULL,
+            state_after INTEGER NOT NULL, step_after INTEGER, stability_after FLOAT,
+            difficulty_after FLOAT, due_after INTEGER);
+        CREATE INDEX ix_review_log_reviewed_at ON review_log (reviewed_at);
+        CREATE INDEX ix_review_log_card_id ON review_log (card_id);
+        INSERT INTO preset (id, name, desired_retention, learning_steps, relearning_steps,
+            new_per_day, reviews_per_day, maximum_interval, parameters, fuzz)
+            VALUES (1, 'Default', 0.9, '[60, 600]', '[600]', 20, 200, 36500, NULL, 1);
+        """
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1,)
+LATEST = len(STEPS)
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Run every step above the database's version, each in its own transaction.
+
+    Returns the version the database had before.
+    """
+    start = schema_version(db)
+    if start > LATEST:
+        raise NewerSchemaError(start)
+    for version in range(start + 1, LATEST + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            STEPS[version - 1](db)
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return start
+
+
+class NewerSchemaError(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(
+            f"this collection was written by a newer Cirrus (schema {version}; this version "
+            f"reads up to {LATEST}); update Cirrus to open it"
+        )

@@ -1,0 +1,95 @@
+"""Answering a card and undoing it: one transaction each."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Connection, text
+
+from app.core.models import Memory, Rating
+from app.core.timeconv import opt_to_ms, to_ms
+
+
+def write_answer(
+    conn: Connection,
+    card_id: int,
+    before: Memory,
+    after: Memory,
+    rating: Rating,
+    reviewed_at_ms: int,
+    duration_ms: int,
+    new_order: int | None,
+) -> str:
+    """Append the review log row and store the card's new state. Returns the log id.
+
+    ``new_order`` is the queue position a new card had (kept in the log's ``due_before``
+    so undo can put the card back in place).
+    """
+    log_id = uuid.uuid4().hex
+    conn.execute(
+        text(
+            "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
+            "state_before, step_before, stability_before, difficulty_before, due_before, "
+            "last_review_before, reps_before, lapses_before, state_after, step_after, "
+            "stability_after, difficulty_after, due_after) VALUES (:id, :c, :r, :t, :dur, "
+            ":sb, :stb, :sab, :db, :dub, :lrb, :rb, :lb, :sa, :sta, :saa, :da, :dua)"
+        ),
+        {
+            "id": log_id, "c": card_id, "r": int(rating), "t": reviewed_at_ms,
+            "dur": duration_ms, "sb": int(before.state), "stb": before.step,
+            "sab": before.stability, "db": before.difficulty,
+            "dub": new_order if new_order is not None else opt_to_ms(before.due),
+            "lrb": opt_to_ms(before.last_review), "rb": before.reps, "lb": before.lapses,
+            "sa": int(after.state), "sta": after.step, "saa": after.stability,
+            "da": after.difficulty, "dua": opt_to_ms(after.due),
+        },
+    )
+    conn.execute(
+        text(
+            "UPDATE card SET state = :s, step = :st, stability = :sa, difficulty = :d, "
+            "due = :due, last_review = :lr, reps = :reps, lapses = :lapses WHERE id = :id"
+        ),
+        {
+            "s": int(after.state), "st": after.step, "sa": after.stability,
+            "d": after.difficulty, "due": to_ms(after.due) if after.due else None,
+            "lr": opt_to_ms(after.last_review), "reps": after.reps, "lapses": after.lapses,
+            "id": card_id,
+        },
+    )
+    return log_id
+
+
+def revert_answer(conn: Connection, log_id: str) -> int | None:
+    """Restore the card's state from before the logged answer and delete the log row.
+
+    Returns the card id, or None when the log row is gone or the card has been
+    answered again since (undo is only for the most recent answer of a card).
+    """
+    row = conn.execute(
+        text(
+            "SELECT card_id, state_before, step_before, stability_before, difficulty_before, "
+            "due_before, last_review_before, reps_before, lapses_before, reviewed_at "
+            "FROM review_log WHERE id = :i"
+        ),
+        {"i": log_id},
+    ).first()
+    if row is None:
+        return None
+    later = conn.execute(
+        text("SELECT 1 FROM review_log WHERE card_id = :c AND reviewed_at > :t AND id != :i"),
+        {"c": row[0], "t": row[9], "i": log_id},
+    ).first()
+    if later is not None:
+        return None
+    conn.execute(
+        text(
+            "UPDATE card SET state = :s, step = :st, stability = :sa, difficulty = :d, "
+            "due = :due, last_review = :lr, reps = :reps, lapses = :lapses WHERE id = :id"
+        ),
+        {
+            "s": row[1], "st": row[2], "sa": row[3], "d": row[4], "due": row[5],
+            "lr": row[6], "reps": row[7], "lapses": row[8], "id": row[0],
+        },
+    )
+    conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": log_id})
+    return int(row[0])

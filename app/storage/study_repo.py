@@ -1,0 +1,236 @@
+"""The study queue, answering and undo, in SQL (Core statements, no ORM objects).
+
+Queue order: learning cards when due, then due reviews, then new cards in deck order.
+Siblings (the other cards of a note) of a card answered today wait until tomorrow;
+this is derived from today's review log, so undo needs no extra bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.core.models import CardState, Memory, NoteKind, QueueCounts, StudyCard
+from app.core.scheduling import SchedulerSettings
+from app.core.timeconv import from_ms, opt_from_ms
+
+LEARN_AHEAD_MS = 20 * 60 * 1000
+_NOT_BURIED = (
+    "c.note_id NOT IN (SELECT c2.note_id FROM review_log r JOIN card c2 ON c2.id = r.card_id "
+    "WHERE r.reviewed_at >= :day_start) AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+)
+_ACTIVE = "c.suspended = 0 AND n.retired = 0"
+_CARD_COLUMNS = (
+    "c.id, c.note_id, c.ord, n.kind, d.name, n.prompt_md, n.front_md, n.answer_md, n.source, "
+    "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses"
+)
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    now: int
+    day_start: int
+    day_end: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per preset: how many new cards and reviews are still allowed today."""
+
+    new_left: dict[int, int]
+    review_left: dict[int, int]
+
+
+def preset_settings(conn: Connection, preset_id: int) -> SchedulerSettings:
+    row = conn.execute(
+        text(
+            "SELECT desired_retention, learning_steps, relearning_steps, maximum_interval, "
+            "parameters, fuzz FROM preset WHERE id = :i"
+        ),
+        {"i": preset_id},
+    ).one()
+    base = SchedulerSettings()
+    return SchedulerSettings(
+        desired_retention=float(row[0]),
+        learning_steps=tuple(json.loads(row[1])),
+        relearning_steps=tuple(json.loads(row[2])),
+        maximum_interval=int(row[3]),
+        parameters=tuple(json.loads(row[4])) if row[4] else base.parameters,
+        fuzz=bool(row[5]),
+    )
+
+
+def limits(conn: Connection, window: DayWindow) -> Limits:
+    """Remaining daily limits, counted from today's review log."""
+    presets = {
+        int(r[0]): (int(r[1]), int(r[2]))
+        for r in conn.execute(text("SELECT id, new_per_day, reviews_per_day FROM preset"))
+    }
+    done_new = dict.fromkeys(presets, 0)
+    done_rev = dict.fromkeys(presets, 0)
+    rows = conn.execute(
+        text(
+            "SELECT d.preset_id, r.state_before, COUNT(*) FROM review_log r "
+            "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
+            "JOIN deck d ON d.id = n.deck_id WHERE r.reviewed_at >= :s "
+            "AND r.state_before IN (0, 2) GROUP BY d.preset_id, r.state_before"
+        ),
+        {"s": window.day_start},
+    )
+    for preset_id, state, count in rows:
+        target = done_new if state == CardState.NEW else done_rev
+        target[int(preset_id)] = target.get(int(preset_id), 0) + int(count)
+    return Limits(
+        new_left={p: max(0, lim[0] - done_new[p]) for p, lim in presets.items()},
+        review_left={p: max(0, lim[1] - done_rev[p]) for p, lim in presets.items()},
+    )
+
+
+def deck_presets(conn: Connection, deck_ids: Sequence[int]) -> dict[int, int]:
+    rows = conn.execute(text(f"SELECT id, preset_id FROM deck WHERE id IN ({_ids(deck_ids)})"))
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+def next_card(
+    conn: Connection, deck_ids: Sequence[int], window: DayWindow, lim: Limits
+) -> StudyCard | None:
+    if not deck_ids:
+        return None
+    presets = deck_presets(conn, deck_ids)
+    decks = _ids(deck_ids)
+    params: dict[str, Any] = {"now": window.now, "day_start": window.day_start,
+                              "day_end": window.day_end}
+    base = f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id " \
+           f"JOIN deck d ON d.id = n.deck_id WHERE {_ACTIVE} AND n.deck_id IN "
+    learning = (
+        f"{base}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
+    )
+    row = conn.execute(text(learning), {**params, "cutoff": window.now}).first()
+    if row is not None:
+        return _study_card(row)
+    review_decks = _ids([d for d in deck_ids if lim.review_left.get(presets[d], 0) > 0])
+    if review_decks != "NULL":
+        sql = (f"{base}({review_decks}) AND c.state = 2 AND c.due < :day_end AND {_NOT_BURIED} "
+               "ORDER BY c.due LIMIT 1")
+        row = conn.execute(text(sql), params).first()
+        if row is not None:
+            return _study_card(row)
+    new_decks = _ids([d for d in deck_ids if lim.new_left.get(presets[d], 0) > 0])
+    if new_decks != "NULL":
+        sql = (f"{base}({new_decks}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1")
+        row = conn.execute(text(sql), params).first()
+        if row is not None:
+            return _study_card(row)
+    row = conn.execute(
+        text(learning), {**params, "cutoff": min(window.now + LEARN_AHEAD_MS, window.day_end)}
+    ).first()
+    return _study_card(row) if row is not None else None
+
+
+def deck_counts(
+    conn: Connection, window: DayWindow
+) -> dict[int, tuple[int, int, int, int, int, int]]:
+    """Per deck: (notes, cards, new, learning, due, suspended), before daily limits."""
+    rows = conn.execute(
+        text(
+            "SELECT n.deck_id, COUNT(DISTINCT n.id), COUNT(c.id), "
+            f"SUM(c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED}), "
+            f"SUM(c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end), "
+            f"SUM(c.state = 2 AND {_ACTIVE} AND c.due < :day_end AND {_NOT_BURIED}), "
+            "SUM(c.suspended = 1 OR n.retired = 1) "
+            "FROM note n JOIN card c ON c.note_id = n.id GROUP BY n.deck_id"
+        ),
+        {"now": window.now, "day_start": window.day_start, "day_end": window.day_end},
+    )
+    return {int(r[0]): (int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0),
+                        int(r[6] or 0)) for r in rows}
+
+
+def queue_counts(
+    conn: Connection, deck_ids: Sequence[int], window: DayWindow, lim: Limits
+) -> QueueCounts:
+    """What is left today in these decks, with the daily limits applied per preset."""
+    presets = deck_presets(conn, deck_ids) if deck_ids else {}
+    return limited_counts(deck_counts(conn, window), presets, lim, deck_ids)
+
+
+def limited_counts(
+    raw: dict[int, tuple[int, int, int, int, int, int]],
+    presets: dict[int, int],
+    lim: Limits,
+    deck_ids: Sequence[int],
+) -> QueueCounts:
+    """Sum the raw counts of ``deck_ids``, capping new and due cards by preset limits."""
+    new: dict[int, int] = {}
+    due: dict[int, int] = {}
+    learning = 0
+    for deck_id in deck_ids:
+        counts = raw.get(deck_id)
+        if counts is None:
+            continue
+        preset = presets[deck_id]
+        new[preset] = new.get(preset, 0) + counts[2]
+        learning += counts[3]
+        due[preset] = due.get(preset, 0) + counts[4]
+    return QueueCounts(
+        new=sum(min(v, lim.new_left.get(p, 0)) for p, v in new.items()),
+        learning=learning,
+        review=sum(min(v, lim.review_left.get(p, 0)) for p, v in due.items()),
+    )
+
+
+def next_due_after(conn: Connection, deck_ids: Sequence[int], now: int) -> int | None:
+    """When the next learning or review card of these decks falls due."""
+    if not deck_ids:
+        return None
+    value = conn.execute(
+        text(
+            "SELECT MIN(c.due) FROM card c JOIN note n ON n.id = c.note_id "
+            f"WHERE {_ACTIVE} AND c.state IN (1, 2, 3) AND n.deck_id IN ({_ids(deck_ids)})"
+        )
+    ).scalar()
+    return int(value) if value is not None else None
+
+
+def load_card(conn: Connection, card_id: int) -> StudyCard | None:
+    row = conn.execute(
+        text(
+            f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id "
+            "JOIN deck d ON d.id = n.deck_id WHERE c.id = :i"
+        ),
+        {"i": card_id},
+    ).first()
+    return _study_card(row) if row is not None else None
+
+
+def _study_card(row: Any) -> StudyCard:
+    state = CardState(int(row[9]))
+    return StudyCard(
+        card_id=int(row[0]),
+        note_id=int(row[1]),
+        ord=int(row[2]),
+        kind=NoteKind(int(row[3])),
+        deck_name=str(row[4]),
+        prompt=str(row[5]),
+        front=str(row[6]),
+        answer=str(row[7]),
+        source=row[8],
+        memory=Memory(
+            state=state,
+            step=row[10],
+            stability=row[11],
+            difficulty=row[12],
+            due=None if state == CardState.NEW else from_ms(int(row[13])),
+            last_review=opt_from_ms(row[14]),
+            reps=int(row[15]),
+            lapses=int(row[16]),
+        ),
+    )
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "NULL"

@@ -1,0 +1,118 @@
+"""All SQLModel tables in one module. Times are integers: UTC epoch milliseconds."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class PresetRow(SQLModel, table=True):
+    __tablename__ = "preset"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    desired_retention: float = 0.9
+    learning_steps: str = "[60, 600]"
+    """JSON list of seconds."""
+    relearning_steps: str = "[600]"
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    maximum_interval: int = 36500
+    parameters: str | None = None
+    """JSON list of 21 FSRS parameters; None means the defaults."""
+    fuzz: bool = True
+
+
+class DeckRow(SQLModel, table=True):
+    __tablename__ = "deck"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    name: str
+    description: str = ""
+    source: str | None = None
+    preset_id: int = Field(default=1, foreign_key="preset.id")
+    position: int = 0
+    origin: str = ""
+
+
+class NoteRow(SQLModel, table=True):
+    __tablename__ = "note"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    kind: int = 0
+    prompt_md: str = ""
+    front_md: str = ""
+    answer_md: str = ""
+    source: str | None = None
+    verified: str | None = None
+    origin: str = ""
+    position: int = 0
+    content_hash: str = ""
+    retired: bool = False
+    mtime: int = 0
+
+
+class NoteTagRow(SQLModel, table=True):
+    __tablename__ = "note_tag"
+    note_id: int = Field(foreign_key="note.id", primary_key=True)
+    tag: str = Field(primary_key=True, index=True)
+
+
+class CardRow(SQLModel, table=True):
+    __tablename__ = "card"
+    __table_args__ = (
+        UniqueConstraint("note_id", "ord"),
+        Index("ix_card_queue", "state", "due"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="note.id")
+    ord: int = 0
+    state: int = 0
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: int | None = None
+    last_review: int | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    buried_until: int | None = None
+    flag: int = 0
+
+
+class ReviewLogRow(SQLModel, table=True):
+    """Append-only; ``id`` is a UUID so logs from several machines can be merged."""
+
+    __tablename__ = "review_log"
+    id: str = Field(primary_key=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    rating: int
+    reviewed_at: int = Field(index=True)
+    duration_ms: int = 0
+    state_before: int
+    step_before: int | None = None
+    stability_before: float | None = None
+    difficulty_before: float | None = None
+    due_before: int | None = None
+    last_review_before: int | None = None
+    reps_before: int = 0
+    lapses_before: int = 0
+    state_after: int
+    step_after: int | None = None
+    stability_after: float | None = None
+    difficulty_after: float | None = None
+    due_after: int | None = None
+
+
+class MediaRow(SQLModel, table=True):
+    __tablename__ = "media"
+    sha256: str = Field(primary_key=True)
+    name: str
+    size: int
+
+
+class SettingRow(SQLModel, table=True):
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True)
+    value: str
+    """JSON text."""
