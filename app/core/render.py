@@ -161,10 +161,10 @@ def page_css(dark: bool) -> str:
         "#1f2328", "#59636e", "#f6f8fa")
     cloze = "#79c0ff" if dark else "#0550ae"
     return (
-        f"body {{ color: {text}; font-size: 15pt; }}"
-        f"h3 {{ font-size: 17pt; font-weight: 600; margin-bottom: 12px; }}"
+        f"body {{ color: {text}; }}"
+        f"h3 {{ font-size: 16pt; font-weight: 600; margin-bottom: 12px; }}"
         f"pre {{ background-color: {code_bg}; padding: 8px; font-family: monospace;"
-        f" font-size: 12pt; }}"
+        f" font-size: 11.5pt; }}"
         f"code {{ font-family: monospace; background-color: {code_bg}; }}"
         f"span.cloze {{ color: {cloze}; font-weight: 600; }}"
         f"table {{ border-collapse: collapse; }} td, th {{ padding: 4px 8px; }}"

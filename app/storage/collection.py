@@ -370,6 +370,7 @@ def _upgrade_file(path: Path, backup_dir: Path) -> None:
         elif version == 0 and _has_tables(db):
             raise BadInputError(f"{path} is not a Cirrus collection")
         migrations.migrate(db)
+        db.execute("PRAGMA journal_mode = WAL")
     except migrations.NewerSchemaError as exc:
         raise CirrusError(str(exc)) from exc
     except sqlite3.DatabaseError as exc:

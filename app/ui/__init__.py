@@ -1,0 +1,1 @@
+"""The PySide6 desktop interface: windows and views over one Collection."""

@@ -1,0 +1,45 @@
+"""A QTextBrowser for card HTML that loads images from the media store only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from app.core.render import page_css
+from app.storage.media_store import media_path
+
+
+class CardTextView(QTextBrowser):
+    """Shows sanitised card HTML; never touches the network."""
+
+    def __init__(self, media_dir: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.media_dir = media_dir
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._open_link)
+        self.setReadOnly(True)
+        self.document().setDocumentMargin(24)
+        font = self.font()
+        font.setPointSizeF(13.5)
+        self.document().setDefaultFont(font)
+
+    def show_html(self, body: str, dark: bool) -> None:
+        self.document().setDefaultStyleSheet(page_css(dark))
+        self.setHtml(body)
+
+    def loadResource(self, kind: int, name: QUrl) -> Any:  # noqa: N802 (Qt API)
+        if kind == QTextDocument.ResourceType.ImageResource.value and self.media_dir:
+            path = name.path()
+            if name.scheme() in ("", "media") and path.startswith("media/"):
+                found = media_path(self.media_dir, path.removeprefix("media/"))
+                if found is not None:
+                    return found.read_bytes()
+        return None
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)

@@ -1,0 +1,56 @@
+"""Shown when nothing is left to study today: says when the next card is due."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.core.scheduling import format_interval
+
+
+def next_due_text(now: datetime, next_due: datetime | None, new_left: int) -> str:
+    lines = ["Done for today."]
+    if next_due is None:
+        lines.append("No reviews are scheduled yet.")
+    elif next_due <= now:
+        lines.append("More cards are due now, past today's limits.")
+    else:
+        wait = format_interval(next_due - now)
+        local = next_due.astimezone()
+        day = "today" if local.date() == now.astimezone().date() else (
+            "tomorrow" if local.date() == (now.astimezone() + timedelta(days=1)).date()
+            else local.strftime("%a %d %b"))
+        lines.append(f"The next card is due in {wait} ({day} at {local:%H:%M}).")
+    if new_left:
+        lines.append(f"{new_left} new cards wait for tomorrow's limit.")
+    return "\n".join(lines)
+
+
+class DoneView(QWidget):
+    backRequested = Signal()  # noqa: N815 (Qt signal naming)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        font = self.message.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        self.message.setFont(font)
+        back = QPushButton("Back to decks  (Esc)")
+        back.clicked.connect(self.backRequested.emit)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.message)
+        layout.addWidget(back, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for key in (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self, self.backRequested.emit, context=context)
+
+    def set_text(self, text: str) -> None:
+        self.message.setText(text)

@@ -1,0 +1,176 @@
+"""The main window: deck list, study screen and done screen in one stack."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+
+from app import __version__
+from app.core.errors import CirrusError
+from app.storage.collection import Collection
+from app.ui.deck_browser_view import DeckBrowserView
+from app.ui.done_view import DoneView, next_due_text
+from app.ui.study_view import StudyView
+
+log = logging.getLogger(__name__)
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return bool(hints.colorScheme() == Qt.ColorScheme.Dark)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        collection: Collection,
+        clock: Callable[[], datetime] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.collection = collection
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.setWindowTitle("Cirrus")
+        self.decks_view = DeckBrowserView()
+        self.study_view = StudyView(collection, self.clock, system_is_dark)
+        self.done_view = DoneView()
+        self.stack = QStackedWidget()
+        for view in (self.decks_view, self.study_view, self.done_view):
+            self.stack.addWidget(view)
+        self.setCentralWidget(self.stack)
+        self.decks_view.studyRequested.connect(self.start_study)
+        self.study_view.backRequested.connect(self.show_decks)
+        self.study_view.finished.connect(self.show_done)
+        self.done_view.backRequested.connect(self.show_decks)
+        self._menus()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            lambda _scheme: self.study_view.refresh_style()
+        )
+        self._restore_geometry()
+        self.show_decks()
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Import Markdown deck…", self.import_dialog, "Ctrl+Shift+I")
+        self._action(file_menu, "&Back up now", self.backup_now, None)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(edit_menu, "&Undo answer", self.undo,
+                                        QKeySequence.StandardKey.Undo)
+        go_menu = self.menuBar().addMenu("&Go")
+        self._action(go_menu, "&Decks", self.show_decks, "D")
+        self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Cirrus", self.about, None)
+
+    def _action(
+        self, menu: object, text: str, slot: Callable[[], object],
+        shortcut: str | QKeySequence.StandardKey | None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.addAction(action)
+        return action
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def show_decks(self) -> None:
+        now = self.clock()
+        roots, counts = self.collection.deck_tree(now)
+        descriptions = {d.name: d.description for d in self.collection.decks(now)}
+        self.decks_view.set_decks(roots, counts, descriptions)
+        self.stack.setCurrentWidget(self.decks_view)
+        self.decks_view.tree.setFocus()
+
+    def start_study(self, deck: str | None) -> None:
+        self.stack.setCurrentWidget(self.study_view)
+        if self.study_view.start(deck):
+            self.study_view.setFocus()
+
+    def show_done(self) -> None:
+        now = self.clock()
+        deck = self.study_view.deck
+        left = self.collection.counts(now, deck)
+        text = next_due_text(now, self.collection.next_due(now, deck), left.new)
+        self.done_view.set_text(text)
+        self.stack.setCurrentWidget(self.done_view)
+        self.done_view.setFocus()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        try:
+            card_id = self.collection.undo()
+        except CirrusError as exc:
+            QMessageBox.critical(self, "Undo failed", str(exc))
+            return
+        if card_id is None:
+            self.statusBar().showMessage("Nothing to undo", 3000)
+            return
+        if self.stack.currentWidget() is not self.study_view:
+            self.stack.setCurrentWidget(self.study_view)
+            self.study_view.deck_label.setText(self.study_view.deck or "All decks")
+        self.study_view.show_card(self.collection.card(card_id))
+        self.statusBar().showMessage("Answer undone", 3000)
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a Markdown deck", str(Path.home()),
+            "Markdown decks (*.md *.markdown *.zip);;All files (*)",
+        )
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        try:
+            summary = self.collection.import_path(path, self.clock())
+        except CirrusError as exc:
+            QMessageBox.warning(self, "Import refused", str(exc))
+            return
+        text = (f"{summary.added} added, {summary.updated} updated, "
+                f"{summary.unchanged} unchanged, {summary.retired} retired.")
+        if summary.warnings:
+            text += "\n\n" + "\n".join(summary.warnings[:20])
+        QMessageBox.information(self, "Import finished", text)
+        self.show_decks()
+
+    def backup_now(self) -> None:
+        try:
+            path = self.collection.backup(self.clock())
+        except CirrusError as exc:
+            QMessageBox.critical(self, "Backup failed", str(exc))
+            return
+        self.statusBar().showMessage(f"Backup written: {path}", 5000)
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Cirrus",
+                          f"Cirrus {__version__}\nOffline Markdown flashcards scheduled by FSRS.")
+
+    # -- window state ---------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        saved = self.collection.setting("window_geometry")
+        if saved:
+            self.restoreGeometry(QByteArray(base64.b64decode(saved)))
+        else:
+            self.resize(980, 720)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        try:
+            geometry = bytes(self.saveGeometry().data())
+            self.collection.set_setting("window_geometry", base64.b64encode(geometry).decode())
+            self.collection.backup_if_due(self.clock())
+        except CirrusError as exc:
+            log.error("on close: %s", exc)
+        event.accept()

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from app.core.models import NoteKind
+from app.core.render import card_html, markdown_html
+
+
+def test_cloze_hidden_on_prompt_and_shown_on_answer() -> None:
+    prompt = "Service Bus {{c1::Premium}} runs on {{c2::messaging units::unit}}."
+    front1 = card_html(NoteKind.CLOZE, 0, prompt, "", "", reveal=False)
+    assert "Premium" not in front1
+    assert "[...]" in front1
+    assert "messaging units" in front1  # the other deletion shows its text
+    front2 = card_html(NoteKind.CLOZE, 1, prompt, "", "", reveal=False)
+    assert "[unit]" in front2 and "messaging units" not in front2
+    back2 = card_html(NoteKind.CLOZE, 1, prompt, "", "Extra fact.", reveal=True)
+    assert '<span class="cloze">messaging units</span>' in back2
+    assert "Extra fact." in back2
+
+
+def test_cloze_markers_inside_code_are_left_alone() -> None:
+    front = "```yaml\nvalue: {{c1::not a cloze}}\n```\n\nThe {{c1::real}} one."
+    html = card_html(NoteKind.CLOZE, 0, "Fill in", front, "", reveal=False)
+    assert "real" not in html.replace("not a cloze", "")
+    assert "not a cloze" in html
+
+
+def test_fenced_code_is_highlighted_with_inline_styles() -> None:
+    html = markdown_html("```python\nimport os\nprint('x')\n```")
+    assert "<pre" in html
+    assert 'style="color:' in html  # Pygments colours, inline (no class names)
+    assert "import" in html
+
+
+def test_tables_and_task_lists_render() -> None:
+    html = markdown_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open")
+    assert "<table>" in html and "<td>1</td>" in html
+    assert 'type="checkbox"' in html and "checked" in html
+
+
+def test_scripts_frames_event_handlers_and_remote_images_are_removed() -> None:
+    hostile = (
+        "<script>alert(1)</script>\n\n"
+        '<iframe src="https://evil.example/"></iframe>\n\n'
+        '<b onclick="steal()" onmouseover="x()">bold</b>\n\n'
+        '<img src="https://tracker.example/pixel.png" alt="pixel">\n\n'
+        "![diagram](https://cdn.example/diagram.png)\n\n"
+        '<a href="javascript:alert(1)">link</a>\n'
+    )
+    html = card_html(NoteKind.BASIC, 0, "Q", "", hostile, reveal=True)
+    assert "<script" not in html and "alert(1)" not in html
+    assert "<iframe" not in html
+    assert "onclick" not in html and "onmouseover" not in html
+    assert "tracker.example" not in html and "cdn.example" not in html
+    assert "[diagram]" in html  # a remote image shows its alt text
+    assert "javascript:" not in html
+    assert "<b>bold</b>" in html
+
+
+def test_local_media_image_kept() -> None:
+    sha = "a" * 64
+    html = markdown_html(f"![revisions](media/{sha}.png)")
+    assert f'src="media/{sha}.png"' in html
+
+
+def test_reversed_back_card_asks_with_the_answer() -> None:
+    front = card_html(NoteKind.REVERSED, 1, "Dead-letter queue", "", "A subqueue.", reveal=False)
+    assert "A subqueue." in front and "Dead-letter queue" not in front
+    back = card_html(NoteKind.REVERSED, 1, "Dead-letter queue", "", "A subqueue.", reveal=True)
+    assert "Dead-letter queue" in back
+
+
+def test_choice_prompt_hides_options_until_revealed() -> None:
+    front = "- [ ] Event Grid\n- [x] Service Bus sessions"
+    prompt_html = card_html(NoteKind.CHOICE, 0, "Which?", front, "Because.", reveal=False)
+    assert "Service Bus sessions" not in prompt_html  # the options are buttons, not text
+    answer_html = card_html(NoteKind.CHOICE, 0, "Which?", front, "Because.", reveal=True)
+    assert "Service Bus sessions" in answer_html and "Because." in answer_html

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlmodel import SQLModel
+
+import app.storage.tables  # noqa: F401 - registers the tables
+from app.core.errors import BadInputError, CirrusError
+from app.storage import migrations
+from app.storage.collection import Collection
+
+
+def test_migrated_schema_matches_the_table_models(tmp_path: Path) -> None:
+    col = Collection.open(tmp_path)
+    col.close()
+    db = sqlite3.connect(tmp_path / "collection.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+    for table in SQLModel.metadata.sorted_tables:
+        columns = {r[1]: (r[3], r[5] > 0) for r in db.execute(f"PRAGMA table_info({table.name})")}
+        expected = {c.name: (not c.nullable, c.primary_key) for c in table.columns}
+        assert columns == expected, table.name
+        indexes = {r[1] for r in db.execute(f"PRAGMA index_list({table.name})")}
+        assert {i.name for i in table.indexes} <= indexes
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "collection.sqlite").write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(BadInputError, match="not a Cirrus collection"):
+        Collection.open(tmp_path)
+
+
+def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "collection.sqlite")
+    db.execute("CREATE TABLE notes (x)")
+    db.commit()
+    db.close()
+    with pytest.raises(BadInputError, match="not a Cirrus collection"):
+        Collection.open(tmp_path)
+
+
+def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    Collection.open(tmp_path).close()
+    path = tmp_path / "collection.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(CirrusError, match="newer Cirrus"):
+        Collection.open(tmp_path)
+    assert path.read_bytes() == before
+
+
+def test_failed_step_rolls_back(tmp_path: Path, monkeypatch) -> None:
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("step failed")
+
+    monkeypatch.setattr(migrations, "STEPS", (*migrations.STEPS, broken))
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
+    db = sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None)
+    with pytest.raises(RuntimeError):
+        migrations.migrate(db)
+    assert migrations.schema_version(db) == migrations.LATEST - 1
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert "half_done" not in tables and "card" in tables
+
+
+def test_upgrade_copies_the_old_file_first(tmp_path: Path, monkeypatch) -> None:
+    Collection.open(tmp_path).close()
+
+    def v2(db: sqlite3.Connection) -> None:
+        db.execute("ALTER TABLE deck ADD COLUMN colour VARCHAR")
+
+    monkeypatch.setattr(migrations, "STEPS", (*migrations.STEPS, v2))
+    monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
+    Collection.open(tmp_path).close()
+    copies = list((tmp_path / "backups").glob("pre-upgrade-v1-*.sqlite.zst"))
+    assert len(copies) == 1
