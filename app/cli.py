@@ -42,8 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, "interrupted", "interrupted", 1)
     except Exception as exc:  # the message for the user, the traceback for the log
         log.exception("unexpected error in %s", args.command)
-        return _fail(args, f"unexpected error: {exc} (details in {_log_path(data_dir)})",
-                     "internal", 1)
+        return _fail(
+            args, f"unexpected error: {exc} (details in {_log_path(data_dir)})", "internal", 1
+        )
     exit_code = int(result.pop("_exit", 0))
     text = result.pop("_text", "")
     if args.json:
@@ -63,22 +64,34 @@ def _fail(args: argparse.Namespace, message: str, kind: str, code: int) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="data folder (default: $CIRRUS_DATA_DIR or the user-data folder)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON object")
-    parser = argparse.ArgumentParser(prog="cirrus", parents=[common],
-                                     description="Offline Markdown flashcards with FSRS.")
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="data folder (default: $CIRRUS_DATA_DIR or the user-data folder)",
+    )
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
+    parser = argparse.ArgumentParser(
+        prog="cirrus", parents=[common], description="Offline Markdown flashcards with FSRS."
+    )
     parser.add_argument("--version", action="version", version=f"cirrus {__version__}")
-    parser.add_argument("--smoke", action="store_true",
-                        help="start, show and answer one card offscreen, print figures, exit")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start, show and answer one card offscreen, print figures, exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from app import cli_commands as c
 
     p = sub.add_parser("decks", parents=[common], help="list decks with their counts")
-    p.add_argument("--coverage", action="store_true",
-                   help="cards per topic deck and card type, from the deck files")
+    p.add_argument(
+        "--coverage",
+        action="store_true",
+        help="cards per topic deck and card type, from the deck files",
+    )
     p.set_defaults(handler=c.cmd_decks)
     p = sub.add_parser("import", parents=[common], help="import a deck file, folder or .zip")
     p.add_argument("path", type=Path)
@@ -126,4 +139,3 @@ def _setup_logging(data_dir: Path) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-

@@ -36,15 +36,28 @@ def cmd_decks(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         col.close()
     decks = [
-        {"name": d.name, "uid": d.uid, "notes": d.notes, "cards": d.cards, "new": d.new,
-         "learning": d.learning, "due": d.due, "suspended": d.suspended}
+        {
+            "name": d.name,
+            "uid": d.uid,
+            "notes": d.notes,
+            "cards": d.cards,
+            "new": d.new,
+            "learning": d.learning,
+            "due": d.due,
+            "suspended": d.suspended,
+        }
         for d in summaries
     ]
     lines = [f"{'deck':<70} {'notes':>5} {'cards':>5} {'new':>5} {'learn':>5} {'due':>5}"]
-    lines += [f"{d['name']:<70} {d['notes']:>5} {d['cards']:>5} {d['new']:>5} "
-              f"{d['learning']:>5} {d['due']:>5}" for d in decks]
-    lines.append(f"{totals['decks']} decks, {totals['notes']} notes, {totals['cards']} cards, "
-                 f"{totals['review_logs']} reviews")
+    lines += [
+        f"{d['name']:<70} {d['notes']:>5} {d['cards']:>5} {d['new']:>5} "
+        f"{d['learning']:>5} {d['due']:>5}"
+        for d in decks
+    ]
+    lines.append(
+        f"{totals['decks']} decks, {totals['notes']} notes, {totals['cards']} cards, "
+        f"{totals['review_logs']} reviews"
+    )
     return {"decks": decks, "totals": totals, "_text": "\n".join(lines)}
 
 
@@ -56,10 +69,11 @@ def _coverage() -> dict[str, Any]:
     rows = coverage(decks)
     keys = ("notes", "cards", "basic", "reversed", "cloze", "choice")
     totals = {k: sum(getattr(r, k) for r in rows) for k in keys}
-    table = ["| deck | notes | cards | basic | reversed | cloze | choice |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    table += [f"| {r.deck} | " + " | ".join(str(getattr(r, k)) for k in keys) + " |"
-              for r in rows]
+    table = [
+        "| deck | notes | cards | basic | reversed | cloze | choice |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    table += [f"| {r.deck} | " + " | ".join(str(getattr(r, k)) for k in keys) + " |" for r in rows]
     table.append("| **all decks** | " + " | ".join(f"**{totals[k]}**" for k in keys) + " |")
     return {
         "coverage": [{"deck": r.deck, **{k: getattr(r, k) for k in keys}} for r in rows],
@@ -75,9 +89,11 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         summary = col.import_path(args.path, _now())
     finally:
         col.close()
-    text = (f"{args.path}: {summary.added} added, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.skipped} skipped, "
-            f"{summary.retired} retired; {summary.cards} cards, {summary.media} media")
+    text = (
+        f"{args.path}: {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.skipped} skipped, "
+        f"{summary.retired} retired; {summary.cards} cards, {summary.media} media"
+    )
     text += "".join(f"\nwarning: {w}" for w in summary.warnings)
     return {**summary.to_json(), "_text": text}
 
@@ -90,13 +106,17 @@ def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:
     errors = [p for p in problems if p.severity == "error"]
     notes = sum(len(d.notes) for d in decks)
     text = "\n".join(str(p) for p in problems)
-    summary = (f"{len(decks)} deck files, {notes} cards: {len(errors)} errors, "
-               f"{len(problems) - len(errors)} warnings")
+    summary = (
+        f"{len(decks)} deck files, {notes} cards: {len(errors)} errors, "
+        f"{len(problems) - len(errors)} warnings"
+    )
     return {
         "files": len(decks),
         "notes": notes,
-        "problems": [{"path": p.path, "line": p.line, "message": p.message,
-                      "severity": p.severity} for p in problems],
+        "problems": [
+            {"path": p.path, "line": p.line, "message": p.message, "severity": p.severity}
+            for p in problems
+        ],
         "errors": len(errors),
         "_text": (text + "\n" if text else "") + summary,
         "_exit": 2 if errors else 0,
@@ -120,9 +140,11 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         col.close()
     return {
-        "restored": str(args.file), "previous": str(kept), "totals": totals,
+        "restored": str(args.file),
+        "previous": str(kept),
+        "totals": totals,
         "_text": f"restored {args.file} ({totals['cards']} cards, {totals['review_logs']} "
-                 f"reviews); the replaced collection was saved as {kept}",
+        f"reviews); the replaced collection was saved as {kept}",
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.storage.collection import Collection  # noqa: E402
+from app.storage.collection import Collection
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -129,8 +129,7 @@ def _across_decks(decks: list[DeckFile]) -> list[Problem]:
             key = " ".join((note.prompt + " " + note.front).lower().split())
             if key in prompts:
                 other_path, other_line = prompts[key]
-                out.append(Problem(path, note.line,
-                                   f"same prompt as {other_path}:{other_line}"))
+                out.append(Problem(path, note.line, f"same prompt as {other_path}:{other_line}"))
             else:
                 prompts[key] = (path, note.line)
     return out

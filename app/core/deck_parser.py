@@ -56,7 +56,7 @@ def parse_deck(text: str, path: Path | str | None = None) -> DeckFile:
     meta, start = _front_matter(lines, path)
     uid, name, tags, source = _deck_header(meta, path)
 
-    description: list[str] = []
+    description: list[tuple[int, str, bool]] = []
     cards: list[_RawCard] = []
     current: _RawCard | None = None
     opener: str | None = None
@@ -95,8 +95,9 @@ def parse_deck(text: str, path: Path | str | None = None) -> DeckFile:
             continue
         if note.card_id in seen:
             raise DeckParseError(
-                path, note.line, f"card id '{note.card_id}' is used twice (first on line "
-                f"{seen[note.card_id]})"
+                path,
+                note.line,
+                f"card id '{note.card_id}' is used twice (first on line {seen[note.card_id]})",
             )
         seen[note.card_id] = note.line
     return DeckFile(
@@ -183,7 +184,9 @@ def _metadata(text: str, path: Path | str | None, line: int) -> dict[str, str]:
         key = key.strip().lower()
         if not sep or key not in META_KEYS:
             raise DeckParseError(
-                path, line, f"unknown card metadata '{part.strip()}' (known: {', '.join(META_KEYS)})"
+                path,
+                line,
+                f"unknown card metadata '{part.strip()}' (known: {', '.join(META_KEYS)})",
             )
         if key in out:
             raise DeckParseError(path, line, f"card metadata '{key}' is given twice")
@@ -242,8 +245,9 @@ def _note(raw: _RawCard, deck_uid: str, path: Path | str | None, warnings: list[
             kind = wanted
         elif wanted != kind:
             raise DeckParseError(
-                path, raw.line, f"type '{type_name}' does not fit this card, which reads as "
-                f"{kind.name.lower()}"
+                path,
+                raw.line,
+                f"type '{type_name}' does not fit this card, which reads as {kind.name.lower()}",
             )
     if kind == NoteKind.BASIC and cloze_numbers(answer_text) and not front:
         warnings.append(
@@ -251,9 +255,7 @@ def _note(raw: _RawCard, deck_uid: str, path: Path | str | None, warnings: list[
             "put them in the heading or before '???'"
         )
     if card_id is None:
-        warnings.append(
-            f"{path}:{raw.line}: card has no id; its identity falls back to its prompt"
-        )
+        warnings.append(f"{path}:{raw.line}: card has no id; its identity falls back to its prompt")
     return NoteSpec(
         prompt=prompt,
         front=front_text,

@@ -93,6 +93,7 @@ class StudyCard:
     memory: Memory
     source: str | None = None
     tags: tuple[str, ...] = ()
+    deck_id: int = 0
 
 
 @dataclass(frozen=True)

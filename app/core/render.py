@@ -21,10 +21,47 @@ from app.core.models import NoteKind
 
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd", "li", "ol", "p",
-    "pre", "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 _ATTRIBUTES = {
     "*": {"style", "title"},
@@ -35,8 +72,16 @@ _ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan"},
 }
 _STYLES = {
-    "color", "background", "background-color", "font-weight", "font-style",
-    "text-decoration", "border", "padding", "margin", "text-align",
+    "color",
+    "background",
+    "background-color",
+    "font-weight",
+    "font-style",
+    "text-decoration",
+    "border",
+    "padding",
+    "margin",
+    "text-align",
 }
 
 
@@ -56,7 +101,7 @@ class _LocalImages(Treeprocessor):
 
 
 class _LocalImagesExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (API name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LocalImages(md), "cirrus_local_images", 0)
 
 
@@ -101,37 +146,50 @@ def sanitise(html: str) -> str:
     )
 
 
+_CONVERTERS: dict[bool, markdown.Markdown] = {}
+
+
 def markdown_html(text: str, dark: bool = False) -> str:
-    return sanitise(_converter(dark).convert(text))
+    """Markdown to sanitised HTML (one converter per palette, reset between uses)."""
+    converter = _CONVERTERS.get(dark)
+    if converter is None:
+        converter = _CONVERTERS[dark] = _converter(dark)
+    return sanitise(converter.reset().convert(text))
 
 
 @lru_cache(maxsize=512)
 def card_html(
-    kind: NoteKind, ord_: int, prompt: str, front: str, answer: str, *, reveal: bool,
+    kind: NoteKind,
+    ord_: int,
+    prompt: str,
+    front: str,
+    answer: str,
+    *,
+    reveal: bool,
     dark: bool = False,
 ) -> str:
-    """The HTML body of one side of a card. Cached: a card's text rarely changes."""
+    """The HTML body of one side of a card. Cached: a card's text rarely changes.
+
+    The answer side reuses the cached prompt side, so showing it renders only what is new.
+    """
     if kind == NoteKind.CLOZE:
         question = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
         html = markdown_html(question, dark)
         if reveal and answer:
             html += "<hr/>" + markdown_html(answer, dark)
         return html
+    if not reveal:
+        if kind == NoteKind.REVERSED and ord_ == 1:
+            return markdown_html(answer, dark)
+        if kind == NoteKind.CHOICE:
+            return markdown_html(_join(f"### {prompt}", split_choice(front)[0]), dark)
+        return markdown_html(_join(f"### {prompt}", front), dark)
+    shown = card_html(kind, ord_, prompt, front, answer, reveal=False, dark=dark)
     if kind == NoteKind.REVERSED and ord_ == 1:
-        html = markdown_html(answer, dark)
-        if reveal:
-            html += "<hr/>" + markdown_html(_join(f"### {prompt}", front), dark)
-        return html
+        return shown + "<hr/>" + markdown_html(_join(f"### {prompt}", front), dark)
     if kind == NoteKind.CHOICE:
-        stem, options = split_choice(front)
-        html = markdown_html(_join(f"### {prompt}", stem), dark)
-        if reveal:
-            html += _options_html(options, dark) + "<hr/>" + markdown_html(answer, dark)
-        return html
-    html = markdown_html(_join(f"### {prompt}", front), dark)
-    if reveal:
-        html += "<hr/>" + markdown_html(answer, dark)
-    return html
+        shown += _options_html(split_choice(front)[1], dark)
+    return shown + "<hr/>" + markdown_html(answer, dark)
 
 
 def option_html(option: ChoiceOption, dark: bool = False) -> str:
@@ -146,8 +204,9 @@ def _options_html(options: list[ChoiceOption], dark: bool) -> str:
     for option in options:
         mark = "&#10003;" if option.correct else "&#10007;"
         colour = good if option.correct else "#888888"
-        items.append(f'<li><span style="color: {colour}">{mark}</span> '
-                     f"{option_html(option, dark)}</li>")
+        items.append(
+            f'<li><span style="color: {colour}">{mark}</span> {option_html(option, dark)}</li>'
+        )
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -157,8 +216,9 @@ def _join(*parts: str) -> str:
 
 def page_css(dark: bool) -> str:
     """Document style sheet for the card view."""
-    text, muted, code_bg = ("#e6e6e6", "#9aa0a6", "#272822") if dark else (
-        "#1f2328", "#59636e", "#f6f8fa")
+    text, muted, code_bg = (
+        ("#e6e6e6", "#9aa0a6", "#272822") if dark else ("#1f2328", "#59636e", "#f6f8fa")
+    )
     cloze = "#79c0ff" if dark else "#0550ae"
     return (
         f"body {{ color: {text}; }}"

@@ -118,8 +118,9 @@ def _pack(decks: list[DeckFile], warnings: list[str]) -> MarkdownPack:
 
 
 def _image_links(note: NoteSpec) -> list[str]:
-    return [m.group(2) for text in (note.prompt, note.front, note.answer) for m in
-            _IMAGE.finditer(text)]
+    return [
+        m.group(2) for text in (note.prompt, note.front, note.answer) for m in _IMAGE.finditer(text)
+    ]
 
 
 def rewrite_media_links(note: NoteSpec, deck_uid: str, stored: dict[str, str]) -> NoteSpec:

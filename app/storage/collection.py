@@ -7,6 +7,7 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ class Collection:
         self.rng = rng or random.Random()
         self._undo: list[str] = []
         self._schedulers: dict[int, CardScheduler] = {}
+        # Caches for the answer loop; every write through this object keeps them right.
+        self._settings: dict[str, Any] = {}
+        self._decks: list[tuple[int, str, int]] | None = None
+        self._per_day: dict[int, tuple[int, int]] | None = None
+        self._done: tuple[int, dict[tuple[int, int], int]] | None = None
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -74,7 +80,7 @@ class Collection:
             assert isinstance(db, sqlite3.Connection)
             db.isolation_level = None
             migrations.migrate(db)
-            db.isolation_level = ""
+            db.isolation_level = "DEFERRED"
         finally:
             raw.close()
         return cls(engine, None, tz=tz, rng=rng)
@@ -107,12 +113,23 @@ class Collection:
     # -- settings ------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
-        with self._read() as conn:
-            return get_setting(conn, key, default)
+        if key not in self._settings:
+            with self._read() as conn:
+                self._settings[key] = get_setting(conn, key, None)
+        value = self._settings[key]
+        return default if value is None else value
 
     def set_setting(self, key: str, value: Any) -> None:
         with self._write() as conn:
             set_setting(conn, key, value)
+        self._settings[key] = value
+
+    def _changed(self) -> None:
+        """Forget cached decks, presets and today's counters after a bulk change."""
+        self._decks = None
+        self._per_day = None
+        self._done = None
+        self._schedulers.clear()
 
     @property
     def rollover_hour(self) -> int:
@@ -127,14 +144,29 @@ class Collection:
 
     # -- decks ---------------------------------------------------------------------------
 
-    def _deck_names(self, conn: Connection) -> list[tuple[int, str]]:
-        rows = conn.execute(text("SELECT id, name FROM deck ORDER BY position, name"))
-        return [(int(r[0]), str(r[1])) for r in rows]
+    def _deck_list(self, conn: Connection) -> list[tuple[int, str, int]]:
+        if self._decks is None:
+            rows = conn.execute(
+                text("SELECT id, name, preset_id FROM deck ORDER BY position, name")
+            )
+            self._decks = [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+        return self._decks
+
+    def _presets(self, conn: Connection) -> dict[int, int]:
+        return {deck_id: preset for deck_id, _, preset in self._deck_list(conn)}
+
+    def _limits(self, conn: Connection, window: study_repo.DayWindow) -> study_repo.Limits:
+        if self._per_day is None:
+            self._per_day = study_repo.preset_limits(conn)
+        if self._done is None or self._done[0] != window.day_start:
+            self._done = (window.day_start, study_repo.done_today(conn, window.day_start))
+        return study_repo.limits(self._per_day, self._done[1])
 
     def deck_ids(self, deck: str | None = None) -> list[int]:
         """Ids of the deck named ``deck`` and its children (every deck when None)."""
         with self._read() as conn:
-            ids = subtree_ids(self._deck_names(conn), deck)
+            names = [(i, n) for i, n, _ in self._deck_list(conn)]
+        ids = subtree_ids(names, deck)
         if deck is not None and not ids:
             raise BadInputError(f"no deck named '{deck}'")
         return ids
@@ -142,26 +174,40 @@ class Collection:
     def decks(self, now: datetime) -> list[DeckSummary]:
         """Every deck with its own counts (children not included)."""
         with self._read() as conn:
-            raw = study_repo.deck_counts(conn, self.window(now))
+            today = study_repo.deck_counts(conn, self.window(now))
+            sizes = study_repo.deck_sizes(conn)
             rows = conn.execute(
                 text("SELECT id, uid, name, description FROM deck ORDER BY position, name")
             ).all()
         out = []
         for deck_id, uid, name, description in rows:
-            notes, cards, new, learning, due, suspended = raw.get(int(deck_id), (0,) * 6)
-            out.append(DeckSummary(int(deck_id), uid, name, description, notes, cards, new,
-                                   learning, due, suspended))
+            notes, cards, suspended = sizes.get(int(deck_id), (0, 0, 0))
+            new, learning, due = today.get(int(deck_id), (0, 0, 0))
+            out.append(
+                DeckSummary(
+                    int(deck_id),
+                    uid,
+                    name,
+                    description,
+                    notes,
+                    cards,
+                    new,
+                    learning,
+                    due,
+                    suspended,
+                )
+            )
         return out
 
     def deck_tree(self, now: datetime) -> tuple[list[DeckNode], dict[str, QueueCounts]]:
         """The deck tree and, per node name, today's counts including child decks."""
         window = self.window(now)
         with self._read() as conn:
-            names = self._deck_names(conn)
+            decks = self._deck_list(conn)
             raw = study_repo.deck_counts(conn, window)
-            lim = study_repo.limits(conn, window)
-            presets = study_repo.deck_presets(conn, [i for i, _ in names])
-        roots = build_tree(names)
+            lim = self._limits(conn, window)
+            presets = self._presets(conn)
+        roots = build_tree([(i, n) for i, n, _ in decks])
         counts = {
             node.name: study_repo.limited_counts(raw, presets, lim, node.deck_ids())
             for root in roots
@@ -178,8 +224,9 @@ class Collection:
                     "(SELECT COUNT(*) FROM media)"
                 )
             ).one()
-        return dict(zip(("decks", "notes", "cards", "review_logs", "media"), map(int, row),
-                        strict=True))
+        return dict(
+            zip(("decks", "notes", "cards", "review_logs", "media"), map(int, row), strict=True)
+        )
 
     # -- studying ------------------------------------------------------------------------
 
@@ -187,13 +234,15 @@ class Collection:
         ids = self.deck_ids(deck)
         window = self.window(now)
         with self._read() as conn:
-            return study_repo.next_card(conn, ids, window, study_repo.limits(conn, window))
+            lim = self._limits(conn, window)
+            return study_repo.next_card(conn, ids, window, lim, self._presets(conn))
 
     def counts(self, now: datetime, deck: str | None = None) -> QueueCounts:
         ids = self.deck_ids(deck)
         window = self.window(now)
         with self._read() as conn:
-            return study_repo.queue_counts(conn, ids, window, study_repo.limits(conn, window))
+            lim = self._limits(conn, window)
+            return study_repo.queue_counts(conn, ids, window, lim, self._presets(conn))
 
     def next_due(self, now: datetime, deck: str | None = None) -> datetime | None:
         """When the next card that is not new falls due (None if there is none)."""
@@ -209,47 +258,41 @@ class Collection:
             raise BadInputError(f"no card with id {card_id}")
         return card
 
-    def scheduler_for(self, card_id: int) -> CardScheduler:
-        with self._read() as conn:
-            preset_id = int(
-                conn.execute(
-                    text(
-                        "SELECT d.preset_id FROM card c JOIN note n ON n.id = c.note_id "
-                        "JOIN deck d ON d.id = n.deck_id WHERE c.id = :i"
-                    ),
-                    {"i": card_id},
-                ).scalar_one()
-            )
-            if preset_id not in self._schedulers:
-                settings = study_repo.preset_settings(conn, preset_id)
-                self._schedulers[preset_id] = CardScheduler(settings)
+    def _scheduler(self, conn: Connection, preset_id: int) -> CardScheduler:
+        if preset_id not in self._schedulers:
+            settings = study_repo.preset_settings(conn, preset_id)
+            self._schedulers[preset_id] = CardScheduler(settings)
         return self._schedulers[preset_id]
 
     def preview(self, card: StudyCard, now: datetime) -> dict[Rating, timedelta]:
         """The interval each rating would give this card now."""
-        return self.scheduler_for(card.card_id).preview(card.memory, now)
+        with self._read() as conn:
+            scheduler = self._scheduler(conn, self._presets(conn)[card.deck_id])
+        return scheduler.preview(card.memory, now)
 
-    def answer(
-        self, card_id: int, rating: Rating, now: datetime, duration_ms: int = 0
-    ) -> str:
+    def answer(self, card_id: int, rating: Rating, now: datetime, duration_ms: int = 0) -> str:
         """Rate a card. When this returns, the answer and its log are on disk.
 
         Returns the review log id.
         """
-        scheduler = self.scheduler_for(card_id)
+        window = self.window(now)
         with self._write() as conn:
             card = study_repo.load_card(conn, card_id)
             if card is None:
                 raise BadInputError(f"no card with id {card_id}")
+            preset = self._presets(conn)[card.deck_id]
             order = None
             if card.memory.due is None:
                 order = conn.execute(
                     text("SELECT due FROM card WHERE id = :i"), {"i": card_id}
                 ).scalar()
-            after = scheduler.review(card.memory, rating, now, self.rng)
+            after = self._scheduler(conn, preset).review(card.memory, rating, now, self.rng)
             log_id = review_repo.write_answer(
-                conn, card_id, card.memory, after, rating, to_ms(now), duration_ms, order
+                conn, card_id, card.memory, after, rating, window.now, duration_ms, order
             )
+        if self._done is not None and self._done[0] == window.day_start:
+            key = (preset, int(card.memory.state))
+            self._done[1][key] = self._done[1].get(key, 0) + 1
         self._undo.append(log_id)
         return log_id
 
@@ -263,6 +306,7 @@ class Collection:
             log_id = self._undo.pop()
             with self._write() as conn:
                 card_id = review_repo.revert_answer(conn, log_id)
+            self._done = None
             if card_id is not None:
                 return card_id
         return None
@@ -277,18 +321,17 @@ class Collection:
         summary = ImportSummary(format="markdown")
         with open_markdown(path) as pack, self._write() as conn:
             stored: dict[str, str] = {}
-            for key, file in pack.media.items():
-                if self.data_dir is None:
-                    break
-                stored[key], added = add_media_file(conn, self.media_dir, file)
-                summary.media += 1
+            if self.data_dir is not None:
+                for key, file in pack.media.items():
+                    stored[key], _ = add_media_file(conn, self.media_dir, file)
+            summary.media = len(stored)
             decks = [
-                d.__class__(**{**d.__dict__, "notes": tuple(
-                    rewrite_media_links(n, d.uid, stored) for n in d.notes)})
+                replace(d, notes=tuple(rewrite_media_links(n, d.uid, stored) for n in d.notes))
                 for d in pack.decks
             ]
             apply_decks(conn, decks, origin, to_ms(now), summary)
             summary.warnings.extend(pack.warnings)
+        self._changed()
         return summary
 
     def sync_bundled(
@@ -365,7 +408,9 @@ def _upgrade_file(path: Path, backup_dir: Path) -> None:
         version = migrations.schema_version(db)
         if 0 < version < migrations.LATEST:
             db.close()
-            backups.write_backup(path, backup_dir, datetime.now(UTC), prefix=f"pre-upgrade-v{version}")
+            backups.write_backup(
+                path, backup_dir, datetime.now(UTC), prefix=f"pre-upgrade-v{version}"
+            )
             db = sqlite3.connect(path, isolation_level=None)
         elif version == 0 and _has_tables(db):
             raise BadInputError(f"{path} is not a Cirrus collection")
@@ -380,7 +425,7 @@ def _upgrade_file(path: Path, backup_dir: Path) -> None:
 
 
 def _has_tables(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0
+    return bool(db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0)
 
 
 def _db_problem(exc: OperationalError) -> str:

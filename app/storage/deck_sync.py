@@ -46,7 +46,11 @@ def _upsert_deck(conn: Connection, deck: DeckFile, origin: str, next_pos: int) -
         text("SELECT id, position FROM deck WHERE uid = :u"), {"u": deck.uid}
     ).first()
     values: dict[str, Any] = {
-        "u": deck.uid, "n": deck.name, "d": deck.description, "s": deck.source, "o": origin,
+        "u": deck.uid,
+        "n": deck.name,
+        "d": deck.description,
+        "s": deck.source,
+        "o": origin,
     }
     if row is None:
         conn.execute(
@@ -65,8 +69,15 @@ def _upsert_deck(conn: Connection, deck: DeckFile, origin: str, next_pos: int) -
 
 
 def _content_hash(note: NoteSpec, tags: list[str]) -> str:
-    payload = [int(note.kind), note.prompt, note.front, note.answer, note.source, note.verified,
-               tags]
+    payload = [
+        int(note.kind),
+        note.prompt,
+        note.front,
+        note.answer,
+        note.source,
+        note.verified,
+        tags,
+    ]
     return hashlib.sha1(json.dumps(payload).encode()).hexdigest()
 
 
@@ -91,7 +102,9 @@ def _sync_notes(
         uid = note_uid(deck.uid, note)
         if uid in seen:
             summary.skipped += 1
-            summary.warnings.append(f"{deck.path}:{note.line}: same card as an earlier one; skipped")
+            summary.warnings.append(
+                f"{deck.path}:{note.line}: same card as an earlier one; skipped"
+            )
             continue
         seen.add(uid)
         tags = sorted(set(deck.tags) | set(note.tags))
@@ -138,9 +151,18 @@ def _insert_note(
             ":f, :a, :s, :v, :o, :pos, :h, 0, :m)"
         ),
         {
-            "u": uid, "d": deck_id, "k": int(note.kind), "p": note.prompt, "f": note.front,
-            "a": note.answer, "s": note.source, "v": note.verified, "o": origin, "pos": position,
-            "h": digest, "m": now_ms,
+            "u": uid,
+            "d": deck_id,
+            "k": int(note.kind),
+            "p": note.prompt,
+            "f": note.front,
+            "a": note.answer,
+            "s": note.source,
+            "v": note.verified,
+            "o": origin,
+            "pos": position,
+            "h": digest,
+            "m": now_ms,
         },
     )
     return int(conn.execute(text("SELECT last_insert_rowid()")).scalar_one())
@@ -156,8 +178,15 @@ def _update_note(
             "mtime = :m WHERE id = :i"
         ),
         {
-            "k": int(note.kind), "p": note.prompt, "f": note.front, "a": note.answer,
-            "s": note.source, "v": note.verified, "pos": position, "h": digest, "m": now_ms,
+            "k": int(note.kind),
+            "p": note.prompt,
+            "f": note.front,
+            "a": note.answer,
+            "s": note.source,
+            "v": note.verified,
+            "pos": position,
+            "h": digest,
+            "m": now_ms,
             "i": note_id,
         },
     )

@@ -22,7 +22,9 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 def file_engine(path: Path) -> Engine:
     engine = create_engine(
-        f"sqlite:///{path}", connect_args={"check_same_thread": False}, pool_size=1,
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False},
+        pool_size=1,
         max_overflow=4,
     )
     event.listen(engine, "connect", _on_connect)

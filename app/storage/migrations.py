@@ -69,7 +69,7 @@ def _v1(db: sqlite3.Connection) -> None:
         INSERT INTO preset (id, name, desired_retention, learning_steps, relearning_steps,
             new_per_day, reviews_per_day, maximum_interval, parameters, fuzz)
             VALUES (1, 'Default', 0.9, '[60, 600]', '[600]', 20, 200, 36500, NULL, 1);
-        """
+        """,
     )
 
 

@@ -35,13 +35,24 @@ def write_answer(
             ":sb, :stb, :sab, :db, :dub, :lrb, :rb, :lb, :sa, :sta, :saa, :da, :dua)"
         ),
         {
-            "id": log_id, "c": card_id, "r": int(rating), "t": reviewed_at_ms,
-            "dur": duration_ms, "sb": int(before.state), "stb": before.step,
-            "sab": before.stability, "db": before.difficulty,
+            "id": log_id,
+            "c": card_id,
+            "r": int(rating),
+            "t": reviewed_at_ms,
+            "dur": duration_ms,
+            "sb": int(before.state),
+            "stb": before.step,
+            "sab": before.stability,
+            "db": before.difficulty,
             "dub": new_order if new_order is not None else opt_to_ms(before.due),
-            "lrb": opt_to_ms(before.last_review), "rb": before.reps, "lb": before.lapses,
-            "sa": int(after.state), "sta": after.step, "saa": after.stability,
-            "da": after.difficulty, "dua": opt_to_ms(after.due),
+            "lrb": opt_to_ms(before.last_review),
+            "rb": before.reps,
+            "lb": before.lapses,
+            "sa": int(after.state),
+            "sta": after.step,
+            "saa": after.stability,
+            "da": after.difficulty,
+            "dua": opt_to_ms(after.due),
         },
     )
     conn.execute(
@@ -50,9 +61,14 @@ def write_answer(
             "due = :due, last_review = :lr, reps = :reps, lapses = :lapses WHERE id = :id"
         ),
         {
-            "s": int(after.state), "st": after.step, "sa": after.stability,
-            "d": after.difficulty, "due": to_ms(after.due) if after.due else None,
-            "lr": opt_to_ms(after.last_review), "reps": after.reps, "lapses": after.lapses,
+            "s": int(after.state),
+            "st": after.step,
+            "sa": after.stability,
+            "d": after.difficulty,
+            "due": to_ms(after.due) if after.due else None,
+            "lr": opt_to_ms(after.last_review),
+            "reps": after.reps,
+            "lapses": after.lapses,
             "id": card_id,
         },
     )
@@ -87,8 +103,15 @@ def revert_answer(conn: Connection, log_id: str) -> int | None:
             "due = :due, last_review = :lr, reps = :reps, lapses = :lapses WHERE id = :id"
         ),
         {
-            "s": row[1], "st": row[2], "sa": row[3], "d": row[4], "due": row[5],
-            "lr": row[6], "reps": row[7], "lapses": row[8], "id": row[0],
+            "s": row[1],
+            "st": row[2],
+            "sa": row[3],
+            "d": row[4],
+            "due": row[5],
+            "lr": row[6],
+            "reps": row[7],
+            "lapses": row[8],
+            "id": row[0],
         },
     )
     conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": log_id})

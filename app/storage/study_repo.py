@@ -26,7 +26,7 @@ _NOT_BURIED = (
 _ACTIVE = "c.suspended = 0 AND n.retired = 0"
 _CARD_COLUMNS = (
     "c.id, c.note_id, c.ord, n.kind, d.name, n.prompt_md, n.front_md, n.answer_md, n.source, "
-    "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses"
+    "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id"
 )
 
 
@@ -64,29 +64,32 @@ def preset_settings(conn: Connection, preset_id: int) -> SchedulerSettings:
     )
 
 
-def limits(conn: Connection, window: DayWindow) -> Limits:
-    """Remaining daily limits, counted from today's review log."""
-    presets = {
-        int(r[0]): (int(r[1]), int(r[2]))
-        for r in conn.execute(text("SELECT id, new_per_day, reviews_per_day FROM preset"))
-    }
-    done_new = dict.fromkeys(presets, 0)
-    done_rev = dict.fromkeys(presets, 0)
+def done_today(conn: Connection, day_start_ms: int) -> dict[tuple[int, int], int]:
+    """Answers given since the day started, per (preset, state before): the limits' basis."""
     rows = conn.execute(
         text(
             "SELECT d.preset_id, r.state_before, COUNT(*) FROM review_log r "
             "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
             "JOIN deck d ON d.id = n.deck_id WHERE r.reviewed_at >= :s "
-            "AND r.state_before IN (0, 2) GROUP BY d.preset_id, r.state_before"
+            "GROUP BY d.preset_id, r.state_before"
         ),
-        {"s": window.day_start},
+        {"s": day_start_ms},
     )
-    for preset_id, state, count in rows:
-        target = done_new if state == CardState.NEW else done_rev
-        target[int(preset_id)] = target.get(int(preset_id), 0) + int(count)
+    return {(int(p), int(state)): int(count) for p, state, count in rows}
+
+
+def preset_limits(conn: Connection) -> dict[int, tuple[int, int]]:
+    """Per preset: (new cards a day, reviews a day)."""
+    rows = conn.execute(text("SELECT id, new_per_day, reviews_per_day FROM preset"))
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def limits(per_day: dict[int, tuple[int, int]], done: dict[tuple[int, int], int]) -> Limits:
+    """Remaining daily limits: a preset's limit less what its decks did today."""
+    new, review = int(CardState.NEW), int(CardState.REVIEW)
     return Limits(
-        new_left={p: max(0, lim[0] - done_new[p]) for p, lim in presets.items()},
-        review_left={p: max(0, lim[1] - done_rev[p]) for p, lim in presets.items()},
+        new_left={p: max(0, lim[0] - done.get((p, new), 0)) for p, lim in per_day.items()},
+        review_left={p: max(0, lim[1] - done.get((p, review), 0)) for p, lim in per_day.items()},
     )
 
 
@@ -96,32 +99,41 @@ def deck_presets(conn: Connection, deck_ids: Sequence[int]) -> dict[int, int]:
 
 
 def next_card(
-    conn: Connection, deck_ids: Sequence[int], window: DayWindow, lim: Limits
+    conn: Connection,
+    deck_ids: Sequence[int],
+    window: DayWindow,
+    lim: Limits,
+    presets: dict[int, int],
 ) -> StudyCard | None:
+    """The card to show now: learning cards when due, then due reviews, then new cards."""
     if not deck_ids:
         return None
-    presets = deck_presets(conn, deck_ids)
     decks = _ids(deck_ids)
-    params: dict[str, Any] = {"now": window.now, "day_start": window.day_start,
-                              "day_end": window.day_end}
-    base = f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id " \
-           f"JOIN deck d ON d.id = n.deck_id WHERE {_ACTIVE} AND n.deck_id IN "
-    learning = (
-        f"{base}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
+    params: dict[str, Any] = {
+        "now": window.now,
+        "day_start": window.day_start,
+        "day_end": window.day_end,
+    }
+    base = (
+        f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id "
+        f"JOIN deck d ON d.id = n.deck_id WHERE {_ACTIVE} AND n.deck_id IN "
     )
+    learning = f"{base}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
     row = conn.execute(text(learning), {**params, "cutoff": window.now}).first()
     if row is not None:
         return _study_card(row)
     review_decks = _ids([d for d in deck_ids if lim.review_left.get(presets[d], 0) > 0])
     if review_decks != "NULL":
-        sql = (f"{base}({review_decks}) AND c.state = 2 AND c.due < :day_end AND {_NOT_BURIED} "
-               "ORDER BY c.due LIMIT 1")
+        sql = (
+            f"{base}({review_decks}) AND c.state = 2 AND c.due < :day_end AND {_NOT_BURIED} "
+            "ORDER BY c.due LIMIT 1"
+        )
         row = conn.execute(text(sql), params).first()
         if row is not None:
             return _study_card(row)
     new_decks = _ids([d for d in deck_ids if lim.new_left.get(presets[d], 0) > 0])
     if new_decks != "NULL":
-        sql = (f"{base}({new_decks}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1")
+        sql = f"{base}({new_decks}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1"
         row = conn.execute(text(sql), params).first()
         if row is not None:
             return _study_card(row)
@@ -131,35 +143,81 @@ def next_card(
     return _study_card(row) if row is not None else None
 
 
-def deck_counts(
-    conn: Connection, window: DayWindow
-) -> dict[int, tuple[int, int, int, int, int, int]]:
-    """Per deck: (notes, cards, new, learning, due, suspended), before daily limits."""
+_NEW = f"c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED}"
+_LEARNING = f"c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end"
+_DUE = f"c.state = 2 AND c.due < :day_end AND {_ACTIVE} AND {_NOT_BURIED}"
+_FROM = "FROM card c JOIN note n ON n.id = c.note_id"
+
+
+def _window_params(window: DayWindow) -> dict[str, int]:
+    return {"now": window.now, "day_start": window.day_start, "day_end": window.day_end}
+
+
+def deck_counts(conn: Connection, window: DayWindow) -> dict[int, tuple[int, int, int]]:
+    """Per deck: (new, learning, due) cards available today, before daily limits.
+
+    Each count walks the (state, due) index, not the whole card table.
+    """
+    params = _window_params(window)
+    out: dict[int, list[int]] = {}
+    for column, condition in enumerate((_NEW, _LEARNING, _DUE)):
+        rows = conn.execute(
+            text(f"SELECT n.deck_id, COUNT(*) {_FROM} WHERE {condition} GROUP BY n.deck_id"),
+            params,
+        )
+        for deck_id, count in rows:
+            out.setdefault(int(deck_id), [0, 0, 0])[column] = int(count)
+    return {deck_id: (c[0], c[1], c[2]) for deck_id, c in out.items()}
+
+
+def deck_sizes(conn: Connection) -> dict[int, tuple[int, int, int]]:
+    """Per deck: (notes, cards, suspended or retired cards)."""
     rows = conn.execute(
         text(
-            "SELECT n.deck_id, COUNT(DISTINCT n.id), COUNT(c.id), "
-            f"SUM(c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED}), "
-            f"SUM(c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end), "
-            f"SUM(c.state = 2 AND {_ACTIVE} AND c.due < :day_end AND {_NOT_BURIED}), "
-            "SUM(c.suspended = 1 OR n.retired = 1) "
-            "FROM note n JOIN card c ON c.note_id = n.id GROUP BY n.deck_id"
-        ),
-        {"now": window.now, "day_start": window.day_start, "day_end": window.day_end},
+            f"SELECT n.deck_id, COUNT(DISTINCT n.id), COUNT(*), "
+            f"SUM(c.suspended = 1 OR n.retired = 1) {_FROM} GROUP BY n.deck_id"
+        )
     )
-    return {int(r[0]): (int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0), int(r[5] or 0),
-                        int(r[6] or 0)) for r in rows}
+    return {int(r[0]): (int(r[1]), int(r[2]), int(r[3] or 0)) for r in rows}
 
 
 def queue_counts(
-    conn: Connection, deck_ids: Sequence[int], window: DayWindow, lim: Limits
+    conn: Connection,
+    deck_ids: Sequence[int],
+    window: DayWindow,
+    lim: Limits,
+    presets: dict[int, int],
 ) -> QueueCounts:
-    """What is left today in these decks, with the daily limits applied per preset."""
-    presets = deck_presets(conn, deck_ids) if deck_ids else {}
-    return limited_counts(deck_counts(conn, window), presets, lim, deck_ids)
+    """What is left today in these decks, with the daily limits applied per preset.
+
+    Counting stops at the limit, so this stays fast on large collections.
+    """
+    params = _window_params(window)
+    by_preset: dict[int, list[int]] = {}
+    for deck_id in deck_ids:
+        by_preset.setdefault(presets[deck_id], []).append(deck_id)
+    new = review = learning = 0
+    for preset, decks in by_preset.items():
+        where = f"n.deck_id IN ({_ids(decks)})"
+        new += _count_upto(conn, f"{_NEW} AND {where}", lim.new_left.get(preset, 0), params)
+        review += _count_upto(conn, f"{_DUE} AND {where}", lim.review_left.get(preset, 0), params)
+        learning += int(
+            conn.execute(
+                text(f"SELECT COUNT(*) {_FROM} WHERE {_LEARNING} AND {where}"), params
+            ).scalar_one()
+        )
+    return QueueCounts(new=new, learning=learning, review=review)
+
+
+def _count_upto(conn: Connection, condition: str, limit: int, params: dict[str, int]) -> int:
+    if limit <= 0:
+        return 0
+    sql = f"SELECT COUNT(*) FROM (SELECT 1 {_FROM} WHERE {condition} LIMIT :upto)"
+    return int(conn.execute(text(sql), {**params, "upto": limit}).scalar_one())
 
 
 def limited_counts(
-    raw: dict[int, tuple[int, int, int, int, int, int]],
+    raw: dict[int, tuple[int, int, int]],
     presets: dict[int, int],
     lim: Limits,
     deck_ids: Sequence[int],
@@ -173,9 +231,9 @@ def limited_counts(
         if counts is None:
             continue
         preset = presets[deck_id]
-        new[preset] = new.get(preset, 0) + counts[2]
-        learning += counts[3]
-        due[preset] = due.get(preset, 0) + counts[4]
+        new[preset] = new.get(preset, 0) + counts[0]
+        learning += counts[1]
+        due[preset] = due.get(preset, 0) + counts[2]
     return QueueCounts(
         new=sum(min(v, lim.new_left.get(p, 0)) for p, v in new.items()),
         learning=learning,
@@ -214,6 +272,7 @@ def _study_card(row: Any) -> StudyCard:
         note_id=int(row[1]),
         ord=int(row[2]),
         kind=NoteKind(int(row[3])),
+        deck_id=int(row[17]),
         deck_name=str(row[4]),
         prompt=str(row[5]),
         front=str(row[6]),

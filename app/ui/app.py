@@ -23,7 +23,8 @@ def run_gui(data_dir: Path, smoke: bool = False) -> int:
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Cirrus")
     app.setOrganizationName("Cirrus")
     try:
@@ -62,8 +63,10 @@ def _smoke(app: QApplication, window: object, collection: Collection, started: f
     window.study_view.reveal()
     window.study_view.rate(Rating.GOOD)
     totals = collection.totals()
-    print(f"cirrus smoke: ok first_card_ms={shown_ms:.0f} cards={totals['cards']} "
-          f"review_logs={totals['review_logs']}")
+    print(
+        f"cirrus smoke: ok first_card_ms={shown_ms:.0f} cards={totals['cards']} "
+        f"review_logs={totals['review_logs']}"
+    )
     window.close()
     return 0 if totals["review_logs"] >= 1 else 1
 

@@ -31,10 +31,11 @@ class CardTextView(QTextBrowser):
         self.document().setDefaultStyleSheet(page_css(dark))
         self.setHtml(body)
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:  # noqa: N802 (Qt API)
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        url = QUrl(name) if isinstance(name, str) else name
         if kind == QTextDocument.ResourceType.ImageResource.value and self.media_dir:
-            path = name.path()
-            if name.scheme() in ("", "media") and path.startswith("media/"):
+            path = url.path()
+            if url.scheme() in ("", "media") and path.startswith("media/"):
                 found = media_path(self.media_dir, path.removeprefix("media/"))
                 if found is not None:
                     return found.read_bytes()

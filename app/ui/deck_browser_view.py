@@ -22,9 +22,9 @@ COLOURS = ("#1f6feb", "#cf222e", "#1a7f37")
 
 
 class DeckTreeWidget(QTreeWidget):
-    activatedDeck = Signal(str)  # noqa: N815 (Qt signal naming)
+    activatedDeck = Signal(str)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             item = self.currentItem()
             if item is not None:
@@ -36,7 +36,7 @@ class DeckTreeWidget(QTreeWidget):
 class DeckBrowserView(QWidget):
     """Lists decks; Enter or a double-click starts studying the selected deck."""
 
-    studyRequested = Signal(str)  # noqa: N815 (Qt signal naming)
+    studyRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +116,8 @@ class DeckBrowserView(QWidget):
         stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         while stack:
             item = stack.pop()
+            if item is None:
+                continue
             out.append(item)
             stack.extend(item.child(i) for i in range(item.childCount()))
         return out

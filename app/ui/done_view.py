@@ -20,9 +20,15 @@ def next_due_text(now: datetime, next_due: datetime | None, new_left: int) -> st
     else:
         wait = format_interval(next_due - now)
         local = next_due.astimezone()
-        day = "today" if local.date() == now.astimezone().date() else (
-            "tomorrow" if local.date() == (now.astimezone() + timedelta(days=1)).date()
-            else local.strftime("%a %d %b"))
+        day = (
+            "today"
+            if local.date() == now.astimezone().date()
+            else (
+                "tomorrow"
+                if local.date() == (now.astimezone() + timedelta(days=1)).date()
+                else local.strftime("%a %d %b")
+            )
+        )
         lines.append(f"The next card is due in {wait} ({day} at {local:%H:%M}).")
     if new_left:
         lines.append(f"{new_left} new cards wait for tomorrow's limit.")
@@ -30,7 +36,7 @@ def next_due_text(now: datetime, next_due: datetime | None, new_left: int) -> st
 
 
 class DoneView(QWidget):
-    backRequested = Signal()  # noqa: N815 (Qt signal naming)
+    backRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -63,8 +63,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = self._action(edit_menu, "&Undo answer", self.undo,
-                                        QKeySequence.StandardKey.Undo)
+        self.undo_action = self._action(
+            edit_menu, "&Undo answer", self.undo, QKeySequence.StandardKey.Undo
+        )
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Decks", self.show_decks, "D")
         self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
@@ -72,7 +73,10 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&About Cirrus", self.about, None)
 
     def _action(
-        self, menu: object, text: str, slot: Callable[[], object],
+        self,
+        menu: object,
+        text: str,
+        slot: Callable[[], object],
         shortcut: str | QKeySequence.StandardKey | None,
     ) -> QAction:
         action = QAction(text, self)
@@ -126,7 +130,9 @@ class MainWindow(QMainWindow):
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import a Markdown deck", str(Path.home()),
+            self,
+            "Import a Markdown deck",
+            str(Path.home()),
             "Markdown decks (*.md *.markdown *.zip);;All files (*)",
         )
         if path:
@@ -138,8 +144,10 @@ class MainWindow(QMainWindow):
         except CirrusError as exc:
             QMessageBox.warning(self, "Import refused", str(exc))
             return
-        text = (f"{summary.added} added, {summary.updated} updated, "
-                f"{summary.unchanged} unchanged, {summary.retired} retired.")
+        text = (
+            f"{summary.added} added, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.retired} retired."
+        )
         if summary.warnings:
             text += "\n\n" + "\n".join(summary.warnings[:20])
         QMessageBox.information(self, "Import finished", text)
@@ -154,8 +162,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Backup written: {path}", 5000)
 
     def about(self) -> None:
-        QMessageBox.about(self, "About Cirrus",
-                          f"Cirrus {__version__}\nOffline Markdown flashcards scheduled by FSRS.")
+        QMessageBox.about(
+            self,
+            "About Cirrus",
+            f"Cirrus {__version__}\nOffline Markdown flashcards scheduled by FSRS.",
+        )
 
     # -- window state ---------------------------------------------------------------------
 
@@ -166,7 +177,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(980, 720)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         try:
             geometry = bytes(self.saveGeometry().data())
             self.collection.set_setting("window_geometry", base64.b64encode(geometry).decode())

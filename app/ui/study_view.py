@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
@@ -31,14 +32,18 @@ from app.core.scheduling import format_interval
 from app.storage.collection import Collection
 from app.ui.card_text_view import CardTextView
 
-RATING_LABELS = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good",
-                 Rating.EASY: "Easy"}
+RATING_LABELS = {
+    Rating.AGAIN: "Again",
+    Rating.HARD: "Hard",
+    Rating.GOOD: "Good",
+    Rating.EASY: "Easy",
+}
 SUGGESTED_STYLE = "font-weight: bold; border: 2px solid palette(highlight); padding: 4px;"
 MAX_DURATION_MS = 60_000
 
 
 class StudyView(QWidget):
-    backRequested = Signal()  # noqa: N815 (Qt signal naming)
+    backRequested = Signal()
     finished = Signal()
     answered = Signal(int)
 
@@ -87,7 +92,7 @@ class StudyView(QWidget):
         rating_row = QHBoxLayout(rating_page)
         self.rating_buttons: dict[Rating, QPushButton] = {}
         for rating in Rating:
-            button = self._button(RATING_LABELS[rating], lambda r=rating: self.rate(r))
+            button = self._button(RATING_LABELS[rating], partial(self.rate, rating))
             button.setToolTip(f"Key {int(rating)}")
             self.rating_buttons[rating] = button
             rating_row.addWidget(button)
@@ -117,10 +122,8 @@ class StudyView(QWidget):
         for key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(key), self, self._space, context=context)
         for digit in range(1, 10):
-            QShortcut(QKeySequence(str(digit)), self, lambda d=digit: self._digit(d),
-                      context=context)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.backRequested.emit,
-                  context=context)
+            QShortcut(QKeySequence(str(digit)), self, partial(self._digit, digit), context=context)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.backRequested.emit, context=context)
 
     def _media_dir(self) -> Path | None:
         return self.collection.media_dir if self.collection.data_dir else None
@@ -226,8 +229,15 @@ class StudyView(QWidget):
         card = self.card
         if card is None:
             return
-        html = card_html(card.kind, card.ord, card.prompt, card.front, card.answer,
-                         reveal=self.revealed, dark=self.dark())
+        html = card_html(
+            card.kind,
+            card.ord,
+            card.prompt,
+            card.front,
+            card.answer,
+            reveal=self.revealed,
+            dark=self.dark(),
+        )
         self.view.show_html(html, self.dark())
 
     def _fill_options(self) -> None:
@@ -236,7 +246,7 @@ class StudyView(QWidget):
             button.deleteLater()
         self.option_buttons = []
         for index, option in enumerate(self.options):
-            button = self._button(f"{index + 1}.  {option.text}", lambda i=index: self.pick(i))
+            button = self._button(f"{index + 1}.  {option.text}", partial(self.pick, index))
             button.setStyleSheet("text-align: left; padding: 6px;")
             self.choice_layout.addWidget(button)
             self.option_buttons.append(button)

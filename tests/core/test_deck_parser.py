@@ -52,18 +52,26 @@ def test_description_and_answer_whitespace_trimmed() -> None:
         ("---\ndeck: A::::B\nid: x\n---\n", 2, "empty level"),
         ("---\ndeck: X\nid: x\n---\n\n## \n", 6, "needs a prompt"),
         ("---\ndeck: X\nid: x\n---\n\n## Q\n\n```python\nprint()\n", 8, "never closed"),
-        ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a -->\n\n## R\n<!-- id: a -->\n", 9,
-         "used twice"),
+        (
+            "---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a -->\n\n## R\n<!-- id: a -->\n",
+            9,
+            "used twice",
+        ),
         ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a; colour: red -->\n", 7, "unknown card"),
         ("---\ndeck: X\nid: x\n---\n\n## Q\nfront\n???\nmid\n???\nend\n", 10, "twice"),
-        ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a; verified: 26/11/2026 -->\n", 6,
-         "not YYYY-MM-DD"),
+        (
+            "---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a; verified: 26/11/2026 -->\n",
+            6,
+            "not YYYY-MM-DD",
+        ),
         ("---\ndeck: X\nid: x\n---\n\n## The {{c1:Premium}} tier\n", 6, "malformed cloze"),
-        ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- type: multiple -->\nA\n", 6,
-         "unknown card type"),
+        ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- type: multiple -->\nA\n", 6, "unknown card type"),
         ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- type: cloze -->\nA\n", 6, "does not fit"),
-        ("---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a -->\n<!-- id: b -->\n", 8,
-         "one metadata comment"),
+        (
+            "---\ndeck: X\nid: x\n---\n\n## Q\n<!-- id: a -->\n<!-- id: b -->\n",
+            8,
+            "one metadata comment",
+        ),
     ],
 )
 def test_malformed_input_names_file_and_line(text: str, line: int, fragment: str) -> None:
@@ -85,9 +93,11 @@ def test_card_without_id_warns_and_gets_a_stable_identity() -> None:
 
 
 def test_cloze_numbers_and_hints() -> None:
-    deck = parse_deck(deck_text(
-        "## A {{c2::b::hint}} and {{c1::c}} and {{c2::d}}\n<!-- id: z -->\n\nExtra text.\n"
-    ))
+    deck = parse_deck(
+        deck_text(
+            "## A {{c2::b::hint}} and {{c1::c}} and {{c2::d}}\n<!-- id: z -->\n\nExtra text.\n"
+        )
+    )
     note = deck.notes[0]
     assert note.kind == NoteKind.CLOZE
     assert note.answer == "Extra text."

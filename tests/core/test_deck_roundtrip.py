@@ -27,8 +27,9 @@ code = st.builds(lambda w: f"```python\n## {w}\n???\n```", words)
 @st.composite
 def notes(draw: st.DrawFn) -> NoteSpec:
     prompt = draw(words.filter(bool))
-    kind = draw(st.sampled_from([NoteKind.BASIC, NoteKind.REVERSED, NoteKind.CLOZE,
-                                 NoteKind.CHOICE]))
+    kind = draw(
+        st.sampled_from([NoteKind.BASIC, NoteKind.REVERSED, NoteKind.CLOZE, NoteKind.CHOICE])
+    )
     front = ""
     answer = draw(st.one_of(body, code))
     if kind == NoteKind.CLOZE:

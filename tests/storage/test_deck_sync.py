@@ -51,8 +51,12 @@ def test_edit_remove_add_keep_history(col: Collection, write_deck) -> None:
     assert edited.memory.reps == 1 and _logs(col, fifo.card_id) == 1
     with col.engine.connect() as conn:
         suspended, retired = conn.execute(
-            text("SELECT c.suspended, n.retired FROM card c JOIN note n ON n.id = c.note_id "
-                 "WHERE c.id = :c"), {"c": dlq_id}).one()
+            text(
+                "SELECT c.suspended, n.retired FROM card c JOIN note n ON n.id = c.note_id "
+                "WHERE c.id = :c"
+            ),
+            {"c": dlq_id},
+        ).one()
     assert suspended and retired
     assert _logs(col, dlq_id) == 1  # history kept
     assert col.totals()["notes"] == 3
@@ -63,8 +67,12 @@ def test_edit_remove_add_keep_history(col: Collection, write_deck) -> None:
     assert third.updated == 2 and third.retired == 1
     assert col.card(dlq_id).memory.reps == 1
     with col.engine.connect() as conn:
-        assert conn.execute(text("SELECT suspended FROM card WHERE id = :c"),
-                            {"c": dlq_id}).scalar_one() == 0
+        assert (
+            conn.execute(
+                text("SELECT suspended FROM card WHERE id = :c"), {"c": dlq_id}
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_reimport_unchanged_writes_nothing_new(col: Collection) -> None:
@@ -87,8 +95,9 @@ def test_cloze_gaining_a_number_adds_a_card(col: Collection, write_deck) -> None
 def test_tags_from_deck_and_card_are_stored(col: Collection) -> None:
     col.import_path(FIXTURES / "decks" / "sample.md", T0)
     with col.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT t.tag, COUNT(*) FROM note_tag t GROUP BY t.tag ORDER BY t.tag")).all()
+        rows = conn.execute(
+            text("SELECT t.tag, COUNT(*) FROM note_tag t GROUP BY t.tag ORDER BY t.tag")
+        ).all()
     tags = dict(rows)
     assert tags["sample"] == 5 and tags["domain/3-connect"] == 5
     assert tags["service/service-bus"] == 4 and tags["service/monitor"] == 1
@@ -116,7 +125,7 @@ def test_failed_import_leaves_collection_unchanged(col: Collection, write_deck) 
     (bad_folder / "b.md").write_text("---\ndeck: B\nid: b\n---\n\n## Q\n<!-- id: x; bad -->\n")
     try:
         col.import_path(bad_folder, T0)
-    except Exception as exc:  # noqa: BLE001 - the type is checked below
+    except Exception as exc:
         assert "b.md:7" in str(exc)
     else:
         raise AssertionError("a broken deck file must refuse the whole import")

@@ -25,8 +25,15 @@ def test_answers_store_the_state_fsrs_computes(col: Collection, write_deck) -> N
     card_id = col.next_card(T0).card_id
     reference = fsrs.Scheduler(enable_fuzzing=False)
     ref_card = fsrs.Card(card_id=1, due=T0)
-    ratings = [Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.HARD, Rating.EASY,
-               Rating.GOOD]
+    ratings = [
+        Rating.GOOD,
+        Rating.GOOD,
+        Rating.AGAIN,
+        Rating.GOOD,
+        Rating.HARD,
+        Rating.EASY,
+        Rating.GOOD,
+    ]
     now = T0
     for rating in ratings:
         col.answer(card_id, rating, now)
@@ -55,8 +62,7 @@ def test_fuzz_is_seeded_and_equals_fsrs_own_fuzz(monkeypatch) -> None:
             monkeypatch.setattr(fsrs.scheduler, "random", theirs.random)
             expected = scheduler._get_fuzzed_interval(interval=timedelta(days=days))
             assert fuzzed_interval(timedelta(days=days), 36500, random.Random(seed)) == expected
-    draws = {fuzzed_interval(timedelta(days=40), 36500, random.Random(s)).days
-             for s in range(300)}
+    draws = {fuzzed_interval(timedelta(days=40), 36500, random.Random(s)).days for s in range(300)}
     assert len(draws) > 3 and all(30 < d < 50 for d in draws)
     assert fuzzed_interval(timedelta(days=2), 36500, random.Random(1)) == timedelta(days=2)
 

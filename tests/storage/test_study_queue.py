@@ -74,8 +74,10 @@ def test_learning_card_shown_early_when_nothing_else_is_left(col: Collection, wr
 
 
 def test_siblings_wait_until_tomorrow(col: Collection, write_deck) -> None:
-    cards = "## Term\n<!-- id: t; type: reversed -->\nDefinition\n\n" \
-            "## {{c1::A}} and {{c2::B}}\n<!-- id: c -->\n"
+    cards = (
+        "## Term\n<!-- id: t; type: reversed -->\nDefinition\n\n"
+        "## {{c1::A}} and {{c2::B}}\n<!-- id: c -->\n"
+    )
     col.import_path(write_deck(deck_text(cards)), T0)
     assert col.counts(T0).new == 4
     first = col.next_card(T0)

@@ -8,8 +8,9 @@ from tests.conftest import T0, deck_text
 
 
 def test_undo_restores_exact_state_and_removes_the_log(col: Collection, write_deck) -> None:
-    col.import_path(write_deck(deck_text("## Q\n<!-- id: q -->\nA\n\n## R\n<!-- id: r -->\nB\n")),
-                    T0)
+    col.import_path(
+        write_deck(deck_text("## Q\n<!-- id: q -->\nA\n\n## R\n<!-- id: r -->\nB\n")), T0
+    )
     card = col.next_card(T0)
     col.answer(card.card_id, Rating.GOOD, T0)
     col.answer(card.card_id, Rating.GOOD, T0 + timedelta(minutes=10))
@@ -22,8 +23,9 @@ def test_undo_restores_exact_state_and_removes_the_log(col: Collection, write_de
 
 
 def test_undo_of_a_new_card_puts_it_back_in_the_new_queue(col: Collection, write_deck) -> None:
-    col.import_path(write_deck(deck_text("## Q\n<!-- id: q -->\nA\n\n## R\n<!-- id: r -->\nB\n")),
-                    T0)
+    col.import_path(
+        write_deck(deck_text("## Q\n<!-- id: q -->\nA\n\n## R\n<!-- id: r -->\nB\n")), T0
+    )
     first = col.next_card(T0)
     col.answer(first.card_id, Rating.EASY, T0)
     assert col.counts(T0).new == 1
