@@ -8,10 +8,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.errors import CirrusError
 from app.core.models import Rating
+from app.storage.bundled import bundled_root
 from app.storage.collection import Collection
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,9 @@ def run_gui(data_dir: Path, smoke: bool = False) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Cirrus")
     app.setOrganizationName("Cirrus")
+    icon = bundled_root() / "resources" / "icons" / "cirrus.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     try:
         collection = Collection.open(data_dir)
         collection.sync_bundled(datetime.now(UTC))
