@@ -144,3 +144,28 @@ def test_card_view_serves_media_store_only(qtbot, open_window, tmp_path) -> None
     assert view.loadResource(image, QUrl(f"media/{sha}.png")) == b"\x89PNG fake"
     assert view.loadResource(image, QUrl("https://example.org/x.png")) is None
     assert view.loadResource(image, QUrl("media/../../etc/passwd")) is None
+
+
+def test_failed_save_shows_a_message_and_keeps_the_card(qtbot, open_window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.errors import CirrusError
+
+    window = open_window()
+    window.start_study(None)
+    study = window.study_view
+    card_id = study.card.card_id
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+
+    def full_disk(*_args, **_kwargs):
+        raise CirrusError("the disk is full: nothing was saved from this step")
+
+    monkeypatch.setattr(window.collection, "answer", full_disk)
+    qtbot.keyClick(study, Qt.Key.Key_Space)
+    qtbot.keyClick(study, "3")
+    assert shown == ["the disk is full: nothing was saved from this step"]
+    assert study.card.card_id == card_id and study.revealed  # answer again once space is free
+    monkeypatch.undo()
+    qtbot.keyClick(study, "3")
+    assert _logs(window) == [(card_id, Rating.GOOD)]
