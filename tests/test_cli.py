@@ -54,7 +54,7 @@ def test_missing_file_and_wrong_format(tmp_path: Path, capsys) -> None:
     other = tmp_path / "photo.jpg"
     other.write_bytes(b"\xff\xd8\xff")
     code, _, err = run(capsys, "import", str(other), "--data-dir", str(tmp_path))
-    assert code == 2 and "not a Markdown deck" in err
+    assert code == 2 and "not a format Cirrus imports" in err
 
 
 def test_lint_reports_problems_with_lines(tmp_path: Path, capsys) -> None:

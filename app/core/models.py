@@ -12,6 +12,8 @@ class NoteKind(IntEnum):
     REVERSED = 1
     CLOZE = 2
     CHOICE = 3
+    TEMPLATE = 4
+    """Fields rendered through a note type's card templates (Anki, text files)."""
 
 
 class CardState(IntEnum):
@@ -94,6 +96,8 @@ class StudyCard:
     source: str | None = None
     tags: tuple[str, ...] = ()
     deck_id: int = 0
+    css: str = ""
+    """A note type's own style sheet (template cards only)."""
 
 
 @dataclass(frozen=True)

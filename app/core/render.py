@@ -172,6 +172,8 @@ def card_html(
 
     The answer side reuses the cached prompt side, so showing it renders only what is new.
     """
+    if kind == NoteKind.TEMPLATE:  # already HTML, from the note type's templates
+        return sanitise(answer if reveal else front)
     if kind == NoteKind.CLOZE:
         question = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
         html = markdown_html(question, dark)

@@ -25,13 +25,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def add_media_file(conn: Connection, media_dir: Path, source: Path) -> tuple[str, bool]:
-    """Copy ``source`` into the store; returns (stored name, newly added)."""
+def add_media_file(
+    conn: Connection, media_dir: Path, source: Path, name_hint: str | None = None
+) -> tuple[str, bool]:
+    """Copy ``source`` into the store; returns (stored name, whether the file is new)."""
+    original = name_hint or source.name
     sha = file_sha256(source)
-    name = stored_name(sha, source.name)
+    name = stored_name(sha, original)
     target = media_dir / name
     media_dir.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
+    created = not target.exists()
+    if created:
         tmp = target.with_suffix(target.suffix + ".part")
         shutil.copyfile(source, tmp)
         tmp.replace(target)
@@ -39,9 +43,9 @@ def add_media_file(conn: Connection, media_dir: Path, source: Path) -> tuple[str
     if exists is None:
         conn.execute(
             text("INSERT INTO media (sha256, name, size) VALUES (:s, :n, :z)"),
-            {"s": sha, "n": source.name, "z": source.stat().st_size},
+            {"s": sha, "n": original, "z": source.stat().st_size},
         )
-    return name, exists is None
+    return name, created
 
 
 def media_path(media_dir: Path, name: str) -> Path | None:

@@ -73,7 +73,22 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1,)
+def _v2(db: sqlite3.Connection) -> None:
+    """Note types (fields and card templates) for notes imported from Anki and text files."""
+    _script(
+        db,
+        """
+        CREATE TABLE notetype (
+            id INTEGER NOT NULL PRIMARY KEY, uid VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL,
+            cloze BOOLEAN NOT NULL, fields VARCHAR NOT NULL, templates VARCHAR NOT NULL,
+            css VARCHAR NOT NULL);
+        ALTER TABLE note ADD COLUMN notetype_id INTEGER REFERENCES notetype (id);
+        ALTER TABLE note ADD COLUMN fields VARCHAR;
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2)
 LATEST = len(STEPS)
 
 

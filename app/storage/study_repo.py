@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.core.anki_template import CardContext, render
 from app.core.models import CardState, Memory, NoteKind, QueueCounts, StudyCard
 from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
@@ -26,7 +27,8 @@ _NOT_BURIED = (
 _ACTIVE = "c.suspended = 0 AND n.retired = 0"
 _CARD_COLUMNS = (
     "c.id, c.note_id, c.ord, n.kind, d.name, n.prompt_md, n.front_md, n.answer_md, n.source, "
-    "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id"
+    "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id, "
+    "n.fields, n.notetype_id"
 )
 
 
@@ -121,7 +123,7 @@ def next_card(
     learning = f"{base}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
     row = conn.execute(text(learning), {**params, "cutoff": window.now}).first()
     if row is not None:
-        return _study_card(row)
+        return _study_card(conn, row)
     review_decks = _ids([d for d in deck_ids if lim.review_left.get(presets[d], 0) > 0])
     if review_decks != "NULL":
         sql = (
@@ -130,17 +132,17 @@ def next_card(
         )
         row = conn.execute(text(sql), params).first()
         if row is not None:
-            return _study_card(row)
+            return _study_card(conn, row)
     new_decks = _ids([d for d in deck_ids if lim.new_left.get(presets[d], 0) > 0])
     if new_decks != "NULL":
         sql = f"{base}({new_decks}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1"
         row = conn.execute(text(sql), params).first()
         if row is not None:
-            return _study_card(row)
+            return _study_card(conn, row)
     row = conn.execute(
         text(learning), {**params, "cutoff": min(window.now + LEARN_AHEAD_MS, window.day_end)}
     ).first()
-    return _study_card(row) if row is not None else None
+    return _study_card(conn, row) if row is not None else None
 
 
 _NEW = f"c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED}"
@@ -262,12 +264,12 @@ def load_card(conn: Connection, card_id: int) -> StudyCard | None:
         ),
         {"i": card_id},
     ).first()
-    return _study_card(row) if row is not None else None
+    return _study_card(conn, row) if row is not None else None
 
 
-def _study_card(row: Any) -> StudyCard:
+def _study_card(conn: Connection, row: Any) -> StudyCard:
     state = CardState(int(row[9]))
-    return StudyCard(
+    card = StudyCard(
         card_id=int(row[0]),
         note_id=int(row[1]),
         ord=int(row[2]),
@@ -289,6 +291,29 @@ def _study_card(row: Any) -> StudyCard:
             lapses=int(row[16]),
         ),
     )
+    if card.kind == NoteKind.TEMPLATE and row[19] is not None:
+        return _render_template(conn, card, json.loads(row[18] or "[]"), int(row[19]))
+    return card
+
+
+def _render_template(
+    conn: Connection, card: StudyCard, values: list[str], notetype_id: int
+) -> StudyCard:
+    """Fill the card's question and answer HTML from its note type's templates."""
+    name, cloze, field_names, templates, css = conn.execute(
+        text("SELECT name, cloze, fields, templates, css FROM notetype WHERE id = :i"),
+        {"i": notetype_id},
+    ).one()
+    fields = dict(zip(json.loads(field_names), values, strict=False))
+    template_list = json.loads(templates)
+    index = 0 if cloze else min(card.ord, len(template_list) - 1)
+    card_name, qfmt, afmt = template_list[index]
+    ctx = CardContext(
+        ord=card.ord, cloze=bool(cloze), deck=card.deck_name, card_name=card_name, notetype=name
+    )
+    question = render(qfmt, fields, ctx, answer=False)
+    answer = render(afmt, fields, ctx, answer=True, front_side=question)
+    return replace(card, front=question, answer=answer, css=css)
 
 
 def _ids(ids: Sequence[int]) -> str:

@@ -22,6 +22,21 @@ class PresetRow(SQLModel, table=True):
     fuzz: bool = True
 
 
+class NotetypeRow(SQLModel, table=True):
+    """Fields and card templates of notes imported from Anki or text files."""
+
+    __tablename__ = "notetype"
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    name: str
+    cloze: bool = False
+    fields: str = "[]"
+    """JSON list of field names."""
+    templates: str = "[]"
+    """JSON list of [name, question template, answer template]."""
+    css: str = ""
+
+
 class DeckRow(SQLModel, table=True):
     __tablename__ = "deck"
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +65,9 @@ class NoteRow(SQLModel, table=True):
     content_hash: str = ""
     retired: bool = False
     mtime: int = 0
+    notetype_id: int | None = Field(default=None, foreign_key="notetype.id")
+    fields: str | None = None
+    """JSON list of field values (HTML) for notes with a note type."""
 
 
 class NoteTagRow(SQLModel, table=True):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import app.storage.tables  # noqa: F401 - registers the tables
 from app.core.errors import BadInputError, CirrusError
 from app.storage import migrations
 from app.storage.collection import Collection
+from tests.conftest import FIXTURES, T0
 
 
 def test_migrated_schema_matches_the_table_models(tmp_path: Path) -> None:
@@ -71,6 +73,7 @@ def test_failed_step_rolls_back(tmp_path: Path, monkeypatch) -> None:
 
 def test_upgrade_copies_the_old_file_first(tmp_path: Path, monkeypatch) -> None:
     Collection.open(tmp_path).close()
+    current = migrations.LATEST
 
     def v2(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE deck ADD COLUMN colour VARCHAR")
@@ -78,5 +81,32 @@ def test_upgrade_copies_the_old_file_first(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(migrations, "STEPS", (*migrations.STEPS, v2))
     monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
     Collection.open(tmp_path).close()
-    copies = list((tmp_path / "backups").glob("pre-upgrade-v1-*.sqlite.zst"))
+    copies = list((tmp_path / "backups").glob(f"pre-upgrade-v{current}-*.sqlite.zst"))
     assert len(copies) == 1
+
+
+def test_every_older_schema_fixture_migrates_with_its_data(tmp_path: Path) -> None:
+    fixtures = sorted((FIXTURES / "schema").glob("v*.sqlite"))
+    assert fixtures, "keep one fixture per released schema version"
+    for fixture in fixtures:
+        data = tmp_path / fixture.stem
+        data.mkdir()
+        shutil.copyfile(fixture, data / "collection.sqlite")
+        old = sqlite3.connect(fixture)
+        notes, logs = old.execute(
+            "SELECT (SELECT COUNT(*) FROM note), (SELECT COUNT(*) FROM review_log)"
+        ).fetchone()
+        old.close()
+        col = Collection.open(data)
+        try:
+            totals = col.totals()
+            assert (totals["notes"], totals["review_logs"]) == (notes, logs)
+            assert col.next_card(T0) is not None
+        finally:
+            col.close()
+        db = sqlite3.connect(data / "collection.sqlite")
+        assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        db.close()
+        version = fixture.stem.removeprefix("v")
+        assert list((data / "backups").glob(f"pre-upgrade-v{version}-*.sqlite.zst"))

@@ -1,0 +1,236 @@
+"""Read an Anki collection database (schema 11 or 18) into a :class:`ForeignBatch`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import BadInputError
+from app.core.models import CardState
+from app.interop import protobuf_wire as pb
+from app.interop.foreign import (
+    ForeignBatch,
+    ForeignCard,
+    ForeignNote,
+    ForeignNotetype,
+    ForeignReview,
+    Template,
+)
+
+DAY = 86_400
+_STATES = {0: CardState.NEW, 1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}
+_REVLOG_STATE = {
+    0: CardState.LEARNING,
+    1: CardState.REVIEW,
+    2: CardState.RELEARNING,
+    3: CardState.REVIEW,
+}
+
+
+def _unicase(a: str, b: str) -> int:
+    x, y = a.casefold(), b.casefold()
+    return (x > y) - (x < y)
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """The package's database, read-only, with Anki's ``unicase`` collation."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        db.create_collation("unicase", _unicase)
+        db.execute("SELECT crt, ver FROM col").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise BadInputError(f"the collection inside is not an Anki database ({exc})") from exc
+    return db
+
+
+def read_collection(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
+    try:
+        return _read(db, fmt)
+    except sqlite3.DatabaseError as exc:
+        raise BadInputError(f"the Anki collection is damaged ({exc})") from exc
+    except (KeyError, ValueError, TypeError) as exc:
+        raise BadInputError(f"the Anki collection has unexpected contents ({exc!r})") from exc
+
+
+def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
+    (crt,) = db.execute("SELECT crt FROM col").fetchone()
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "notetypes" in tables:
+        notetypes, decks = _schema18_notetypes(db), _schema18_decks(db)
+    else:
+        notetypes, decks = _schema11(db)
+    batch = ForeignBatch(format=fmt, notetypes={k: nt for k, (nt, _) in notetypes.items()})
+    batch.deck_descriptions = {name: desc for name, desc in decks.values() if desc}
+    deck_names = {did: name for did, (name, _) in decks.items()}
+
+    cards: dict[int, list[tuple[Any, ...]]] = {}
+    card_keys: dict[int, tuple[int, int]] = {}
+    for row in db.execute(
+        "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, flags, data, odid "
+        "FROM cards ORDER BY nid, ord"
+    ):
+        cards.setdefault(row[1], []).append(row)
+        card_keys[row[0]] = (row[1], row[3])
+    revlog: dict[int, list[tuple[int, int, int, int]]] = {}
+    for rid, cid, ease, duration, kind in db.execute(
+        "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
+    ):
+        revlog.setdefault(cid, []).append((rid, ease, duration, kind))
+
+    guids: dict[int, str] = {}
+    for nid, guid, mid, tags, flds in db.execute(
+        "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+    ):
+        key = str(mid)
+        if key not in batch.notetypes:
+            batch.warnings.append(f"note {guid}: unknown note type {mid}; skipped")
+            batch.skipped += 1
+            continue
+        guids[nid] = guid
+        note_cards = tuple(
+            _card(row, crt, deck_names, revlog.get(row[0], [])) for row in cards.get(nid, [])
+        )
+        deck = note_cards[0].deck if note_cards else "Default"
+        batch.notes.append(
+            ForeignNote(
+                guid=guid,
+                notetype=key,
+                fields=tuple(flds.split("\x1f")),
+                tags=tuple(t for t in tags.split() if t),
+                deck=deck,
+                cards=note_cards,
+            )
+        )
+    for cid, entries in revlog.items():
+        if cid not in card_keys or card_keys[cid][0] not in guids:
+            continue
+        nid, ord_ = card_keys[cid]
+        first = True
+        for rid, ease, duration, kind in entries:
+            if ease not in (1, 2, 3, 4) or kind > 3:
+                continue  # manual reschedules carry no answer
+            before = CardState.NEW if first and kind == 0 else _REVLOG_STATE[kind]
+            first = False
+            batch.reviews.append(
+                ForeignReview(
+                    guid=guids[nid],
+                    ord=ord_,
+                    reviewed_at_ms=int(rid),
+                    rating=int(ease),
+                    duration_ms=max(0, int(duration)),
+                    state_before=int(before),
+                    source_id=str(rid),
+                )
+            )
+    return batch
+
+
+def _card(
+    row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, int, int, int]]
+) -> ForeignCard:
+    _cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid = row
+    state = _STATES.get(int(ctype), CardState.NEW)
+    memory = _memory(data)
+    due_ms: int | None = None
+    if state == CardState.REVIEW or (state != CardState.NEW and queue == 3):
+        due_ms = (int(crt) + int(due) * DAY) * 1000
+    elif state in (CardState.LEARNING, CardState.RELEARNING):
+        due_ms = int(due) * 1000
+    last = memory.get("lrt")
+    last_ms = int(last) * 1000 if isinstance(last, (int, float)) else None
+    if last_ms is None and reviews and state != CardState.NEW:
+        last_ms = reviews[-1][0]
+    return ForeignCard(
+        ord=int(ord_),
+        deck=decks.get(int(odid) or int(did), "Default"),
+        state=int(state),
+        due_ms=due_ms,
+        last_review_ms=last_ms if state != CardState.NEW else None,
+        stability=_float(memory.get("s")) if state != CardState.NEW else None,
+        difficulty=_float(memory.get("d")) if state != CardState.NEW else None,
+        reps=int(reps),
+        lapses=int(lapses),
+        suspended=queue == -1,
+        buried=queue in (-2, -3),
+        flag=int(flags) & 7,
+        new_position=int(due) if state == CardState.NEW else None,
+    )
+
+
+def _memory(data: object) -> dict[str, Any]:
+    if not isinstance(data, str) or not data.startswith("{"):
+        return {}
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _schema11(
+    db: sqlite3.Connection,
+) -> tuple[dict[str, tuple[ForeignNotetype, int]], dict[int, tuple[str, str]]]:
+    models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
+    notetypes: dict[str, tuple[ForeignNotetype, int]] = {}
+    for ntid, model in json.loads(models_json or "{}").items():
+        fields = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
+        templates = tuple(
+            Template(t["name"], t.get("qfmt", ""), t.get("afmt", ""))
+            for t in sorted(model["tmpls"], key=lambda t: t["ord"])
+        )
+        notetype = ForeignNotetype(
+            key=str(ntid),
+            name=model["name"],
+            fields=fields,
+            templates=templates,
+            cloze=model.get("type") == 1,
+            css=model.get("css", ""),
+        )
+        notetypes[str(ntid)] = (notetype, int(ntid))
+    decks = {
+        int(did): (deck["name"], deck.get("desc", ""))
+        for did, deck in json.loads(decks_json or "{}").items()
+    }
+    return notetypes, decks
+
+
+def _schema18_notetypes(db: sqlite3.Connection) -> dict[str, tuple[ForeignNotetype, int]]:
+    fields: dict[int, list[str]] = {}
+    for ntid, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+        fields.setdefault(ntid, []).append(name)
+    templates: dict[int, list[Template]] = {}
+    for ntid, name, config in db.execute(
+        "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+    ):
+        cfg = pb.parse(config or b"")
+        templates.setdefault(ntid, []).append(Template(name, pb.text(cfg, 1), pb.text(cfg, 2)))
+    out: dict[str, tuple[ForeignNotetype, int]] = {}
+    for ntid, name, config in db.execute("SELECT id, name, config FROM notetypes"):
+        cfg = pb.parse(config or b"")
+        out[str(ntid)] = (
+            ForeignNotetype(
+                key=str(ntid),
+                name=name,
+                fields=tuple(fields.get(ntid, ())),
+                templates=tuple(templates.get(ntid, ())),
+                cloze=pb.number(cfg, 1) == 1,
+                css=pb.text(cfg, 3),
+            ),
+            int(ntid),
+        )
+    return out
+
+
+def _schema18_decks(db: sqlite3.Connection) -> dict[int, tuple[str, str]]:
+    out: dict[int, tuple[str, str]] = {}
+    for did, name, kind in db.execute("SELECT id, name, kind FROM decks"):
+        normal = pb.messages(pb.parse(kind or b""), 1)
+        description = pb.text(pb.parse(normal[0]), 3) if normal else ""
+        out[int(did)] = (name.replace("\x1f", "::"), description)
+    return out

@@ -1,0 +1,35 @@
+"""Which importer a path needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.errors import BadInputError
+
+ANKI = (".apkg", ".colpkg")
+TEXT = (".csv", ".tsv", ".txt")
+
+
+def detect_format(path: Path) -> str:
+    """One of ``apkg``, ``colpkg``, ``csv``, ``markdown`` or ``obsidian``."""
+    if not path.exists():
+        raise BadInputError(f"{path}: no such file or folder")
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        for file in path.rglob("*.md"):
+            if any(part.startswith(".") for part in file.relative_to(path).parts):
+                continue
+            with file.open("rb") as fh:
+                if fh.read(8).lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+                    return "markdown"
+        return "obsidian"
+    if suffix in ANKI:
+        return suffix[1:]
+    if suffix in TEXT:
+        return "csv"
+    if suffix in (".md", ".markdown", ".zip"):
+        return "markdown"
+    raise BadInputError(
+        f"{path}: not a format Cirrus imports (.apkg, .colpkg, .csv, .tsv, .txt, .md, .zip, "
+        "or a folder)"
+    )

@@ -1,0 +1,97 @@
+"""Notes from other apps, before they enter the collection.
+
+Anki packages and Anki-style text files carry note types (fields + card templates);
+their notes keep their fields and are rendered through the templates. Importers build a
+:class:`ForeignBatch`; ``app/storage/foreign_import.py`` writes it in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    qfmt: str
+    """Question template, e.g. ``{{Front}}``."""
+    afmt: str
+    """Answer template, e.g. ``{{FrontSide}}<hr id=answer>{{Back}}``."""
+
+
+@dataclass(frozen=True)
+class ForeignNotetype:
+    key: str
+    """Stable identity within its source (an Anki note type id, or a name for text files)."""
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[Template, ...]
+    cloze: bool = False
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class ForeignCard:
+    """Scheduling of one card, when the source has it (times are UTC epoch ms)."""
+
+    ord: int
+    deck: str
+    state: int = 0
+    """0 new, 1 learning, 2 review, 3 relearning (the app's CardState values)."""
+    due_ms: int | None = None
+    last_review_ms: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    buried: bool = False
+    flag: int = 0
+    new_position: int | None = None
+
+
+@dataclass(frozen=True)
+class ForeignReview:
+    guid: str
+    ord: int
+    reviewed_at_ms: int
+    rating: int
+    duration_ms: int = 0
+    state_before: int = 0
+    source_id: str = ""
+    """Identity in the source (e.g. the Anki revlog id), so a re-import adds it once."""
+
+
+@dataclass(frozen=True)
+class ForeignNote:
+    guid: str
+    """Identity across imports (an Anki guid, or a hash of the first field)."""
+    notetype: str
+    """Key of the note's :class:`ForeignNotetype`."""
+    fields: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    deck: str = "Default"
+    cards: tuple[ForeignCard, ...] = ()
+    """Empty: make new cards from the note type's templates."""
+
+
+@dataclass
+class ForeignBatch:
+    format: str
+    notetypes: dict[str, ForeignNotetype] = field(default_factory=dict)
+    notes: list[ForeignNote] = field(default_factory=list)
+    reviews: list[ForeignReview] = field(default_factory=list)
+    media: dict[str, Path] = field(default_factory=dict)
+    """Media file name as used in fields -> extracted file."""
+    deck_descriptions: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+BASIC = ForeignNotetype(
+    key="basic",
+    name="Basic",
+    fields=("Front", "Back"),
+    templates=(Template("Card 1", "{{Front}}", "{{FrontSide}}<hr id=answer>{{Back}}"),),
+)
