@@ -216,6 +216,14 @@ def _join(*parts: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+_CSS_URL = re.compile(r"url\s*\(|@import|expression\s*\(", re.IGNORECASE)
+
+
+def sanitise_css(css: str) -> str:
+    """A note type's style sheet without anything that could load a resource."""
+    return "" if _CSS_URL.search(css) else css
+
+
 def page_css(dark: bool) -> str:
     """Document style sheet for the card view."""
     text, muted, code_bg = (

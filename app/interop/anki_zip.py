@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -40,23 +41,45 @@ def open_package(path: Path, workdir: Path) -> AnkiPackage:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError as exc:
         raise BadInputError(f"{path}: no such file") from exc
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise BadInputError(f"{path}: not an Anki package (not a valid zip file)") from exc
-    with zf:
-        names = {info.filename: info for info in zf.infolist()}
-        for name in names:
-            if _BAD_NAME.search(name) or ".." in PurePosixPath(name).parts:
-                raise BadInputError(f"{path}: member '{name}' would escape the package")
-        total = sum(info.file_size for info in names.values())
-        if total > MAX_TOTAL_BYTES:
-            raise BadInputError(f"{path}: unpacks to more than 4 GB; refused")
-        version = _meta_version(zf, names)
-        member = _collection_member(names, version)
-        if member is None:
-            raise BadInputError(f"{path}: no Anki collection inside (not an .apkg/.colpkg?)")
-        collection = workdir / "collection.sqlite"
-        _extract(zf, names[member], collection, member.endswith("21b"), path)
-        media = _media(zf, names, version, workdir / "media", path)
+    try:
+        with zf:
+            return _open(zf, path, workdir)
+    except BadInputError:
+        raise
+    except OSError as exc:
+        if exc.errno is not None:
+            raise BadInputError(f"{path}: cannot extract the package: {exc.strerror}") from exc
+        raise BadInputError(f"{path}: the package is damaged ({exc})") from exc
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        zstandard.ZstdError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        UnicodeDecodeError,
+    ) as exc:
+        raise BadInputError(f"{path}: the package is damaged ({exc})") from exc
+
+
+def _open(zf: zipfile.ZipFile, path: Path, workdir: Path) -> AnkiPackage:
+    names = {info.filename: info for info in zf.infolist()}
+    for name in names:
+        if _BAD_NAME.search(name) or ".." in PurePosixPath(name).parts:
+            raise BadInputError(f"{path}: member '{name}' would escape the package")
+    total = sum(info.file_size for info in names.values())
+    if total > MAX_TOTAL_BYTES:
+        raise BadInputError(f"{path}: unpacks to more than 4 GB; refused")
+    version = _meta_version(zf, names)
+    member = _collection_member(names, version)
+    if member is None:
+        raise BadInputError(f"{path}: no Anki collection inside (not an .apkg/.colpkg?)")
+    collection = workdir / "collection.sqlite"
+    _extract(zf, names[member], collection, member.endswith("21b"), path)
+    media = _media(zf, names, version, workdir / "media", path)
     return AnkiPackage(collection, version, media)
 
 
@@ -100,11 +123,7 @@ def _extract(
                 if written > MAX_MEMBER_BYTES:
                     raise BadInputError(f"{package}: '{info.filename}' unpacks to over 1 GB")
                 out.write(block)
-    except zstandard.ZstdError as exc:
-        raise BadInputError(f"{package}: '{info.filename}' is damaged ({exc})") from exc
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise BadInputError(f"{package}: cannot write the extracted file: {exc}") from exc
+    except (zstandard.ZstdError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise BadInputError(f"{package}: '{info.filename}' is damaged or truncated") from exc
 
 

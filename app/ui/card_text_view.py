@@ -9,7 +9,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from app.core.render import page_css
+from app.core.render import page_css, sanitise_css
 from app.storage.media_store import media_path
 
 
@@ -27,8 +27,9 @@ class CardTextView(QTextBrowser):
         font.setPointSizeF(13.5)
         self.document().setDefaultFont(font)
 
-    def show_html(self, body: str, dark: bool) -> None:
-        self.document().setDefaultStyleSheet(page_css(dark))
+    def show_html(self, body: str, dark: bool, css: str = "") -> None:
+        """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
+        self.document().setDefaultStyleSheet(page_css(dark) + sanitise_css(css))
         self.setHtml(body)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:

@@ -238,7 +238,7 @@ class StudyView(QWidget):
             reveal=self.revealed,
             dark=self.dark(),
         )
-        self.view.show_html(html, self.dark())
+        self.view.show_html(html, self.dark(), card.css)
 
     def _fill_options(self) -> None:
         for button in self.option_buttons:
