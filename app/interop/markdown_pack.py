@@ -136,3 +136,20 @@ def rewrite_media_links(note: NoteSpec, deck_uid: str, stored: dict[str, str]) -
         front=_IMAGE.sub(repl, note.front),
         answer=_IMAGE.sub(repl, note.answer),
     )
+
+
+def write_markdown_pack(decks: list[DeckFile], out: Path) -> None:
+    """One ``.md`` file per deck into the folder ``out`` (or a ``.zip`` of it)."""
+    from app.core.deck_writer import write_deck
+
+    files = {f"{deck.uid}.md": write_deck(deck) for deck in decks}
+    if out.suffix.lower() == ".zip":
+        part = out.with_name(out.name + ".part")
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, content in files.items():
+                zf.writestr(name, content)
+        part.replace(out)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (out / name).write_text(content, encoding="utf-8")

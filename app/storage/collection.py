@@ -24,8 +24,8 @@ from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
 from app.interop.detect import detect_format
 from app.interop.foreign import ForeignBatch
-from app.interop.markdown_pack import open_markdown, rewrite_media_links
-from app.storage import backups, migrations, review_repo, study_repo
+from app.interop.markdown_pack import open_markdown, rewrite_media_links, write_markdown_pack
+from app.storage import backups, export_repo, migrations, review_repo, study_repo
 from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.deck_sync import apply_decks
 from app.storage.engine import file_engine, memory_engine
@@ -432,6 +432,51 @@ class Collection:
             apply_decks(conn, rewritten, origin, to_ms(now), summary)
             summary.warnings.extend(warnings)
         return summary
+
+    def export(
+        self,
+        out: Path,
+        fmt: str,
+        deck: str | None = None,
+        with_history: bool = False,
+        now: datetime | None = None,
+    ) -> dict[str, int]:
+        """Write the notes of ``deck`` (all decks when None) as ``apkg``, ``md`` or ``csv``."""
+        now = now or datetime.now(UTC)
+        ids = self.deck_ids(deck)
+        if fmt not in ("apkg", "md", "csv"):
+            raise BadInputError(f"unknown export format '{fmt}' (apkg, md or csv)")
+        try:
+            if fmt == "md":
+                with self._read() as conn:
+                    decks, converted = export_repo.markdown_decks(conn, ids)
+                write_markdown_pack(decks, out)
+                return {
+                    "notes": sum(len(d.notes) for d in decks),
+                    "decks": len(decks),
+                    "converted": converted,
+                    "media": 0,
+                    "review_logs": 0,
+                }
+            media_dir = self.media_dir if self.data_dir else None
+            with self._read() as conn:
+                batch = export_repo.export_batch(conn, ids, media_dir, with_history)
+            if fmt == "apkg":
+                from app.interop.anki_export import write_apkg
+
+                write_apkg(batch, out, now, with_history)
+            else:
+                from app.interop.text_export import write_text_notes
+
+                write_text_notes(batch, out)
+        except OSError as exc:
+            raise CirrusError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        return {
+            "notes": len(batch.notes),
+            "cards": sum(len(n.cards) for n in batch.notes),
+            "media": len(batch.media),
+            "review_logs": len(batch.reviews),
+        }
 
     def sync_bundled(
         self, now: datetime | None = None, folder: Path | None = None

@@ -1,0 +1,274 @@
+"""Read notes, cards, history and media out of the collection for export."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.core.choice import split_choice
+from app.core.models import CardState, DeckFile, NoteKind, NoteSpec
+from app.core.render import markdown_html
+from app.interop.foreign import (
+    ForeignBatch,
+    ForeignCard,
+    ForeignNote,
+    ForeignNotetype,
+    ForeignReview,
+    Template,
+)
+
+_MEDIA = re.compile(r"media/([0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?)")
+ANSWER = "{{FrontSide}}<hr id=answer>{{Back}}"
+MARKDOWN_TYPES = {
+    NoteKind.BASIC: ForeignNotetype(
+        "cirrus-basic",
+        "Cirrus Basic",
+        ("Front", "Back"),
+        (Template("Card 1", "{{Front}}", ANSWER),),
+    ),
+    NoteKind.CHOICE: ForeignNotetype(
+        "cirrus-basic",
+        "Cirrus Basic",
+        ("Front", "Back"),
+        (Template("Card 1", "{{Front}}", ANSWER),),
+    ),
+    NoteKind.REVERSED: ForeignNotetype(
+        "cirrus-reversed",
+        "Cirrus Basic (and reversed card)",
+        ("Front", "Back"),
+        (
+            Template("Card 1", "{{Front}}", ANSWER),
+            Template("Card 2", "{{Back}}", "{{FrontSide}}<hr id=answer>{{Front}}"),
+        ),
+    ),
+    NoteKind.CLOZE: ForeignNotetype(
+        "cirrus-cloze",
+        "Cirrus Cloze",
+        ("Text", "Back Extra"),
+        (Template("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>{{Back Extra}}"),),
+        cloze=True,
+    ),
+}
+
+
+def _ids(deck_ids: Sequence[int]) -> str:
+    return ",".join(str(int(i)) for i in deck_ids) or "NULL"
+
+
+def export_batch(
+    conn: Connection, deck_ids: Sequence[int], media_dir: Path | None, with_history: bool
+) -> ForeignBatch:
+    """Every active note of these decks as a :class:`ForeignBatch` (Anki's vocabulary)."""
+    batch = ForeignBatch(format="cirrus")
+    notetypes = {
+        int(r[0]): ForeignNotetype(
+            key=str(r[1]),
+            name=str(r[2]),
+            cloze=bool(r[3]),
+            fields=tuple(json.loads(r[4])),
+            templates=tuple(Template(*t) for t in json.loads(r[5])),
+            css=str(r[6]),
+        )
+        for r in conn.execute(
+            text("SELECT id, uid, name, cloze, fields, templates, css FROM notetype")
+        )
+    }
+    media_names = _media_names(conn)
+    cards = _cards(conn, deck_ids, with_history)
+    for row in conn.execute(
+        text(
+            "SELECT n.id, n.uid, n.kind, n.prompt_md, n.front_md, n.answer_md, n.fields, "
+            "n.notetype_id, d.name, d.description, "
+            "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id) "
+            f"FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.retired = 0 "
+            f"AND n.deck_id IN ({_ids(deck_ids)}) ORDER BY d.position, n.position"
+        )
+    ):
+        note_id, uid, kind, prompt, front, answer, fields_json, nt_id, deck, desc, tags = row
+        kind = NoteKind(kind)
+        if kind == NoteKind.TEMPLATE and nt_id in notetypes:
+            notetype = notetypes[nt_id]
+            fields = tuple(json.loads(fields_json or "[]"))
+        else:
+            notetype = MARKDOWN_TYPES.get(kind, MARKDOWN_TYPES[NoteKind.BASIC])
+            fields = _markdown_fields(kind, prompt, front, answer)
+        batch.notetypes[notetype.key] = notetype
+        if desc:
+            batch.deck_descriptions[deck] = desc
+        guid = uid.removeprefix("guid:")
+        fields = tuple(_export_media(v, media_names, media_dir, batch) for v in fields)
+        batch.notes.append(
+            ForeignNote(
+                guid=guid,
+                notetype=notetype.key,
+                fields=fields,
+                tags=tuple((tags or "").split()),
+                deck=deck,
+                cards=tuple(replace_deck(c, deck) for c in cards.get(note_id, [])),
+            )
+        )
+    if with_history:
+        batch.reviews = _reviews(conn, deck_ids)
+    return batch
+
+
+def replace_deck(card: ForeignCard, deck: str) -> ForeignCard:
+    return replace(card, deck=deck)
+
+
+def _markdown_fields(kind: NoteKind, prompt: str, front: str, answer: str) -> tuple[str, str]:
+    if kind == NoteKind.CHOICE:
+        stem, options = split_choice(front)
+        listed = "\n".join(f"- {o.text}" for o in options)
+        right = "\n".join(f"- {o.text}" for o in options if o.correct)
+        return (
+            markdown_html(f"{prompt}\n\n{stem}\n\n{listed}".strip()),
+            markdown_html(f"**Answer:**\n\n{right}\n\n{answer}"),
+        )
+    question = f"{prompt}\n\n{front}".strip()
+    return markdown_html(question), markdown_html(answer)
+
+
+def _media_names(conn: Connection) -> dict[str, str]:
+    """Stored name (``<sha>.<ext>``) -> a unique original file name."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for sha, name in conn.execute(text("SELECT sha256, name FROM media ORDER BY name, sha256")):
+        stored = sha + Path(name).suffix.lower()
+        unique = name if name not in taken else f"{sha[:8]}-{name}"
+        taken.add(unique)
+        out[stored] = unique
+    return out
+
+
+def _export_media(
+    value: str, names: dict[str, str], media_dir: Path | None, batch: ForeignBatch
+) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name = names.get(m.group(1))
+        if name is None or media_dir is None:
+            return m.group(0)
+        batch.media[name] = media_dir / m.group(1)
+        return name
+
+    return _MEDIA.sub(repl, value)
+
+
+def _cards(
+    conn: Connection, deck_ids: Sequence[int], with_history: bool
+) -> dict[int, list[ForeignCard]]:
+    out: dict[int, list[ForeignCard]] = {}
+    for row in conn.execute(
+        text(
+            "SELECT c.note_id, c.ord, c.state, c.due, c.last_review, c.stability, c.difficulty, "
+            "c.reps, c.lapses, c.suspended, c.buried_until, c.flag FROM card c "
+            f"JOIN note n ON n.id = c.note_id WHERE n.deck_id IN ({_ids(deck_ids)}) ORDER BY c.ord"
+        )
+    ):
+        note_id, ord_, state, due, last, stability, difficulty, reps, lapses, susp, bur, flag = row
+        scheduled = with_history and state != CardState.NEW
+        out.setdefault(int(note_id), []).append(
+            ForeignCard(
+                ord=int(ord_),
+                deck="",
+                state=int(state) if scheduled else 0,
+                due_ms=due if scheduled else None,
+                last_review_ms=last if scheduled else None,
+                stability=stability if scheduled else None,
+                difficulty=difficulty if scheduled else None,
+                reps=reps if scheduled else 0,
+                lapses=lapses if scheduled else 0,
+                suspended=bool(susp),
+                buried=bur is not None and with_history,
+                flag=int(flag),
+            )
+        )
+    return out
+
+
+def _reviews(conn: Connection, deck_ids: Sequence[int]) -> list[ForeignReview]:
+    rows = conn.execute(
+        text(
+            "SELECT n.uid, c.ord, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.id "
+            "FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
+            f"WHERE n.deck_id IN ({_ids(deck_ids)}) ORDER BY r.reviewed_at"
+        )
+    )
+    return [
+        ForeignReview(
+            guid=str(uid).removeprefix("guid:"),
+            ord=int(o),
+            reviewed_at_ms=int(t),
+            rating=int(r),
+            duration_ms=int(d),
+            state_before=int(s),
+            source_id=str(i),
+        )
+        for uid, o, t, r, d, s, i in rows
+    ]
+
+
+def markdown_decks(conn: Connection, deck_ids: Sequence[int]) -> tuple[list[DeckFile], int]:
+    """Markdown-format notes of these decks as deck files; also how many notes had to be
+    converted from note types (their fields become HTML inside Markdown)."""
+    decks: dict[int, dict[str, Any]] = {}
+    converted = 0
+    for row in conn.execute(
+        text(
+            "SELECT d.id, d.uid, d.name, d.description, d.source, n.uid, n.kind, n.prompt_md, "
+            "n.front_md, n.answer_md, n.source, n.verified, n.fields, "
+            "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id) "
+            "FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.retired = 0 "
+            f"AND n.deck_id IN ({_ids(deck_ids)}) ORDER BY d.position, n.position"
+        )
+    ):
+        did, duid, name, desc, dsource, nuid, kind, prompt, front, answer, src, ver, flds, tags = (
+            row
+        )
+        entry = decks.setdefault(
+            did, {"uid": duid, "name": name, "desc": desc, "source": dsource, "notes": []}
+        )
+        kind = NoteKind(kind)
+        card_id = str(nuid).split("/", 1)[-1] if "/" in str(nuid) else None
+        if kind == NoteKind.TEMPLATE:
+            converted += 1
+            values = json.loads(flds or "[]")
+            kind, prompt = NoteKind.BASIC, " ".join(prompt.split()) or "(empty)"
+            front, answer = "", "\n\n".join(v for v in values[1:] if v)
+            card_id = None
+        if card_id is not None and card_id.startswith("h-"):
+            card_id = None
+        entry["notes"].append(
+            NoteSpec(
+                prompt=prompt,
+                front=front,
+                answer=answer,
+                kind=kind,
+                card_id=card_id,
+                tags=tuple(sorted((tags or "").split())),
+                source=src,
+                verified=ver,
+                explicit_type=kind == NoteKind.REVERSED,
+            )
+        )
+    files = [
+        DeckFile(
+            uid=_slug(e["uid"]),
+            name=e["name"],
+            description=e["desc"],
+            source=e["source"],
+            notes=tuple(e["notes"]),
+        )
+        for e in decks.values()
+    ]
+    return files, converted
+
+
+def _slug(uid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", uid).strip("-") or "deck"
