@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -28,24 +25,18 @@ class MarkdownPack:
     warnings: list[str] = field(default_factory=list)
 
 
-@contextmanager
-def open_markdown(path: Path) -> Iterator[MarkdownPack]:
-    """Parse a deck file, a pack folder, or a ``.zip`` of one.
-
-    A zip is extracted to a temporary folder that lives as long as the context.
-    """
+def read_markdown(path: Path, workdir: Path) -> MarkdownPack:
+    """Parse a deck file, a pack folder, or a ``.zip`` of one (extracted into ``workdir``)."""
     if not path.exists():
         raise BadInputError(f"{path}: no such file or folder")
     if path.is_dir():
-        yield read_folder(path)
-    elif path.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory(prefix="cirrus-pack-") as tmp:
-            extract_zip(path, Path(tmp))
-            yield read_folder(Path(tmp))
-    elif path.suffix.lower() in (".md", ".markdown"):
-        yield _pack([parse_deck_file(path)], [])
-    else:
-        raise BadInputError(f"{path}: not a Markdown deck (.md), pack folder or .zip")
+        return read_folder(path)
+    if path.suffix.lower() == ".zip":
+        extract_zip(path, workdir)
+        return read_folder(workdir)
+    if path.suffix.lower() in (".md", ".markdown"):
+        return _pack([parse_deck_file(path)], [])
+    raise BadInputError(f"{path}: not a Markdown deck (.md), pack folder or .zip")
 
 
 def read_folder(folder: Path) -> MarkdownPack:

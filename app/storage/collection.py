@@ -8,7 +8,6 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -18,19 +17,17 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.deck_tree import DeckNode, build_tree, subtree_ids
 from app.core.errors import BadInputError, CirrusError
-from app.core.models import DeckFile, DeckSummary, ImportSummary, QueueCounts, Rating, StudyCard
+from app.core.models import DeckSummary, ImportSummary, QueueCounts, Rating, StudyCard
 from app.core.scheduling import CardScheduler
 from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
-from app.interop.detect import detect_format
-from app.interop.foreign import ForeignBatch
-from app.interop.markdown_pack import open_markdown, rewrite_media_links, write_markdown_pack
+from app.interop.markdown_pack import write_markdown_pack
+from app.interop.reader import PreparedImport, read_source
 from app.storage import backups, export_repo, migrations, review_repo, study_repo
 from app.storage.bundled import bundled_decks_dir, tree_hash
-from app.storage.deck_sync import apply_decks
 from app.storage.engine import file_engine, memory_engine
-from app.storage.foreign_import import Progress, apply_batch
-from app.storage.media_store import add_media_file
+from app.storage.foreign_import import Progress
+from app.storage.importing import apply_prepared
 from app.storage.settings_repo import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -323,114 +320,48 @@ class Collection:
         now: datetime | None = None,
         origin: str = "import",
         progress: Progress | None = None,
+        deck: str | None = None,
     ) -> ImportSummary:
         """Import a deck file or pack, an Anki package, a text file or an Obsidian vault.
 
         All or nothing: on any error the collection (media included) is left as it was.
         """
-        now = now or datetime.now(UTC)
-        kind = detect_format(path)
+        with tempfile.TemporaryDirectory(prefix="cirrus-import-") as tmp:
+            prepared = read_source(path, Path(tmp), deck)
+            return self.apply_import(prepared, now, origin, progress)
+
+    def apply_import(
+        self,
+        prepared: PreparedImport,
+        now: datetime | None = None,
+        origin: str = "import",
+        progress: Progress | None = None,
+    ) -> ImportSummary:
+        """Write what :func:`read_source` prepared, in one transaction.
+
+        ``progress`` may raise (for example :class:`ImportCancelled`) to roll back.
+        """
+        window = self.window(now or datetime.now(UTC))
+        media_dir = self.media_dir if self.data_dir else None
         added_media: list[Path] = []
         try:
-            if kind in ("apkg", "colpkg"):
-                summary = self._import_anki(path, kind, now, added_media, progress)
-            elif kind == "csv":
-                from app.interop.text_notes import parse_text_notes, read_text
-
-                batch = parse_text_notes(read_text(path), source=str(path))
-                summary = self._import_batch(batch, {}, now, added_media, progress)
-            elif kind == "obsidian":
-                from app.interop.obsidian import read_vault
-
-                decks, warnings = read_vault(path)
-                summary = self._import_decks(decks, {}, warnings, "obsidian", now, added_media)
-            else:
-                with open_markdown(path) as pack:
-                    summary = self._import_decks(
-                        pack.decks, pack.media, pack.warnings, origin, now, added_media
-                    )
+            with self._write() as conn:
+                summary = apply_prepared(
+                    conn,
+                    prepared,
+                    media_dir,
+                    window.now,
+                    window.day_end,
+                    origin,
+                    added_media,
+                    progress,
+                )
         except BaseException:
             for file in added_media:
                 file.unlink(missing_ok=True)
             raise
         finally:
             self._changed()
-        return summary
-
-    def _import_anki(
-        self,
-        path: Path,
-        kind: str,
-        now: datetime,
-        added_media: list[Path],
-        progress: Progress | None,
-    ) -> ImportSummary:
-        from app.interop.anki_collection import open_readonly, read_collection
-        from app.interop.anki_zip import open_package
-
-        with tempfile.TemporaryDirectory(prefix="cirrus-import-") as tmp:
-            package = open_package(path, Path(tmp))
-            db = open_readonly(package.collection)
-            try:
-                batch = read_collection(db, kind)
-            finally:
-                db.close()
-            return self._import_batch(batch, package.media, now, added_media, progress)
-
-    def _store_media(
-        self,
-        conn: Connection,
-        media: dict[str, Path],
-        added_media: list[Path],
-        keys_are_names: bool = False,
-    ) -> dict[str, str]:
-        """Copy media into the store; remembers new files so a failure can remove them."""
-        stored: dict[str, str] = {}
-        if self.data_dir is None:
-            return stored
-        for key, file in media.items():
-            hint = key if keys_are_names else None
-            name, created = add_media_file(conn, self.media_dir, file, hint)
-            stored[key] = name
-            if created:
-                added_media.append(self.media_dir / name)
-        return stored
-
-    def _import_batch(
-        self,
-        batch: ForeignBatch,
-        media: dict[str, Path],
-        now: datetime,
-        added_media: list[Path],
-        progress: Progress | None,
-    ) -> ImportSummary:
-        summary = ImportSummary(format=batch.format)
-        window = self.window(now)
-        with self._write() as conn:
-            stored = self._store_media(conn, media, added_media, keys_are_names=True)
-            apply_batch(conn, batch, stored, window.now, window.day_end, summary, progress)
-            summary.media = len(stored)
-        return summary
-
-    def _import_decks(
-        self,
-        decks: list[DeckFile],
-        media: dict[str, Path],
-        warnings: list[str],
-        origin: str,
-        now: datetime,
-        added_media: list[Path],
-    ) -> ImportSummary:
-        summary = ImportSummary(format="obsidian" if origin == "obsidian" else "markdown")
-        with self._write() as conn:
-            stored = self._store_media(conn, media, added_media)
-            summary.media = len(stored)
-            rewritten = [
-                replace(d, notes=tuple(rewrite_media_links(n, d.uid, stored) for n in d.notes))
-                for d in decks
-            ]
-            apply_decks(conn, rewritten, origin, to_ms(now), summary)
-            summary.warnings.extend(warnings)
         return summary
 
     def export(

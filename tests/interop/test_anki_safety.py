@@ -108,12 +108,12 @@ def test_zip_bomb_is_capped(col, tmp_path, monkeypatch) -> None:
 
 
 def test_failed_import_removes_media_it_copied(col, tmp_path, monkeypatch) -> None:
-    from app.storage import collection as collection_module
+    from app.storage import importing
 
     def boom(*_args, **_kwargs):
         raise BadInputError("simulated failure after media were copied")
 
-    monkeypatch.setattr(collection_module, "apply_batch", boom)
+    monkeypatch.setattr(importing, "apply_batch", boom)
     _refused(col, tmp_path, SOURCES["genanki_basic.apkg"], "simulated failure")
 
 

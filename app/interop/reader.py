@@ -1,0 +1,83 @@
+"""Read any importable source into memory, before anything is written.
+
+``read_source`` detects the format and parses the file (extracting media into a work
+folder), so the GUI can show a preview and the import itself is one short transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.models import DeckFile
+from app.interop.detect import detect_format
+from app.interop.foreign import ForeignBatch
+
+
+@dataclass
+class PreparedImport:
+    path: Path
+    format: str
+    batch: ForeignBatch | None = None
+    """Notes with note types (Anki packages, text files)."""
+    decks: list[DeckFile] = field(default_factory=list)
+    """Markdown notes (deck files, packs, Obsidian vaults)."""
+    media: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def preview(self) -> dict[str, object]:
+        """What the source holds: counts, decks, note types and warnings."""
+        if self.batch is not None:
+            batch = self.batch
+            decks = sorted({n.deck for n in batch.notes})
+            cards = sum(len(n.cards) for n in batch.notes)
+            notetypes = sorted({batch.notetypes[n.notetype].name for n in batch.notes})
+            notes, reviews = len(batch.notes), len(batch.reviews)
+        else:
+            decks = [d.name for d in self.decks]
+            notes = sum(len(d.notes) for d in self.decks)
+            cards, notetypes, reviews = 0, ["Markdown"], 0
+        return {
+            "format": self.format,
+            "notes": notes,
+            "cards": cards,
+            "decks": decks,
+            "notetypes": notetypes,
+            "media": len(self.media),
+            "review_logs": reviews,
+            "warnings": list(self.warnings),
+        }
+
+
+def read_source(path: Path, workdir: Path, deck: str | None = None) -> PreparedImport:
+    """Parse ``path``; ``deck`` is the default deck for text files without a deck column."""
+    kind = detect_format(path)
+    if kind in ("apkg", "colpkg"):
+        from app.interop.anki_collection import open_readonly, read_collection
+        from app.interop.anki_zip import open_package
+
+        package = open_package(path, workdir)
+        db = open_readonly(package.collection)
+        try:
+            batch = read_collection(db, kind)
+        finally:
+            db.close()
+        return PreparedImport(
+            path, kind, batch=batch, media=package.media, warnings=list(batch.warnings)
+        )
+    if kind == "csv":
+        from app.interop.text_notes import TextOptions, parse_text_notes, read_text
+
+        batch = parse_text_notes(read_text(path), TextOptions(deck=deck), source=str(path))
+        return PreparedImport(path, kind, batch=batch, warnings=list(batch.warnings))
+    if kind == "obsidian":
+        from app.interop.obsidian import read_vault
+
+        decks, warnings = read_vault(path)
+        return PreparedImport(path, kind, decks=decks, warnings=warnings)
+    from app.interop.markdown_pack import read_markdown
+
+    pack = read_markdown(path, workdir)
+    return PreparedImport(
+        path, "markdown", decks=pack.decks, media=pack.media, warnings=pack.warnings
+    )
