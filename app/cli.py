@@ -93,9 +93,25 @@ def _parser() -> argparse.ArgumentParser:
         help="cards per topic deck and card type, from the deck files",
     )
     p.set_defaults(handler=c.cmd_decks)
-    p = sub.add_parser("import", parents=[common], help="import a deck file, folder or .zip")
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="import an Anki package, a text file, a Markdown deck or pack, an Obsidian vault",
+    )
     p.add_argument("path", type=Path)
+    p.add_argument("--deck", help="deck for text-file notes that name none")
+    p.add_argument(
+        "--preview", action="store_true", help="show what would be imported; write nothing"
+    )
     p.set_defaults(handler=c.cmd_import)
+    p = sub.add_parser("export", parents=[common], help="export notes to Anki, Markdown or text")
+    p.add_argument("out", type=Path)
+    p.add_argument("--format", required=True, choices=("apkg", "md", "csv"))
+    p.add_argument("--deck", help="only this deck and its sub-decks")
+    p.add_argument(
+        "--with-history", action="store_true", help="include scheduling and review history (apkg)"
+    )
+    p.set_defaults(handler=c.cmd_export)
     p = sub.add_parser("lint", parents=[common], help="check deck files for problems")
     p.add_argument("path", type=Path)
     p.set_defaults(handler=c.cmd_lint)

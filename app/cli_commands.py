@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,9 +85,21 @@ def _coverage() -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
+    if args.preview:
+        from app.interop.reader import read_source
+
+        with tempfile.TemporaryDirectory(prefix="cirrus-preview-") as tmp:
+            preview = read_source(args.path, Path(tmp), args.deck).preview()
+        lines = [
+            f"{args.path}: {preview['format']}, {preview['notes']} notes, "
+            f"{preview['cards']} cards, {preview['media']} media, "
+            f"{preview['review_logs']} reviews"
+        ]
+        lines += [f"deck: {d}" for d in preview["decks"]]  # type: ignore[attr-defined]
+        return {**preview, "_text": "\n".join(lines)}
     col = _open(args)
     try:
-        summary = col.import_path(args.path, _now())
+        summary = col.import_path(args.path, _now(), deck=args.deck)
     finally:
         col.close()
     text = (
@@ -96,6 +109,16 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     )
     text += "".join(f"\nwarning: {w}" for w in summary.warnings)
     return {**summary.to_json(), "_text": text}
+
+
+def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
+    col = _open(args)
+    try:
+        figures = col.export(args.out, args.format, args.deck, args.with_history, _now())
+    finally:
+        col.close()
+    text = f"{args.out}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in figures.items())
+    return {"out": str(args.out), "format": args.format, **figures, "_text": text}
 
 
 def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:

@@ -32,3 +32,9 @@ class DeckParseError(BadInputError):
         self.line = line
         self.message = message
         super().__init__(f"{self.path}:{line}: {message}")
+
+
+class ImportCancelled(CirrusError):
+    """The learner cancelled an import; nothing was written."""
+
+    kind = "cancelled"

@@ -138,6 +138,8 @@ def apply_batch(
         card_rows,
     )
     summary.review_logs = _insert_reviews(conn, batch.reviews, card_ids)
+    if progress is not None:  # last chance to cancel before the transaction commits
+        progress(len(batch.notes), len(batch.notes))
     summary.skipped += batch.skipped
     summary.warnings.extend(batch.warnings)
 

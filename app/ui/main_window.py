@@ -9,14 +9,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from app import __version__
 from app.core.errors import CirrusError
 from app.storage.collection import Collection
+from app.ui.db_executor import DbExecutor
 from app.ui.deck_browser_view import DeckBrowserView
 from app.ui.done_view import DoneView, next_due_text
+from app.ui.export_dialog import ExportDialog
+from app.ui.import_flow import ImportFlow
 from app.ui.study_view import StudyView
 
 log = logging.getLogger(__name__)
@@ -49,6 +59,10 @@ class MainWindow(QMainWindow):
         self.study_view.backRequested.connect(self.show_decks)
         self.study_view.finished.connect(self.show_done)
         self.done_view.backRequested.connect(self.show_decks)
+        self.executor = DbExecutor(self)
+        self.import_flow = ImportFlow(self, collection, self.executor, self.clock)
+        self.import_flow.finished.connect(lambda _result: self.show_decks())
+        self.setAcceptDrops(True)
         self._menus()
         QGuiApplication.styleHints().colorSchemeChanged.connect(
             lambda _scheme: self.study_view.refresh_style()
@@ -58,7 +72,8 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Import Markdown deck…", self.import_dialog, "Ctrl+Shift+I")
+        self._action(file_menu, "&Import…", self.import_dialog, "Ctrl+Shift+I")
+        self._action(file_menu, "&Export…", self.export_dialog, "Ctrl+Shift+E")
         self._action(file_menu, "&Back up now", self.backup_now, None)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -131,27 +146,51 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self,
-            "Import a Markdown deck",
+            "Import",
             str(Path.home()),
-            "Markdown decks (*.md *.markdown *.zip);;All files (*)",
+            "Flashcards (*.apkg *.colpkg *.csv *.tsv *.txt *.md *.markdown *.zip);;All files (*)",
         )
         if path:
-            self.import_path(Path(path))
+            self.import_flow.start(Path(path))
 
-    def import_path(self, path: Path) -> None:
-        try:
-            summary = self.collection.import_path(path, self.clock())
-        except CirrusError as exc:
-            QMessageBox.warning(self, "Import refused", str(exc))
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls:
+            event.acceptProposedAction()
+            self.import_flow.start(Path(urls[0].toLocalFile()))
+
+    def export_dialog(self) -> None:
+        decks = [d.name for d in self.collection.decks(self.clock())]
+        dialog = ExportDialog(sorted(decks), self)
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
-        text = (
-            f"{summary.added} added, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.retired} retired."
+        flt, ext = dialog.file_filter()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export", str(Path.home() / f"cirrus{ext}"), flt
         )
-        if summary.warnings:
-            text += "\n\n" + "\n".join(summary.warnings[:20])
-        QMessageBox.information(self, "Import finished", text)
-        self.show_decks()
+        if path:
+            self.export_to(
+                Path(path), dialog.format_key(), dialog.deck(), dialog.history.isChecked()
+            )
+
+    def export_to(self, path: Path, fmt: str, deck: str | None, history: bool) -> None:
+        now = self.clock()
+        self.statusBar().showMessage(f"Exporting to {path}…")
+        self.executor.submit(
+            lambda: self.collection.export(path, fmt, deck, history, now),
+            lambda figures: self.statusBar().showMessage(
+                f"Exported {figures['notes']} notes to {path}", 8000
+            ),
+            self._export_failed,
+        )
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.statusBar().clearMessage()
+        QMessageBox.warning(self, "Export failed", str(exc))
 
     def backup_now(self) -> None:
         try:
@@ -178,6 +217,7 @@ class MainWindow(QMainWindow):
             self.resize(980, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.executor.wait()  # let a running import or export finish first
         try:
             geometry = bytes(self.saveGeometry().data())
             self.collection.set_setting("window_geometry", base64.b64encode(geometry).decode())
