@@ -144,9 +144,16 @@ def apply_batch(
     summary.warnings.extend(batch.warnings)
 
 
+_PARAM = re.compile(r":(\w+)")
+
+
 def _insert(conn: Connection, statement: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(text("INSERT INTO " + statement), rows)
+    """Bulk insert through the driver's ``executemany`` (no per-row SQLAlchemy work)."""
+    if not rows:
+        return
+    names = _PARAM.findall(statement)
+    sql = "INSERT INTO " + _PARAM.sub("?", statement)
+    conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
 
 
 def _next_id(conn: Connection, table: str) -> int:
