@@ -141,6 +141,8 @@ def _front_matter(lines: list[str], path: Path | str | None) -> tuple[dict[str, 
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise DeckParseError(path, line, f"front matter: {problem}") from exc
+    except (ValueError, RecursionError) as exc:  # impossible dates, absurd nesting
+        raise DeckParseError(path, 2, f"front matter: {exc}") from exc
     if not isinstance(meta, dict):
         raise DeckParseError(path, 2, "the front matter must be a set of 'key: value' lines")
     return meta, end + 1

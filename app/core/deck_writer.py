@@ -16,19 +16,20 @@ _TYPE_NAMES = {
 
 def write_deck(deck: DeckFile) -> str:
     """The deck as Markdown text; ``parse_deck(write_deck(d))`` gives the same notes."""
-    header: dict[str, object] = {"deck": deck.name, "id": deck.uid}
+    front = _yaml_line("deck", deck.name) + _yaml_line("id", deck.uid)
     if deck.tags:
-        header["tags"] = list(deck.tags)
+        front += "tags: " + yaml.safe_dump(list(deck.tags), default_flow_style=True).strip() + "\n"
     if deck.source:
-        header["source"] = deck.source
-    front = yaml.safe_dump(
-        header, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000
-    )
+        front += _yaml_line("source", deck.source)
     parts = [f"---\n{front}---\n"]
     if deck.description:
         parts.append(f"\n{deck.description}\n")
     parts.extend(_note_text(note) for note in deck.notes)
     return "".join(parts)
+
+
+def _yaml_line(key: str, value: str) -> str:
+    return yaml.safe_dump({key: value}, default_flow_style=False, allow_unicode=True, width=1000)
 
 
 def _note_text(note: NoteSpec) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from app.core.errors import BadInputError
@@ -19,9 +20,8 @@ def detect_format(path: Path) -> str:
         for file in path.rglob("*.md"):
             if any(part.startswith(".") for part in file.relative_to(path).parts):
                 continue
-            with file.open("rb") as fh:
-                if fh.read(8).lstrip(b"\xef\xbb\xbf").startswith(b"---"):
-                    return "markdown"
+            if _is_deck_file(file):
+                return "markdown"
         return "obsidian"
     if suffix in ANKI:
         return suffix[1:]
@@ -33,3 +33,17 @@ def detect_format(path: Path) -> str:
         f"{path}: not a format Cirrus imports (.apkg, .colpkg, .csv, .tsv, .txt, .md, .zip, "
         "or a folder)"
     )
+
+
+_DECK_KEY = re.compile(rb"^deck:", re.MULTILINE)
+
+
+def _is_deck_file(file: Path) -> bool:
+    """A Cirrus deck file: front matter with a ``deck:`` key (Obsidian notes have other
+    front matter)."""
+    with file.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf")
+    if not head.startswith(b"---"):
+        return False
+    end = head.find(b"\n---", 3)
+    return bool(_DECK_KEY.search(head[: end if end > 0 else len(head)]))

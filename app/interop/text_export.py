@@ -16,7 +16,8 @@ def write_text_notes(batch: ForeignBatch, out: Path) -> None:
         "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
         f"#deck column:3\n#tags column:{width + 4}\n"
     )
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    # Quote every field: Anki reads a line whose first field starts with "#" as a comment.
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
     for note in batch.notes:
         fields = list(note.fields) + [""] * (width - len(note.fields))
         name = batch.notetypes[note.notetype].name
