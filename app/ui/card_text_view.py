@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.render import page_css, sanitise_css
@@ -39,7 +39,7 @@ class CardTextView(QTextBrowser):
             if url.scheme() in ("", "media") and path.startswith("media/"):
                 found = media_path(self.media_dir, path.removeprefix("media/"))
                 if found is not None:
-                    return found.read_bytes()
+                    return QImage.fromData(found.read_bytes())
         return None
 
     def _open_link(self, url: QUrl) -> None:

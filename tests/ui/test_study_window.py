@@ -132,16 +132,22 @@ def test_window_geometry_is_remembered(qtbot, open_window) -> None:
 
 def test_card_view_serves_media_store_only(qtbot, open_window, tmp_path) -> None:
     from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QTextDocument
+    from PySide6.QtGui import QImage, QTextDocument
 
     window = open_window()
     view = window.study_view.view
     sha = "b" * 64
     media = window.collection.media_dir
     media.mkdir(parents=True, exist_ok=True)
-    (media / f"{sha}.png").write_bytes(b"\x89PNG fake")
+    source = QImage(16, 8, QImage.Format.Format_RGB32)
+    source.fill(0xFF3366)
+    source.save(str(media / f"{sha}.png"))
     image = QTextDocument.ResourceType.ImageResource.value
-    assert view.loadResource(image, QUrl(f"media/{sha}.png")) == b"\x89PNG fake"
+    loaded = view.loadResource(image, QUrl(f"media/{sha}.png"))
+    assert (loaded.width(), loaded.height()) == (16, 8)
+    view.show_html(f'<p><img src="media/{sha}.png"></p>', False)
+    shown = view.document().resource(image, QUrl(f"media/{sha}.png"))
+    assert shown.width() == 16
     assert view.loadResource(image, QUrl("https://example.org/x.png")) is None
     assert view.loadResource(image, QUrl("media/../../etc/passwd")) is None
 
