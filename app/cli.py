@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from app.ui.app import run_gui
 
-        return run_gui(data_dir, smoke=args.smoke)
+        return run_gui(data_dir, smoke=args.smoke, open_file=args.open)
     handler: Handler = args.handler
     try:
         result = handler(args)
@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
         "--smoke",
         action="store_true",
         help="start, show and answer one card offscreen, print figures, exit",
+    )
+    parser.add_argument(
+        "--open",
+        type=Path,
+        metavar="FILE",
+        nargs="?",
+        help="open the app and import FILE (with a preview first)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
