@@ -122,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lint", parents=[common], help="check deck files for problems")
     p.add_argument("path", type=Path)
     p.set_defaults(handler=c.cmd_lint)
+    p = sub.add_parser("stats", parents=[common], help="retention and recall per group")
+    p.add_argument("--by", default="service", help="service, domain, deck or tag:PREFIX")
+    p.add_argument("--at", help="projection date YYYY-MM-DD (default: the exam date, or today)")
+    p.set_defaults(handler=c.cmd_stats)
+    p = sub.add_parser("optimize", parents=[common], help="fit FSRS parameters to your history")
+    p.add_argument("--preset", help="deck-options preset (default: Default)")
+    p.add_argument("--apply", action="store_true", help="use the fitted parameters")
+    p.set_defaults(handler=_optimize)
     p = sub.add_parser("backup", parents=[common], help="write a backup now")
     p.set_defaults(handler=c.cmd_backup)
     p = sub.add_parser("restore", parents=[common], help="replace the collection by a backup")
@@ -132,6 +140,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?")
     p.set_defaults(handler=c.cmd_config)
     return parser
+
+
+def _optimize(args: argparse.Namespace) -> dict[str, Any]:
+    from app.cli_optimize import cmd_optimize
+
+    return cmd_optimize(args)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

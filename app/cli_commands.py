@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from app.core.errors import BadInputError
 from app.storage.bundled import bundled_decks_dir
 from app.storage.collection import Collection, restore_backup
 
-CONFIG_KEYS = {"backup_dir", "day_rollover_hour"}
+CONFIG_KEYS = {"backup_dir", "day_rollover_hour", "exam_date"}
 
 
 def _now() -> datetime:
@@ -146,6 +146,44 @@ def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def parse_day(value: str) -> datetime:
+    """A YYYY-MM-DD date as noon UTC of that day."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInputError(f"'{value}' is not a date (YYYY-MM-DD)") from exc
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def cmd_stats(args: argparse.Namespace) -> dict[str, Any]:
+    col = _open(args)
+    now = _now()
+    try:
+        exam = args.at or col.setting("exam_date")
+        at = parse_day(exam) if exam else now
+        groups = col.stats(args.by, now, at)
+    finally:
+        col.close()
+    rows = [g.to_json() for g in groups]
+    lines = [
+        f"{'group':<28} {'cards':>6} {'studied':>7} {'reviews':>7} {'young 30d':>9} "
+        f"{'mature 30d':>10} {'recall':>6} {'cover':>6} {'at ' + at.date().isoformat():>13}"
+    ]
+    for r in rows:
+        tr = r["true_retention"]
+        lines.append(
+            f"{r['key']:<28} {r['cards']:>6} {r['studied']:>7} {r['reviews']:>7} "
+            f"{_pct(tr['young']['30d']):>9} {_pct(tr['mature']['30d']):>10} "
+            f"{_pct(r['recall_now']):>6} {_pct(r['coverage_recall']):>6} "
+            f"{_pct(r['projected_coverage_recall']):>13}"
+        )
+    return {"by": args.by, "at": at.isoformat(), "groups": rows, "_text": "\n".join(lines)}
+
+
+def _pct(value: object) -> str:
+    return "-" if not isinstance(value, float) else f"{value * 100:.0f}%"
+
+
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
     col = Collection.open(args.data_dir_resolved)
     try:
@@ -189,6 +227,8 @@ def cmd_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _config_value(key: str, value: str) -> Any:
+    if key == "exam_date":
+        return parse_day(value).date().isoformat()
     if key == "day_rollover_hour":
         if not value.isdigit() or not 0 <= int(value) <= 23:
             raise BadInputError("day_rollover_hour is an hour from 0 to 23")

@@ -19,11 +19,19 @@ from app.core.deck_tree import DeckNode, build_tree, subtree_ids
 from app.core.errors import BadInputError, CirrusError
 from app.core.models import DeckSummary, ImportSummary, QueueCounts, Rating, StudyCard
 from app.core.scheduling import CardScheduler
+from app.core.statistics import GroupStats
 from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
-from app.storage import backups, export_repo, migrations, review_repo, study_repo
+from app.storage import (
+    backups,
+    export_repo,
+    migrations,
+    review_repo,
+    stats_repo,
+    study_repo,
+)
 from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.engine import file_engine, memory_engine
 from app.storage.foreign_import import Progress
@@ -305,12 +313,55 @@ class Collection:
         """Take back the last answer of this session. Returns the card id, or None."""
         while self._undo:
             log_id = self._undo.pop()
-            with self._write() as conn:
-                card_id = review_repo.revert_answer(conn, log_id)
-            self._done = None
-            if card_id is not None:
-                return card_id
+            try:
+                with self._write() as conn:
+                    stats_repo.forget(conn, log_id, self._model(conn), self._day_offset())
+                    card_id = review_repo.revert_answer(conn, log_id)
+                    if card_id is None:
+                        raise _NothingToUndo
+            except _NothingToUndo:
+                continue
+            finally:
+                self._done = None
+            return card_id
         return None
+
+    # -- statistics ----------------------------------------------------------------------
+
+    def _model(self, conn: Connection) -> tuple[float, float]:
+        """FSRS forgetting-curve constants (factor, decay) of the default preset."""
+        settings = study_repo.preset_settings(conn, 1)
+        decay = -settings.parameters[20]
+        return 0.9 ** (1 / decay) - 1, decay
+
+    def _day_offset(self) -> int:
+        """Milliseconds to add to a UTC time so that whole days split at the rollover hour."""
+        now = datetime.now(UTC)
+        local = now.astimezone(self.tz) if self.tz is not None else now.astimezone()
+        utc_offset = local.utcoffset() or timedelta(0)
+        return int(utc_offset.total_seconds() * 1000) - self.rollover_hour * 3_600_000
+
+    def study_day(self, moment: datetime) -> int:
+        """The study-day number of ``moment`` (as used by the statistics tables)."""
+        return (to_ms(moment) + self._day_offset()) // stats_repo.DAY_MS
+
+    def stats(self, by: str, now: datetime, at: datetime | None = None) -> list[GroupStats]:
+        """Statistics per group (``service``, ``domain``, ``deck`` or ``tag:PREFIX``).
+
+        ``at`` is the projection date (the exam), default now.
+        """
+        if by not in ("service", "domain", "deck") and not by.startswith("tag:"):
+            raise BadInputError(f"cannot group by '{by}' (service, domain, deck, tag:PREFIX)")
+        self.refresh_stats()
+        with self._read() as conn:
+            return stats_repo.group_stats(
+                conn, by, self.study_day(now), to_ms(now), to_ms(at or now), self._model(conn)
+            )
+
+    def refresh_stats(self) -> None:
+        """Bring the statistics aggregates up to date with the review log."""
+        with self._write() as conn:
+            stats_repo.refresh(conn, self._model(conn), self._day_offset())
 
     # -- importing -----------------------------------------------------------------------
 
@@ -356,6 +407,7 @@ class Collection:
                     added_media,
                     progress,
                 )
+                stats_repo.rebuild(conn)  # tags and decks may have changed
         except BaseException:
             for file in added_media:
                 file.unlink(missing_ok=True)
@@ -513,3 +565,7 @@ def _db_problem(exc: OperationalError) -> str:
         return "the collection file is read-only"
     log.error("database error: %s", message)
     return f"database error: {message}"
+
+
+class _NothingToUndo(Exception):
+    """The answer was taken back already, or the card was answered again since."""

@@ -88,7 +88,27 @@ def _v2(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    """Statistics kept up to date from the review log; early ("cram") reviews marked."""
+    _script(
+        db,
+        """
+        ALTER TABLE review_log ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE review_day_stats (
+            group_key VARCHAR NOT NULL, day INTEGER NOT NULL, reviews INTEGER NOT NULL,
+            again INTEGER NOT NULL, hard INTEGER NOT NULL, good INTEGER NOT NULL,
+            easy INTEGER NOT NULL, young_pass INTEGER NOT NULL, young_fail INTEGER NOT NULL,
+            mature_pass INTEGER NOT NULL, mature_fail INTEGER NOT NULL,
+            PRIMARY KEY (group_key, day));
+        CREATE TABLE calibration_stats (
+            group_key VARCHAR NOT NULL, bin INTEGER NOT NULL, count INTEGER NOT NULL,
+            passes INTEGER NOT NULL, predicted FLOAT NOT NULL,
+            PRIMARY KEY (group_key, bin));
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3)
 LATEST = len(STEPS)
 
 

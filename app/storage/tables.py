@@ -120,6 +120,37 @@ class ReviewLogRow(SQLModel, table=True):
     stability_after: float | None = None
     difficulty_after: float | None = None
     due_after: int | None = None
+    kind: int = 0
+    """0 a scheduled answer; 1 an early review (a "study weakest" session)."""
+
+
+class ReviewDayStatsRow(SQLModel, table=True):
+    """Per group ("all", "deck:<id>", "tag:<tag>") and study day: answers by rating and the
+    true-retention counts (reviews of cards in the review state, young < 21 days)."""
+
+    __tablename__ = "review_day_stats"
+    group_key: str = Field(primary_key=True)
+    day: int = Field(primary_key=True)
+    reviews: int = 0
+    again: int = 0
+    hard: int = 0
+    good: int = 0
+    easy: int = 0
+    young_pass: int = 0
+    young_fail: int = 0
+    mature_pass: int = 0
+    mature_fail: int = 0
+
+
+class CalibrationStatsRow(SQLModel, table=True):
+    """Per group and bin of predicted recall (tenths): reviews, passes, summed prediction."""
+
+    __tablename__ = "calibration_stats"
+    group_key: str = Field(primary_key=True)
+    bin: int = Field(primary_key=True)
+    count: int = 0
+    passes: int = 0
+    predicted: float = 0.0
 
 
 class MediaRow(SQLModel, table=True):

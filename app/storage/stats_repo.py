@@ -1,0 +1,244 @@
+"""Statistics from SQL: aggregates kept per group and study day, card metrics per group.
+
+``review_day_stats`` and ``calibration_stats`` are filled from the review log past a
+watermark, so a request only aggregates answers given since the last one; undo subtracts
+the answer it removes; imports rebuild them (tags may have changed). Group keys: ``all``,
+``deck:<id>``, ``tag:<tag>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.core.statistics import LEECH_LAPSES, MATURE_DAYS, PERIODS, GroupStats, RetentionCounts
+from app.storage.settings_repo import get_setting, set_setting
+
+DAY_MS = 86_400_000
+WATERMARK = "stats_watermark"
+
+_LOGS = """
+WITH logs AS (
+  SELECT r.rowid AS rid, r.rating, r.state_before, r.kind, r.stability_before AS s,
+    r.last_review_before AS lrb, r.reviewed_at,
+    CASE WHEN r.due_before IS NOT NULL AND r.last_review_before IS NOT NULL
+         THEN (r.due_before - r.last_review_before) / 86400000.0
+         ELSE (r.reviewed_at - (SELECT MAX(p.reviewed_at) FROM review_log p
+               WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)) / 86400000.0
+    END AS ivl,
+    (r.reviewed_at + :offset) / 86400000 AS day, c.note_id, n.deck_id
+  FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
+  WHERE {where}
+), keyed AS (
+  SELECT 'all' AS k, logs.* FROM logs
+  UNION ALL SELECT 'deck:' || logs.deck_id, logs.* FROM logs
+  UNION ALL SELECT 'tag:' || t.tag, logs.* FROM logs JOIN note_tag t ON t.note_id = logs.note_id
+)
+"""
+_DAY_UPSERT = """
+INSERT INTO review_day_stats (group_key, day, reviews, again, hard, good, easy, young_pass,
+  young_fail, mature_pass, mature_fail)
+SELECT k, day, :sign * COUNT(*), :sign * SUM(rating = 1), :sign * SUM(rating = 2),
+  :sign * SUM(rating = 3), :sign * SUM(rating = 4),
+  :sign * SUM(state_before = 2 AND kind = 0 AND ivl < {mature} AND rating > 1),
+  :sign * SUM(state_before = 2 AND kind = 0 AND ivl < {mature} AND rating = 1),
+  :sign * SUM(state_before = 2 AND kind = 0 AND ivl >= {mature} AND rating > 1),
+  :sign * SUM(state_before = 2 AND kind = 0 AND ivl >= {mature} AND rating = 1)
+FROM keyed WHERE true GROUP BY k, day
+ON CONFLICT (group_key, day) DO UPDATE SET reviews = reviews + excluded.reviews,
+  again = again + excluded.again, hard = hard + excluded.hard, good = good + excluded.good,
+  easy = easy + excluded.easy, young_pass = young_pass + excluded.young_pass,
+  young_fail = young_fail + excluded.young_fail, mature_pass = mature_pass + excluded.mature_pass,
+  mature_fail = mature_fail + excluded.mature_fail
+""".replace("{mature}", str(MATURE_DAYS))
+_CALIBRATION_UPSERT = """
+INSERT INTO calibration_stats (group_key, bin, count, passes, predicted)
+SELECT k, MIN(9, CAST(pred * 10 AS INTEGER)), :sign * COUNT(*), :sign * SUM(rating > 1),
+  :sign * SUM(pred)
+FROM (SELECT keyed.*, pow(1 + :factor * ((reviewed_at - lrb) / 86400000) / s, :decay) AS pred
+      FROM keyed WHERE state_before = 2 AND kind = 0 AND s > 0 AND lrb IS NOT NULL)
+WHERE true GROUP BY k, MIN(9, CAST(pred * 10 AS INTEGER))
+ON CONFLICT (group_key, bin) DO UPDATE SET count = count + excluded.count,
+  passes = passes + excluded.passes, predicted = predicted + excluded.predicted
+"""
+
+
+def _accumulate(
+    conn: Connection,
+    where: str,
+    params: dict[str, Any],
+    sign: int,
+    model: tuple[float, float],
+    offset_ms: int,
+) -> None:
+    factor, decay = model
+    values = {**params, "sign": sign, "offset": offset_ms, "factor": factor, "decay": decay}
+    head = _LOGS.replace("{where}", where)
+    conn.execute(text(head + _DAY_UPSERT), values)
+    conn.execute(text(head + _CALIBRATION_UPSERT), values)
+
+
+def refresh(conn: Connection, model: tuple[float, float], offset_ms: int) -> None:
+    """Add answers given since the last refresh to the aggregates."""
+    mark = int(get_setting(conn, WATERMARK, 0))
+    top = conn.execute(text("SELECT COALESCE(MAX(rowid), 0) FROM review_log")).scalar_one()
+    if top > mark:
+        _accumulate(
+            conn,
+            "r.rowid > :mark AND r.rowid <= :top",
+            {"mark": mark, "top": top},
+            1,
+            model,
+            offset_ms,
+        )
+        set_setting(conn, WATERMARK, int(top))
+
+
+def rebuild(conn: Connection) -> None:
+    """Forget the aggregates; the next refresh recomputes them from the whole log."""
+    conn.execute(text("DELETE FROM review_day_stats"))
+    conn.execute(text("DELETE FROM calibration_stats"))
+    set_setting(conn, WATERMARK, 0)
+
+
+def forget(conn: Connection, log_id: str, model: tuple[float, float], offset_ms: int) -> None:
+    """Subtract one answer that is about to be deleted (undo), if it was counted."""
+    mark = int(get_setting(conn, WATERMARK, 0))
+    row = conn.execute(text("SELECT rowid FROM review_log WHERE id = :i"), {"i": log_id}).first()
+    if row is not None and int(row[0]) <= mark:
+        _accumulate(conn, "r.id = :log", {"log": log_id}, -1, model, offset_ms)
+
+
+def retention(
+    conn: Connection, prefix: str, today: int
+) -> dict[str, tuple[int, dict[str, RetentionCounts]]]:
+    """Per group key (without ``prefix``): all answers, and true-retention counts per period."""
+    out: dict[str, tuple[int, dict[str, RetentionCounts]]] = {}
+    select = ", ".join(
+        f"SUM(CASE WHEN day > {today - days} THEN {col} ELSE 0 END)" if days else f"SUM({col})"
+        for _, days in PERIODS
+        for col in ("young_pass", "young_fail", "mature_pass", "mature_fail")
+    )
+    rows = conn.execute(
+        text(
+            f"SELECT group_key, SUM(reviews), {select} FROM review_day_stats "
+            "WHERE group_key LIKE :p GROUP BY group_key"
+        ),
+        {"p": prefix + "%"},
+    )
+    for row in rows:
+        key = str(row[0])[len(prefix) :]
+        values = [int(v or 0) for v in row[2:]]
+        periods = {
+            name: RetentionCounts(*values[i * 4 : i * 4 + 4]) for i, (name, _) in enumerate(PERIODS)
+        }
+        out[key] = (int(row[1] or 0), periods)
+    return out
+
+
+def card_metrics(
+    conn: Connection,
+    join: str,
+    key_sql: str,
+    where: str,
+    params: dict[str, Any],
+    now_ms: int,
+    at_ms: int,
+    model: tuple[float, float],
+) -> dict[str, dict[str, Any]]:
+    """Per group: card counts, summed retrievability now and at ``at_ms``, means, lapses."""
+    factor, decay = model
+    recall = (
+        "CASE WHEN c.state != 0 AND c.stability > 0 AND c.last_review IS NOT NULL "
+        "THEN pow(1 + :factor * (MAX(0, {t} - c.last_review) / 86400000) / c.stability, "
+        ":decay) ELSE 0 END"
+    )
+    rows = conn.execute(
+        text(
+            f"SELECT {key_sql}, COUNT(*), SUM(c.state != 0), "
+            f"SUM(c.state = 2 AND c.due - c.last_review >= {MATURE_DAYS} * {DAY_MS}), "
+            f"SUM({recall.format(t=':now')}), SUM({recall.format(t=':at')}), "
+            "AVG(CASE WHEN c.state != 0 THEN c.stability END), "
+            "AVG(CASE WHEN c.state != 0 THEN c.difficulty END), SUM(c.lapses), "
+            f"SUM(c.lapses >= {LEECH_LAPSES}) "
+            f"FROM card c JOIN note n ON n.id = c.note_id {join} "
+            f"WHERE c.suspended = 0 AND n.retired = 0 AND {where} GROUP BY 1"
+        ),
+        {**params, "now": now_ms, "at": at_ms, "factor": factor, "decay": decay},
+    )
+    return {
+        str(r[0]): {
+            "cards": int(r[1]),
+            "studied": int(r[2] or 0),
+            "mature": int(r[3] or 0),
+            "recall_sum_now": float(r[4] or 0),
+            "recall_sum_at": float(r[5] or 0),
+            "mean_stability_days": r[6],
+            "mean_difficulty": r[7],
+            "lapses": int(r[8] or 0),
+            "leeches": int(r[9] or 0),
+        }
+        for r in rows
+    }
+
+
+def group_stats(
+    conn: Connection,
+    by: str,
+    today: int,
+    now_ms: int,
+    at_ms: int,
+    model: tuple[float, float],
+) -> list[GroupStats]:
+    """One row per group: ``service``, ``domain``, ``deck`` or ``tag:PREFIX``."""
+    if by == "deck":
+        names = {str(i): str(n) for i, n in conn.execute(text("SELECT id, name FROM deck"))}
+        cards = card_metrics(conn, "", "n.deck_id", "1", {}, now_ms, at_ms, model)
+        kept = retention(conn, "deck:", today)
+        keys = {k: names.get(k, k) for k in set(cards) | set(kept) if k in names}
+    else:
+        prefix = {"service": "service/", "domain": "domain/"}.get(by, by.removeprefix("tag:"))
+        cards = card_metrics(
+            conn,
+            "JOIN note_tag t ON t.note_id = n.id",
+            "substr(t.tag, :plen + 1)",
+            "t.tag LIKE :pfx",
+            {"plen": len(prefix), "pfx": prefix + "%"},
+            now_ms,
+            at_ms,
+            model,
+        )
+        kept = retention(conn, "tag:" + prefix, today)
+        keys = {k: k for k in set(cards) | set(kept)}
+    out = []
+    for raw, label in keys.items():
+        metrics = cards.get(raw, {})
+        reviews, periods = kept.get(raw, (0, {}))
+        out.append(GroupStats(key=label, reviews=reviews, retention=periods, **metrics))
+    return sorted(out, key=lambda g: g.key)
+
+
+def calibration(conn: Connection, group_key: str) -> list[tuple[int, int, int, float]]:
+    """(bin, count, passes, summed prediction) for one group key (e.g. ``tag:service/x``)."""
+    rows = conn.execute(
+        text(
+            "SELECT bin, count, passes, predicted FROM calibration_stats "
+            "WHERE group_key = :k AND count > 0 ORDER BY bin"
+        ),
+        {"k": group_key},
+    )
+    return [(int(b), int(c), int(p), float(s)) for b, c, p, s in rows]
+
+
+def day_series(conn: Connection, group_key: str, first_day: int) -> list[tuple[int, ...]]:
+    """(day, again, hard, good, easy, young_pass, young_fail, mature_pass, mature_fail)."""
+    rows = conn.execute(
+        text(
+            "SELECT day, again, hard, good, easy, young_pass, young_fail, mature_pass, "
+            "mature_fail FROM review_day_stats WHERE group_key = :k AND day >= :d "
+            "AND reviews > 0 ORDER BY day"
+        ),
+        {"k": group_key, "d": first_day},
+    )
+    return [tuple(int(v) for v in r) for r in rows]
