@@ -24,7 +24,9 @@ with client.get_queue_receiver(queue, session_id="order-{i}") as receiver:
 """
 
 
-def build(data_dir: Path, cards: int, seed: int = 1, decks: int = 20) -> Collection:
+def build(
+    data_dir: Path, cards: int, seed: int = 1, decks: int = 20, logs_per_card: int = 5
+) -> Collection:
     """A collection with ``cards`` basic cards: 80% in review, 20% new, a year of logs."""
     rng = random.Random(seed)
     col = Collection.open(data_dir, tz=UTC, rng=random.Random(seed))
@@ -74,7 +76,7 @@ def build(data_dir: Path, cards: int, seed: int = 1, decks: int = 20) -> Collect
                         "r": 5,
                     }
                 )
-                for k in range(5):
+                for k in range(logs_per_card):
                     log_rows.append(
                         {
                             "id": uuid.UUID(int=rng.getrandbits(128)).hex,
@@ -111,6 +113,11 @@ def build(data_dir: Path, cards: int, seed: int = 1, decks: int = 20) -> Collect
                 ":t, 5000, 2, 0, 0, 2)"
             ),
             log_rows,
+        )
+        conn.execute(
+            text("INSERT INTO note_tag (note_id, tag) VALUES (:n, :t)"),
+            [{"n": i + 1, "t": t} for i in range(cards)
+             for t in (f"service/s{i % 16:02d}", f"domain/{i % 4 + 1}-d", "bench")],
         )
         conn.execute(text("INSERT INTO setting (key, value) VALUES ('bundled_hash', '\"x\"')"))
         conn.execute(text("UPDATE preset SET new_per_day = 100, reviews_per_day = 2000"))

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 MATURE_DAYS = 21
@@ -124,7 +125,26 @@ def weakest_first(groups: list[GroupStats]) -> list[GroupStats]:
 
 
 @dataclass(frozen=True)
-class CalibrationBin:
-    predicted: float
-    observed: float | None
-    count: int
+class StatsReport:
+    """What the statistics window shows. Days are study-day numbers (see ``day_date``)."""
+
+    by: str
+    now: datetime
+    at: datetime
+    today: int
+    groups: list[GroupStats]
+    days: list[tuple[int, ...]]
+    """(day, again, hard, good, easy, young_pass, young_fail, mature_pass, mature_fail)."""
+    weekly: dict[str, list[tuple[int, int, int]]]
+    """Per group: (week's first day, passes, answers)."""
+    forecast: dict[int, int]
+    stability: list[float]
+    difficulty: list[float]
+    recall: list[float]
+    calibration: dict[str, list[tuple[int, int, int, float]]]
+    """Per group: (bin, answers, passes, summed prediction)."""
+
+
+def day_date(day: int) -> date:
+    """The calendar date of a study-day number."""
+    return date(1970, 1, 1) + timedelta(days=day)

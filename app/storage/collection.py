@@ -6,7 +6,7 @@ import logging
 import random
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -17,9 +17,16 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.deck_tree import DeckNode, build_tree, subtree_ids
 from app.core.errors import BadInputError, CirrusError
-from app.core.models import DeckSummary, ImportSummary, QueueCounts, Rating, StudyCard
+from app.core.models import (
+    DeckSummary,
+    ImportSummary,
+    Memory,
+    QueueCounts,
+    Rating,
+    StudyCard,
+)
 from app.core.scheduling import CardScheduler
-from app.core.statistics import GroupStats
+from app.core.statistics import GroupStats, StatsReport
 from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
 from app.interop.markdown_pack import write_markdown_pack
@@ -279,8 +286,20 @@ class Collection:
             scheduler = self._scheduler(conn, self._presets(conn)[card.deck_id])
         return scheduler.preview(card.memory, now)
 
-    def answer(self, card_id: int, rating: Rating, now: datetime, duration_ms: int = 0) -> str:
+    def answer(
+        self,
+        card_id: int,
+        rating: Rating,
+        now: datetime,
+        duration_ms: int = 0,
+        early_ok: bool = False,
+    ) -> str:
         """Rate a card. When this returns, the answer and its log are on disk.
+
+        ``early_ok`` marks a "study weakest" session: a card answered before it is due is
+        logged as an early review (``kind`` 1). FSRS schedules it from the real elapsed time,
+        as it does any review; true retention leaves early reviews out, since they would
+        overstate how much a learner keeps at the scheduled intervals.
 
         Returns the review log id.
         """
@@ -296,8 +315,10 @@ class Collection:
                     text("SELECT due FROM card WHERE id = :i"), {"i": card_id}
                 ).scalar()
             after = self._scheduler(conn, preset).review(card.memory, rating, now, self.rng)
+            due = card.memory.due
+            early = int(early_ok and due is not None and due > now)
             log_id = review_repo.write_answer(
-                conn, card_id, card.memory, after, rating, window.now, duration_ms, order
+                conn, card_id, card.memory, after, rating, window.now, duration_ms, order, early
             )
         if self._done is not None and self._done[0] == window.day_start:
             key = (preset, int(card.memory.state))
@@ -357,6 +378,65 @@ class Collection:
             return stats_repo.group_stats(
                 conn, by, self.study_day(now), to_ms(now), to_ms(at or now), self._model(conn)
             )
+
+    def weakest_cards(self, by: str, key: str, now: datetime, limit: int = 30) -> list[int]:
+        """Studied cards of one group, lowest recall first, for a "study weakest" session."""
+        with self._read() as conn:
+            return stats_repo.weakest_cards(conn, by, key, to_ms(now), self._model(conn), limit)
+
+    def report(self, by: str, now: datetime, at: datetime) -> StatsReport:
+        """Everything the statistics window shows, in one call (run it off the GUI thread)."""
+        groups = self.stats(by, now, at)
+        today = self.study_day(now)
+        offset = self._day_offset()
+        prefix = {"service": "tag:service/", "domain": "tag:domain/", "deck": "deck:"}.get(
+            by, "tag:" + by.removeprefix("tag:")
+        )
+        with self._read() as conn:
+            model = self._model(conn)
+            days = stats_repo.day_series(conn, "all", today - 365)
+            stability, difficulty, recall = stats_repo.distributions(conn, to_ms(now), model)
+            report = StatsReport(
+                by=by,
+                now=now,
+                at=at,
+                today=today,
+                groups=groups,
+                days=days,
+                weekly=stats_repo.weekly_retention(conn, prefix, today - 7 * 26),
+                forecast=stats_repo.forecast(conn, to_ms(now), offset, 30),
+                stability=stability,
+                difficulty=difficulty,
+                recall=recall,
+                calibration={
+                    g.key: stats_repo.calibration(conn, _calibration_key(by, g.key, conn))
+                    for g in groups
+                },
+            )
+        return report
+
+    def memories(self, deck: str | None = None) -> list[Memory]:
+        """Scheduling state of every active card (for simulations and plans)."""
+        ids = self.deck_ids(deck)
+        with self._read() as conn:
+            return study_repo.memories(conn, ids)
+
+    def optimize(self, preset_id: int = 1) -> Any:
+        """Fit FSRS parameters to the preset's review log (needs the ``optimizer`` extra)."""
+        from app.core.optimizer import optimize
+        from app.storage.optimize_repo import load_reviews
+
+        with self._read() as conn:
+            current = study_repo.preset_settings(conn, preset_id).parameters
+            reviews = load_reviews(conn, preset_id)
+        return optimize(reviews, current, self.rollover_hour, self.tz)
+
+    def apply_parameters(self, parameters: Sequence[float], preset_id: int = 1) -> None:
+        from app.storage.optimize_repo import apply_parameters
+
+        with self._write() as conn:
+            apply_parameters(conn, preset_id, list(parameters))
+        self._changed()
 
     def refresh_stats(self) -> None:
         """Bring the statistics aggregates up to date with the review log."""
@@ -569,3 +649,11 @@ def _db_problem(exc: OperationalError) -> str:
 
 class _NothingToUndo(Exception):
     """The answer was taken back already, or the card was answered again since."""
+
+
+def _calibration_key(by: str, key: str, conn: Connection) -> str:
+    if by == "deck":
+        deck_id = conn.execute(text("SELECT id FROM deck WHERE name = :n"), {"n": key}).scalar()
+        return f"deck:{deck_id}"
+    prefix = {"service": "service/", "domain": "domain/"}.get(by, by.removeprefix("tag:"))
+    return f"tag:{prefix}{key}"

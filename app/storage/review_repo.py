@@ -19,6 +19,7 @@ def write_answer(
     reviewed_at_ms: int,
     duration_ms: int,
     new_order: int | None,
+    kind: int = 0,
 ) -> str:
     """Append the review log row and store the card's new state. Returns the log id.
 
@@ -31,8 +32,8 @@ def write_answer(
             "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
             "state_before, step_before, stability_before, difficulty_before, due_before, "
             "last_review_before, reps_before, lapses_before, state_after, step_after, "
-            "stability_after, difficulty_after, due_after) VALUES (:id, :c, :r, :t, :dur, "
-            ":sb, :stb, :sab, :db, :dub, :lrb, :rb, :lb, :sa, :sta, :saa, :da, :dua)"
+            "stability_after, difficulty_after, due_after, kind) VALUES (:id, :c, :r, :t, :dur, "
+            ":sb, :stb, :sab, :db, :dub, :lrb, :rb, :lb, :sa, :sta, :saa, :da, :dua, :kind)"
         ),
         {
             "id": log_id,
@@ -53,6 +54,7 @@ def write_answer(
             "saa": after.stability,
             "da": after.difficulty,
             "dua": opt_to_ms(after.due),
+            "kind": kind,
         },
     )
     conn.execute(

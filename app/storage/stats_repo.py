@@ -22,11 +22,11 @@ _LOGS = """
 WITH logs AS (
   SELECT r.rowid AS rid, r.rating, r.state_before, r.kind, r.stability_before AS s,
     r.last_review_before AS lrb, r.reviewed_at,
-    CASE WHEN r.due_before IS NOT NULL AND r.last_review_before IS NOT NULL
+    COALESCE(CASE WHEN r.due_before IS NOT NULL AND r.last_review_before IS NOT NULL
          THEN (r.due_before - r.last_review_before) / 86400000.0
          ELSE (r.reviewed_at - (SELECT MAX(p.reviewed_at) FROM review_log p
                WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)) / 86400000.0
-    END AS ivl,
+    END, 0) AS ivl,
     (r.reviewed_at + :offset) / 86400000 AS day, c.note_id, n.deck_id
   FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
   WHERE {where}
@@ -123,9 +123,9 @@ def retention(
     rows = conn.execute(
         text(
             f"SELECT group_key, SUM(reviews), {select} FROM review_day_stats "
-            "WHERE group_key LIKE :p GROUP BY group_key"
+            "WHERE group_key >= :p AND group_key < :p || x'ff' GROUP BY group_key"
         ),
-        {"p": prefix + "%"},
+        {"p": prefix},
     )
     for row in rows:
         key = str(row[0])[len(prefix) :]
@@ -137,11 +137,20 @@ def retention(
     return out
 
 
+# Cards are scanned in table order and their tags found through the (note_id, tag) key:
+# much faster than walking the tag index and looking each card up.
+TAG_SOURCE = (
+    "FROM card c CROSS JOIN note_tag t ON t.note_id = c.note_id AND t.tag >= :pfx "
+    "AND t.tag < :pfx || x'ff' WHERE c.suspended = 0 "
+    "AND c.note_id NOT IN (SELECT id FROM note WHERE retired = 1)"
+)
+DECK_SOURCE = "FROM card c JOIN note n ON n.id = c.note_id WHERE c.suspended = 0 AND n.retired = 0"
+
+
 def card_metrics(
     conn: Connection,
-    join: str,
+    source: str,
     key_sql: str,
-    where: str,
     params: dict[str, Any],
     now_ms: int,
     at_ms: int,
@@ -161,9 +170,7 @@ def card_metrics(
             f"SUM({recall.format(t=':now')}), SUM({recall.format(t=':at')}), "
             "AVG(CASE WHEN c.state != 0 THEN c.stability END), "
             "AVG(CASE WHEN c.state != 0 THEN c.difficulty END), SUM(c.lapses), "
-            f"SUM(c.lapses >= {LEECH_LAPSES}) "
-            f"FROM card c JOIN note n ON n.id = c.note_id {join} "
-            f"WHERE c.suspended = 0 AND n.retired = 0 AND {where} GROUP BY 1"
+            f"SUM(c.lapses >= {LEECH_LAPSES}) {source} GROUP BY 1"
         ),
         {**params, "now": now_ms, "at": at_ms, "factor": factor, "decay": decay},
     )
@@ -194,17 +201,16 @@ def group_stats(
     """One row per group: ``service``, ``domain``, ``deck`` or ``tag:PREFIX``."""
     if by == "deck":
         names = {str(i): str(n) for i, n in conn.execute(text("SELECT id, name FROM deck"))}
-        cards = card_metrics(conn, "", "n.deck_id", "1", {}, now_ms, at_ms, model)
+        cards = card_metrics(conn, DECK_SOURCE, "n.deck_id", {}, now_ms, at_ms, model)
         kept = retention(conn, "deck:", today)
         keys = {k: names.get(k, k) for k in set(cards) | set(kept) if k in names}
     else:
         prefix = {"service": "service/", "domain": "domain/"}.get(by, by.removeprefix("tag:"))
         cards = card_metrics(
             conn,
-            "JOIN note_tag t ON t.note_id = n.id",
+            TAG_SOURCE,
             "substr(t.tag, :plen + 1)",
-            "t.tag LIKE :pfx",
-            {"plen": len(prefix), "pfx": prefix + "%"},
+            {"plen": len(prefix), "pfx": prefix},
             now_ms,
             at_ms,
             model,
@@ -242,3 +248,85 @@ def day_series(conn: Connection, group_key: str, first_day: int) -> list[tuple[i
         {"k": group_key, "d": first_day},
     )
     return [tuple(int(v) for v in r) for r in rows]
+
+
+def forecast(conn: Connection, now_ms: int, offset_ms: int, days: int) -> dict[int, int]:
+    """Study day -> cards (not new, not suspended) falling due that day, for ``days`` days."""
+    today = (now_ms + offset_ms) // DAY_MS
+    rows = conn.execute(
+        text(
+            "SELECT (MAX(c.due, :now) + :off) / 86400000 AS day, COUNT(*) FROM card c "
+            "JOIN note n ON n.id = c.note_id WHERE c.state != 0 AND c.suspended = 0 "
+            "AND n.retired = 0 AND c.due < :end GROUP BY day"
+        ),
+        {"now": now_ms, "off": offset_ms, "end": (today + days) * DAY_MS - offset_ms},
+    )
+    return {int(d): int(n) for d, n in rows}
+
+
+def distributions(
+    conn: Connection, now_ms: int, model: tuple[float, float]
+) -> tuple[list[float], list[float], list[float]]:
+    """Stability (days), difficulty and retrievability now of every studied card."""
+    factor, decay = model
+    rows = conn.execute(
+        text(
+            "SELECT c.stability, c.difficulty, pow(1 + :f * (MAX(0, :now - c.last_review) "
+            "/ 86400000) / c.stability, :d) FROM card c JOIN note n ON n.id = c.note_id "
+            "WHERE c.state != 0 AND c.stability > 0 AND c.last_review IS NOT NULL "
+            "AND c.suspended = 0 AND n.retired = 0"
+        ),
+        {"f": factor, "d": decay, "now": now_ms},
+    ).all()
+    return (
+        [float(r[0]) for r in rows],
+        [float(r[1] or 0) for r in rows],
+        [float(r[2]) for r in rows],
+    )
+
+
+def weekly_retention(
+    conn: Connection, prefix: str, first_day: int
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Per group (without prefix): (week's first day, passes, answers) of review-state cards."""
+    rows = conn.execute(
+        text(
+            "SELECT group_key, (day - :first) / 7, SUM(young_pass + mature_pass), "
+            "SUM(young_pass + young_fail + mature_pass + mature_fail) FROM review_day_stats "
+            "WHERE group_key >= :p AND group_key < :p || x'ff' AND day >= :first "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        {"p": prefix, "first": first_day},
+    )
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for key, week, passes, total in rows:
+        out.setdefault(str(key)[len(prefix) :], []).append(
+            (first_day + int(week) * 7, int(passes or 0), int(total or 0))
+        )
+    return out
+
+
+def group_filter(by: str, key: str) -> tuple[str, str, dict[str, Any]]:
+    """(join, where, params) selecting the cards of one group."""
+    if by == "deck":
+        return "JOIN deck d ON d.id = n.deck_id", "d.name = :key", {"key": key}
+    prefix = {"service": "service/", "domain": "domain/"}.get(by, by.removeprefix("tag:"))
+    return ("JOIN note_tag t ON t.note_id = n.id", "t.tag = :key", {"key": prefix + key})
+
+
+def weakest_cards(
+    conn: Connection, by: str, key: str, now_ms: int, model: tuple[float, float], limit: int
+) -> list[int]:
+    """Studied cards of a group, lowest retrievability now first (due or not)."""
+    factor, decay = model
+    join, where, params = group_filter(by, key)
+    rows = conn.execute(
+        text(
+            f"SELECT c.id FROM card c JOIN note n ON n.id = c.note_id {join} "
+            f"WHERE {where} AND c.state != 0 AND c.stability > 0 AND c.suspended = 0 "
+            "AND n.retired = 0 AND c.last_review IS NOT NULL ORDER BY pow(1 + :f * "
+            "(MAX(0, :now - c.last_review) / 86400000) / c.stability, :d) LIMIT :lim"
+        ),
+        {**params, "f": factor, "d": decay, "now": now_ms, "lim": limit},
+    )
+    return [int(r[0]) for r in rows]

@@ -318,3 +318,29 @@ def _render_template(
 
 def _ids(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+def memories(conn: Connection, deck_ids: Sequence[int]) -> list[Memory]:
+    rows = conn.execute(
+        text(
+            "SELECT c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, "
+            "c.lapses FROM card c JOIN note n ON n.id = c.note_id WHERE c.suspended = 0 "
+            f"AND n.retired = 0 AND n.deck_id IN ({_ids(deck_ids)})"
+        )
+    )
+    out = []
+    for state, step, stability, difficulty, due, last, reps, lapses in rows:
+        new = state == CardState.NEW
+        out.append(
+            Memory(
+                state=CardState(state),
+                step=step,
+                stability=stability,
+                difficulty=difficulty,
+                due=None if new or due is None else from_ms(int(due)),
+                last_review=opt_from_ms(last),
+                reps=int(reps),
+                lapses=int(lapses),
+            )
+        )
+    return out

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import (
@@ -28,6 +29,9 @@ from app.ui.done_view import DoneView, next_due_text
 from app.ui.export_dialog import ExportDialog
 from app.ui.import_flow import ImportFlow
 from app.ui.study_view import StudyView
+
+if TYPE_CHECKING:
+    from app.ui.stats_window import StatisticsWindow
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +64,7 @@ class MainWindow(QMainWindow):
         self.study_view.finished.connect(self.show_done)
         self.done_view.backRequested.connect(self.show_decks)
         self.executor = DbExecutor(self)
+        self.stats_window: StatisticsWindow | None = None
         self.import_flow = ImportFlow(self, collection, self.executor, self.clock)
         self.import_flow.finished.connect(lambda _result: self.show_decks())
         self.setAcceptDrops(True)
@@ -84,6 +89,7 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Decks", self.show_decks, "D")
         self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
+        self._action(go_menu, "S&tatistics", self.show_statistics, "T")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Cirrus", self.about, None)
 
@@ -115,6 +121,26 @@ class MainWindow(QMainWindow):
     def start_study(self, deck: str | None) -> None:
         self.stack.setCurrentWidget(self.study_view)
         if self.study_view.start(deck):
+            self.study_view.setFocus()
+
+    def show_statistics(self) -> None:
+        from app.ui.stats_window import StatisticsWindow
+
+        if self.stats_window is None:
+            self.stats_window = StatisticsWindow(self.collection, self.executor, self.clock, self)
+            self.stats_window.studyWeakest.connect(self.study_weakest)
+        self.stats_window.show()
+        self.stats_window.raise_()
+        self.stats_window.refresh()
+
+    def study_weakest(self, by: str, key: str) -> None:
+        cards = self.collection.weakest_cards(by, key, self.clock())
+        if not cards:
+            QMessageBox.information(self, "Study weakest", f"No studied cards in {key} yet.")
+            return
+        self.stack.setCurrentWidget(self.study_view)
+        self.activateWindow()
+        if self.study_view.start_cards(cards, f"Weakest: {key}"):
             self.study_view.setFocus()
 
     def show_done(self) -> None:

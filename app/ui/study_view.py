@@ -59,6 +59,8 @@ class StudyView(QWidget):
         self.clock = clock
         self.dark = dark
         self.deck: str | None = None
+        self.queue: list[int] | None = None
+        """A "study weakest" session's cards (answered early if not due); None: the queue."""
         self.card: StudyCard | None = None
         self.revealed = False
         self.options: list[ChoiceOption] = []
@@ -133,11 +135,22 @@ class StudyView(QWidget):
     def start(self, deck: str | None) -> bool:
         """Show the first card of ``deck``; False when nothing is left today."""
         self.deck = deck
+        self.queue = None
         self.deck_label.setText(deck or "All decks")
         return self.next()
 
+    def start_cards(self, card_ids: list[int], title: str) -> bool:
+        """Study these cards in order, due or not (a "study weakest" session)."""
+        self.deck = None
+        self.queue = list(card_ids)
+        self.deck_label.setText(title)
+        return self.next()
+
     def next(self) -> bool:
-        card = self.collection.next_card(self.clock(), self.deck)
+        if self.queue is not None:
+            card = self.collection.card(self.queue.pop(0)) if self.queue else None
+        else:
+            card = self.collection.next_card(self.clock(), self.deck)
         if card is None:
             self.card = None
             self.finished.emit()
@@ -194,7 +207,9 @@ class StudyView(QWidget):
             return
         elapsed = min(int(self._timer.elapsed()), MAX_DURATION_MS)
         try:
-            self.collection.answer(self.card.card_id, rating, self.clock(), elapsed)
+            self.collection.answer(
+                self.card.card_id, rating, self.clock(), elapsed, early_ok=self.queue is not None
+            )
         except CirrusError as exc:
             QMessageBox.critical(self, "Answer not saved", str(exc))
             return
@@ -252,6 +267,9 @@ class StudyView(QWidget):
             self.option_buttons.append(button)
 
     def _update_counts(self) -> None:
+        if self.queue is not None:
+            self.counts_label.setText(f"{len(self.queue) + 1} left in this session")
+            return
         counts = self.collection.counts(self.clock(), self.deck)
         self.counts_label.setText(
             f'<span style="color:#1f6feb">{counts.new} new</span> · '
