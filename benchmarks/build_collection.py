@@ -116,8 +116,11 @@ def build(
         )
         conn.execute(
             text("INSERT INTO note_tag (note_id, tag) VALUES (:n, :t)"),
-            [{"n": i + 1, "t": t} for i in range(cards)
-             for t in (f"service/s{i % 16:02d}", f"domain/{i % 4 + 1}-d", "bench")],
+            [
+                {"n": i + 1, "t": t}
+                for i in range(cards)
+                for t in (f"service/s{i % 16:02d}", f"domain/{i % 4 + 1}-d", "bench")
+            ],
         )
         conn.execute(text("INSERT INTO setting (key, value) VALUES ('bundled_hash', '\"x\"')"))
         conn.execute(text("UPDATE preset SET new_per_day = 100, reviews_per_day = 2000"))

@@ -19,21 +19,20 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.statistics import GroupStats, StatsReport, day_date
+from app.core.statistics import GroupStats, StatsReport
 from app.storage.collection import Collection
 from app.ui.db_executor import DbExecutor
+from app.ui.stats_fsrs_tab import FsrsTab
+from app.ui.stats_tables import fill_table, group_cells, make_table, pct
 
 GROUPINGS = [
     ("Azure service", "service"),
@@ -68,68 +67,6 @@ class Readiness:
     report: StatsReport
     domains: list[GroupStats]
     services: list[GroupStats]
-
-
-def pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
-
-
-def _item(text: str, sort: float | None = None, tip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if sort is not None:
-        item.setData(Qt.ItemDataRole.UserRole, sort)
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if tip:
-        item.setToolTip(tip)
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    return item
-
-
-def num(value: int) -> tuple[str, float | None, str]:
-    return str(value), float(value), ""
-
-
-def group_cells(g: GroupStats) -> list[tuple[str, float | None, str]]:
-    """(text, sort value, tooltip) for each column of the groups table."""
-
-    def rate(period: str, mature: bool) -> tuple[str, float | None, str]:
-        c = g.period(period)
-        value = c.mature if mature else c.young
-        n = (c.mature_pass + c.mature_fail) if mature else (c.young_pass + c.young_fail)
-        return pct(value), value if value is not None else -1.0, f"{n} reviews"
-
-    return [
-        (g.key, None, ""),
-        num(g.cards),
-        num(g.studied),
-        num(g.mature),
-        num(g.reviews),
-        rate("7d", False),
-        rate("30d", False),
-        rate("all", False),
-        rate("7d", True),
-        rate("30d", True),
-        rate("all", True),
-        (pct(g.recall_now), g.recall_now or 0.0, "mean recall of studied cards"),
-        (pct(g.coverage_recall), g.coverage_recall or 0.0, "unseen cards count as 0"),
-        (
-            pct(g.projected_coverage_recall),
-            g.projected_coverage_recall or 0.0,
-            f"studied cards only: {pct(g.projected_recall)}",
-        ),
-        (
-            "-" if g.mean_stability_days is None else f"{g.mean_stability_days:.1f}d",
-            g.mean_stability_days or 0.0,
-            "",
-        ),
-        (
-            "-" if g.mean_difficulty is None else f"{g.mean_difficulty:.1f}",
-            g.mean_difficulty or 0.0,
-            "",
-        ),
-        num(g.lapses),
-        num(g.leeches),
-    ]
 
 
 class StatisticsWindow(QWidget):
@@ -181,13 +118,17 @@ class StatisticsWindow(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.status)
         self.tabs = QTabWidget()
-        self.table = self._table(COLUMNS)
+        self.table = make_table(COLUMNS)
         self.tabs.addTab(self.table, "Groups")
         self.tabs.addTab(self._readiness_tab(), "Exam readiness")
         self.tabs.addTab(self._plan_tab(), "Plan to exam day")
-        self.tabs.addTab(self._charts_tab(), "Charts")
+        from app.ui.stats_charts_tab import ChartsTab
+
+        self.charts_tab = ChartsTab()
+        self.tabs.addTab(self.charts_tab, "Charts")
         self.tabs.addTab(self._calibration_tab(), "Calibration")
-        self.tabs.addTab(self._fsrs_tab(), "FSRS")
+        self.fsrs_tab = FsrsTab(collection, executor, clock)
+        self.tabs.addTab(self.fsrs_tab, "FSRS")
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.tabs, 1)
@@ -195,17 +136,9 @@ class StatisticsWindow(QWidget):
 
     # -- layout ----------------------------------------------------------------------------
 
-    def _table(self, columns: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(columns))
-        table.setHorizontalHeaderLabels(columns)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        return table
-
     def _readiness_tab(self) -> QWidget:
         page = QWidget()
-        self.readiness_table = self._table(
+        self.readiness_table = make_table(
             ["Group", "Kind", "Cards", "Studied", "Coverage now", "At exam", "Recall (studied)"]
         )
         self.weakest_button = QPushButton("Study weakest")
@@ -250,40 +183,6 @@ class StatisticsWindow(QWidget):
         grid.setColumnStretch(2, 1)
         return page
 
-    def _charts_tab(self) -> QWidget:
-        from app.ui.charts import (
-            CalendarHeatmapWidget,
-            ForecastWidget,
-            HistogramWidget,
-            RetentionPerWeekWidget,
-            ReviewsPerDayWidget,
-        )
-
-        page = QWidget()
-        self.reviews_chart = ReviewsPerDayWidget()
-        self.retention_chart = RetentionPerWeekWidget()
-        self.forecast_chart = ForecastWidget()
-        self.heatmap = CalendarHeatmapWidget()
-        self.stability_chart = HistogramWidget()
-        self.difficulty_chart = HistogramWidget()
-        self.recall_chart = HistogramWidget()
-        grid = QGridLayout(page)
-        charts = [
-            ("Reviews per day", self.reviews_chart),
-            ("True retention per week", self.retention_chart),
-            ("Due in the next 30 days", self.forecast_chart),
-            ("Review days", self.heatmap),
-            ("Stability", self.stability_chart),
-            ("Difficulty", self.difficulty_chart),
-            ("Recall now", self.recall_chart),
-        ]
-        for index, (title, chart) in enumerate(charts):
-            box = QVBoxLayout()
-            box.addWidget(QLabel(f"<b>{title}</b>"))
-            box.addWidget(chart, 1)
-            grid.addLayout(box, index // 2, index % 2)
-        return page
-
     def _calibration_tab(self) -> QWidget:
         from app.ui.charts import CalibrationWidget
 
@@ -306,94 +205,6 @@ class StatisticsWindow(QWidget):
         )
         layout.addWidget(self.calibration_chart, 1)
         return page
-
-    def _fsrs_tab(self) -> QWidget:
-        page = QWidget()
-        self.optimize_button = QPushButton("Optimise FSRS parameters")
-        self.optimize_button.clicked.connect(self.optimize)
-        self.apply_button = QPushButton("Use these parameters")
-        self.apply_button.setEnabled(False)
-        self.apply_button.clicked.connect(self.apply_parameters)
-        self.optimize_result = QLabel(
-            "Fits FSRS to your own review history (one parameter set for all decks)."
-        )
-        self.optimize_result.setWordWrap(True)
-        self.workload_button = QPushButton("Estimate daily workload")
-        self.workload_button.clicked.connect(self.estimate_workload)
-        self.workload_table = self._table(
-            ["Desired retention", "Reviews per day", "Recall after 90 days"]
-        )
-        layout = QVBoxLayout(page)
-        row = QHBoxLayout()
-        row.addWidget(self.optimize_button)
-        row.addWidget(self.apply_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addWidget(self.optimize_result)
-        layout.addWidget(
-            QLabel(
-                "Workload at a few desired retentions (simulated over 90 "
-                "days with 20 new cards a day):"
-            )
-        )
-        layout.addWidget(self.workload_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.workload_table, 1)
-        self._fitted: tuple[float, ...] | None = None
-        return page
-
-    def optimize(self) -> None:
-        self.optimize_result.setText("Optimising…")
-        self.executor.submit(
-            self.collection.optimize,
-            self._show_optimized,
-            lambda exc: self.optimize_result.setText(str(exc)),
-        )
-
-    def _show_optimized(self, result: Any) -> None:
-        self._fitted = tuple(result.parameters)
-        better = getattr(result, "improved", True)
-        self.apply_button.setEnabled(better)
-        self.optimize_result.setText(
-            f"{result.reviews_used} reviews used. Log loss {result.log_loss_before:.4f} → "
-            f"{result.log_loss_after:.4f}, RMSE {result.rmse_before:.4f} → "
-            f"{result.rmse_after:.4f} (lower is better)."
-            + ("" if better else " The current parameters already fit best.")
-        )
-
-    def apply_parameters(self) -> None:
-        if self._fitted is not None:
-            self.collection.apply_parameters(self._fitted)
-            self.apply_button.setEnabled(False)
-            self.optimize_result.setText(self.optimize_result.text() + " Applied.")
-
-    def estimate_workload(self) -> None:
-        from app.core.scheduling import SchedulerSettings
-        from app.core.simulation import workload
-
-        now = self.clock()
-
-        def work() -> Any:
-            cards = self.collection.memories()
-            return workload(
-                SchedulerSettings(), cards, now, 90, 20, (0.80, 0.85, 0.90, 0.95), random.Random(11)
-            )
-
-        self.executor.submit(
-            work, self._show_workload, lambda exc: self.optimize_result.setText(str(exc))
-        )
-
-    def _show_workload(self, points: Any) -> None:
-        self._fill(
-            self.workload_table,
-            [
-                [
-                    (pct(p.desired_retention), p.desired_retention, ""),
-                    (f"{p.reviews_per_day:.0f}", p.reviews_per_day, ""),
-                    (pct(p.recall_at_end), p.recall_at_end, ""),
-                ]
-                for p in points
-            ],
-        )
 
     # -- data ------------------------------------------------------------------------------
 
@@ -432,14 +243,14 @@ class StatisticsWindow(QWidget):
     def show_report(self, readiness: Readiness) -> None:
         self.readiness = readiness
         report = readiness.report
-        self._fill(self.table, [group_cells(g) for g in report.groups])
+        fill_table(self.table, [group_cells(g) for g in report.groups])
         rows = []
         for kind, groups in (("domain", readiness.domains), ("service", readiness.services)):
             for g in groups:
                 rows.append((kind, g))
         rows.sort(key=lambda r: (r[1].projected_coverage_recall or 0.0, r[1].key))
         self.readiness_rows = rows
-        self._fill(
+        fill_table(
             self.readiness_table,
             [
                 [
@@ -454,7 +265,7 @@ class StatisticsWindow(QWidget):
                 for kind, g in rows
             ],
         )
-        self._show_charts(report)
+        self.charts_tab.set_report(report)
         self.calibration_group.blockSignals(True)
         self.calibration_group.clear()
         self.calibration_group.addItems([g.key for g in report.groups])
@@ -465,45 +276,6 @@ class StatisticsWindow(QWidget):
             f" reviews · exam {report.at.date().isoformat()}"
         )
         self.loaded.emit()
-
-    def _fill(self, table: QTableWidget, rows: list[list[tuple[str, float | None, str]]]) -> None:
-        table.setSortingEnabled(False)
-        table.setRowCount(len(rows))
-        for r, cells in enumerate(rows):
-            for c, (text, sort, tip) in enumerate(cells):
-                table.setItem(r, c, _item(text, sort, tip))
-        table.resizeColumnsToContents()
-
-    def _show_charts(self, report: StatsReport) -> None:
-        from app.ui.chart_data import DayRatings
-
-        self.reviews_chart.set_data(
-            [
-                DayRatings(day_date(d[0]), d[1], d[2], d[3], d[4])
-                for d in report.days
-                if d[0] > report.today - 90
-            ]
-        )
-        self.retention_chart.set_data(
-            {
-                key: [(day_date(week), p / n if n else None, n) for week, p, n in weeks]
-                for key, weeks in report.weekly.items()
-            }
-        )
-        self.forecast_chart.set_data(
-            [
-                (day_date(report.today + i), report.forecast.get(report.today + i, 0))
-                for i in range(30)
-            ]
-        )
-        self.heatmap.set_data(
-            {day_date(d[0]): sum(d[1:5]) for d in report.days}, day_date(report.today)
-        )
-        self.stability_chart.set_data(report.stability, 20, "stability (days)")
-        self.difficulty_chart.set_data(
-            report.difficulty, [i / 2 for i in range(2, 21)], "difficulty"
-        )
-        self.recall_chart.set_data(report.recall, [i / 20 for i in range(21)], "recall now")
 
     def _show_calibration(self) -> None:
         from app.ui.chart_data import CalibrationBin

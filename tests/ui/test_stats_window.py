@@ -111,14 +111,14 @@ def test_charts_and_calibration_receive_data(qtbot, open_window) -> None:
     stats = _open_stats(qtbot, window)
     stats.prefix.setText("AI200/service/")
     stats.by.setCurrentIndex(3)
-    assert stats.forecast_chart.days and len(stats.forecast_chart.days) == 30
+    assert stats.charts_tab.forecast_chart.days and len(stats.charts_tab.forecast_chart.days) == 30
     with tempfile.TemporaryDirectory() as tmp:
         db = sqlite3.connect(open_package(PACKAGE, Path(tmp)).collection)
         (with_memory,) = db.execute(
             "SELECT COUNT(*) FROM cards WHERE data LIKE '%\"s\":%' AND queue != -1 AND type != 0"
         ).fetchone()
         db.close()
-    assert len(stats.stability_chart.values) == with_memory  # active cards with a memory
+    assert len(stats.charts_tab.stability_chart.values) == with_memory  # active cards with a memory
     assert stats.calibration_group.count() == len(_expected_from_package())
 
 
@@ -126,11 +126,11 @@ def test_optimise_and_workload_from_the_fsrs_tab(qtbot, open_window) -> None:
     window = open_window()
     window.collection.import_path(PACKAGE, T0)
     stats = _open_stats(qtbot, window)
-    stats.estimate_workload()
-    rates = [stats.workload_table.item(r, 0).text() for r in range(4)]
+    stats.fsrs_tab.estimate_workload()
+    rates = [stats.fsrs_tab.workload_table.item(r, 0).text() for r in range(4)]
     assert rates == ["80%", "85%", "90%", "95%"]
-    load = [float(stats.workload_table.item(r, 1).text()) for r in range(4)]
+    load = [float(stats.fsrs_tab.workload_table.item(r, 1).text()) for r in range(4)]
     assert load == sorted(load)  # a higher retention costs more reviews
-    stats.optimize()  # 88 reviews: too few to fit, and the window says how many it needs
-    assert "review" in stats.optimize_result.text()
-    assert not stats.apply_button.isEnabled()
+    stats.fsrs_tab.optimize()  # 88 reviews: too few to fit, and the window says how many it needs
+    assert "review" in stats.fsrs_tab.optimize_result.text()
+    assert not stats.fsrs_tab.apply_button.isEnabled()
