@@ -51,6 +51,10 @@ _UNUSED_PYTHON = _words(
     sqlalchemy.dialects.postgresql sqlalchemy.dialects.mysql sqlalchemy.dialects.oracle
     sqlalchemy.dialects.mssql sqlalchemy.testing
     zstandard.backend_cffi zstandard._cffi cffi PIL fsrs_rs_python
+    pyqtgraph.opengl pyqtgraph.jupyter pyqtgraph.examples pyqtgraph.console
+    pyqtgraph.multiprocess OpenGL colorama charset_normalizer requests readline
+    scipy matplotlib h5py numpy.f2py numpy.testing numpy.random numpy.polynomial numpy.ma
+    IPython
     """
 )
 

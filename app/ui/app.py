@@ -67,6 +67,20 @@ def open_main_window(collection: Collection, open_file: Path | None = None) -> M
     return window
 
 
+def _statistics_problem(window: MainWindow) -> str | None:
+    """Open the statistics window (charts included) and check it shows the groups."""
+    window.executor.synchronous = True
+    try:
+        window.show_statistics()
+    except Exception as exc:  # a frozen build missing a module fails here
+        return f"statistics window: {exc!r}"
+    stats = window.stats_window
+    if stats is None or stats.table.rowCount() == 0:
+        return "statistics window shows no groups"
+    stats.close()
+    return None
+
+
 def _smoke(app: QApplication, window: object, collection: Collection, started: float) -> int:
     """Show and answer one card offscreen, check rendering, print one line of figures.
 
@@ -88,14 +102,14 @@ def _smoke(app: QApplication, window: object, collection: Collection, started: f
         return 1
     window.study_view.reveal()
     window.study_view.rate(Rating.GOOD)
-    problem = _render_problem()
+    problem = _render_problem() or _statistics_problem(window)
     if problem:
         print(f"cirrus smoke: FAILED: {problem}", file=sys.stderr)
         return 1
     totals = collection.totals()
     print(
         f"cirrus smoke: ok first_card_ms={shown_ms:.0f}{start} cards={totals['cards']} "
-        f"review_logs={totals['review_logs']} render=ok"
+        f"review_logs={totals['review_logs']} render=ok stats=ok"
     )
     window.close()
     return 0 if totals["review_logs"] >= 1 else 1
