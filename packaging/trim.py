@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-KEEP_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets"})
+# QtOpenGL and QtOpenGLWidgets: pyqtgraph (the statistics charts) imports them when it loads.
+KEEP_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets"})
 
 
 def _words(text: str) -> list[str]:
@@ -46,13 +47,13 @@ _KNOWN_QT_MODULES = _words(
 # THIRD_PARTY_NOTICES.md).
 _UNUSED_PYTHON = _words(
     """
-    tkinter _tkinter unittest pydoc doctest pdb lib2to3 idlelib test distutils setuptools
+    tkinter _tkinter unittest doctest pdb lib2to3 idlelib test distutils setuptools
     pip pkg_resources xmlrpc ssl _ssl _hashlib
     sqlalchemy.dialects.postgresql sqlalchemy.dialects.mysql sqlalchemy.dialects.oracle
     sqlalchemy.dialects.mssql sqlalchemy.testing
     zstandard.backend_cffi zstandard._cffi cffi PIL fsrs_rs_python
     pyqtgraph.opengl pyqtgraph.jupyter pyqtgraph.examples pyqtgraph.console
-    pyqtgraph.multiprocess OpenGL colorama charset_normalizer requests readline
+    OpenGL charset_normalizer requests readline
     scipy matplotlib h5py numpy.f2py numpy.testing numpy.random numpy.polynomial numpy.ma
     IPython
     """
@@ -176,4 +177,16 @@ def trim(analysis: Any) -> tuple[list[Entry], list[Entry], list[str]]:
     gone = {_posix(d) for d in dropped}
     dangling = [e for e in datas if _dangling(e, gone)]
     datas = [e for e in datas if e not in dangling]
-    return binaries, datas, dropped + [e[0] for e in dangling]
+    # Libraries a wheel vendors into ``<package>.libs/`` (numpy's OpenBLAS, libgfortran) are
+    # ELF files patched by auditwheel that ``strip`` breaks ("ELF load command address/offset
+    # not page-aligned"): ship them byte for byte, as data, so they are not stripped.
+    vendored = [(d, s, "DATA") for d, s, _ in binaries if _posix(d).parts[0].endswith(".libs")]
+    # PyInstaller also copies them to the top level as dependencies of the extension module;
+    # the module finds the ones in ``<package>.libs/`` through its run path, so drop the copies.
+    names = {_posix(d).name for d, _, _ in vendored}
+    binaries = [
+        e
+        for e in binaries
+        if not _posix(e[0]).parts[0].endswith(".libs") and _posix(e[0]).name not in names
+    ]
+    return binaries, datas + vendored, dropped + [e[0] for e in dangling]
