@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.core.cloze import CLOZE
+from app.core.cloze import CLOZE, cloze_markers
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -113,20 +113,8 @@ def _apply(flt: str, value: str, name: str, ctx: CardContext, answer: bool) -> s
             return f'<div style="border: 1px solid #8c959f; padding: 4px">{value}</div>'
         return '<div style="border: 1px solid #8c959f; padding: 4px">[type your answer]</div>'
     if flt in ("cloze", "cloze-only"):
-        return cloze_html(value, ctx.ord + 1, reveal=answer)
+        return cloze_markers(value, ctx.ord + 1, reveal=answer)
     return value
-
-
-def cloze_html(text: str, active: int, *, reveal: bool) -> str:
-    def repl(m: re.Match[str]) -> str:
-        number, body, hint = int(m.group(1)), m.group(2), m.group(3)
-        if number != active:
-            return body
-        if reveal:
-            return f'<span class="cloze">{body}</span>'
-        return f'<span class="cloze">[{hint or "..."}]</span>'
-
-    return CLOZE.sub(repl, text)
 
 
 def generated_ords(

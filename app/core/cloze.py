@@ -25,13 +25,8 @@ def malformed_cloze(text: str) -> str | None:
     return stripped[m.start() : m.start() + 24]
 
 
-def render_cloze(text: str, active: int, *, reveal: bool) -> str:
-    """Replace cloze markers for card number ``active``.
-
-    The active deletion becomes ``[...]`` (or ``[hint]``) on the prompt and the
-    highlighted answer on the back; the other deletions show their text.
-    Markers inside fenced code are left alone.
-    """
+def cloze_markers(text: str, active: int, *, reveal: bool) -> str:
+    """Replace every cloze marker in ``text`` (no regard for code blocks)."""
 
     def repl(m: re.Match[str]) -> str:
         number, body, hint = int(m.group(1)), m.group(2), m.group(3)
@@ -41,17 +36,28 @@ def render_cloze(text: str, active: int, *, reveal: bool) -> str:
             return f'<span class="cloze">{body}</span>'
         return f'<span class="cloze">[{hint or "..."}]</span>'
 
+    return CLOZE.sub(repl, text)
+
+
+def render_cloze(text: str, active: int, *, reveal: bool) -> str:
+    """Replace cloze markers for card number ``active``.
+
+    The active deletion becomes ``[...]`` (or ``[hint]``) on the prompt and the
+    highlighted answer on the back; the other deletions show their text.
+    Markers inside fenced code are left alone.
+    """
+
     out: list[str] = []
     chunk: list[str] = []
     lines = text.split("\n")
     for _, line, code in iter_outside_code(lines):
         if code:
             if chunk:
-                out.append(CLOZE.sub(repl, "\n".join(chunk)))
+                out.append(cloze_markers("\n".join(chunk), active, reveal=reveal))
                 chunk = []
             out.append(line)
         else:
             chunk.append(line)
     if chunk:
-        out.append(CLOZE.sub(repl, "\n".join(chunk)))
+        out.append(cloze_markers("\n".join(chunk), active, reveal=reveal))
     return "\n".join(out)

@@ -16,7 +16,7 @@ import yaml
 from app.core.choice import is_choice, split_choice
 from app.core.cloze import cloze_numbers, malformed_cloze
 from app.core.errors import DeckParseError
-from app.core.markdown_blocks import closes_fence, fence_marker
+from app.core.markdown_blocks import closes_fence, fence_marker, trim_lines
 from app.core.models import DeckFile, NoteKind, NoteSpec
 
 _CARD = re.compile(r"^##(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
@@ -105,7 +105,7 @@ def parse_deck(text: str, path: Path | str | None = None) -> DeckFile:
         name=name,
         tags=tags,
         source=source,
-        description=_trim([t for _, t, _ in description]),
+        description=trim_lines([t for _, t, _ in description]),
         notes=tuple(notes),
         warnings=tuple(warnings),
         path=str(path) if path is not None else None,
@@ -216,8 +216,8 @@ def _note(raw: _RawCard, deck_uid: str, path: Path | str | None, warnings: list[
         answer.append(line)
     meta = meta or {}
     prompt = raw.prompt
-    front_text = _trim(front or [])
-    answer_text = _trim(answer)
+    front_text = trim_lines(front or [])
+    answer_text = trim_lines(answer)
 
     verified = meta.get("verified") or None
     if verified is not None:
@@ -278,15 +278,6 @@ def _infer_kind(prompt: str, front: str) -> NoteKind:
     if is_choice(front):
         return NoteKind.CHOICE
     return NoteKind.BASIC
-
-
-def _trim(lines: list[str]) -> str:
-    out = [line.rstrip() for line in lines]
-    while out and not out[0]:
-        out.pop(0)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
 
 
 def choice_options(note: NoteSpec) -> int:

@@ -48,3 +48,13 @@ def text_outside_code(text: str) -> str:
     """The text with fenced code blocks removed (for cloze and option detection)."""
     lines = text.split("\n")
     return "\n".join(line for _, line, code in iter_outside_code(lines) if not code)
+
+
+def trim_lines(lines: list[str]) -> str:
+    """Lines joined, trailing spaces and leading/trailing blank lines removed."""
+    out = [line.rstrip() for line in lines]
+    while out and not out[0]:
+        out.pop(0)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)

@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 import yaml
 
 from app.core.errors import BadInputError
-from app.core.markdown_blocks import iter_outside_code
+from app.core.markdown_blocks import iter_outside_code, trim_lines
 from app.core.models import DeckFile, NoteKind, NoteSpec
 
 FLASHCARDS = "flashcards"
@@ -294,19 +294,10 @@ def _spec(card: _Card, tags: tuple[str, ...]) -> NoteSpec:
     digest = hashlib.sha1(card.key.encode()).hexdigest()[:12]
     return NoteSpec(
         prompt=prompt,
-        front=_trim(rest),
-        answer=_trim(card.answer),
+        front=trim_lines(rest),
+        answer=trim_lines(card.answer),
         kind=card.kind,
         card_id=f"obs-{digest}",
         tags=tags,
         line=card.line,
     )
-
-
-def _trim(lines: list[str]) -> str:
-    out = [line.rstrip() for line in lines]
-    while out and not out[0]:
-        out.pop(0)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
