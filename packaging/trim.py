@@ -18,8 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-# QtOpenGL and QtOpenGLWidgets: pyqtgraph (the statistics charts) imports them when it loads.
-KEEP_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets"})
+KEEP_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets"})
 
 
 def _words(text: str) -> list[str]:
@@ -47,14 +46,13 @@ _KNOWN_QT_MODULES = _words(
 # THIRD_PARTY_NOTICES.md).
 _UNUSED_PYTHON = _words(
     """
-    tkinter _tkinter unittest doctest pdb lib2to3 idlelib test distutils setuptools
+    tkinter _tkinter unittest pydoc doctest pdb lib2to3 idlelib test distutils setuptools
     pip pkg_resources xmlrpc ssl _ssl _hashlib
     sqlalchemy.dialects.postgresql sqlalchemy.dialects.mysql sqlalchemy.dialects.oracle
     sqlalchemy.dialects.mssql sqlalchemy.testing
     zstandard.backend_cffi zstandard._cffi cffi PIL fsrs_rs_python
-    pyqtgraph.opengl pyqtgraph.jupyter pyqtgraph.examples pyqtgraph.console
     OpenGL charset_normalizer requests readline
-    scipy matplotlib h5py numpy.f2py numpy.testing numpy.random numpy.polynomial numpy.ma
+    scipy matplotlib h5py numpy pyqtgraph
     IPython
     """
 )

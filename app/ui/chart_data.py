@@ -1,6 +1,6 @@
 """Plain inputs for the statistics charts and the pure helpers behind them.
 
-Nothing here imports Qt or pyqtgraph, so a worker thread can build these values and the
+Nothing here imports Qt, so a worker thread can build these values and the
 tests can check the arithmetic without a window.
 """
 

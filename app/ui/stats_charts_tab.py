@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.statistics import StatsReport, day_date
-from app.ui.charts import (
+from app.ui.painter_charts import (
     CalendarHeatmapWidget,
     ForecastWidget,
     HistogramWidget,

@@ -184,7 +184,7 @@ class StatisticsWindow(QWidget):
         return page
 
     def _calibration_tab(self) -> QWidget:
-        from app.ui.charts import CalibrationWidget
+        from app.ui.painter_charts import CalibrationWidget
 
         page = QWidget()
         self.calibration_group = QComboBox()
