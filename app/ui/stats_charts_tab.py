@@ -39,6 +39,8 @@ class ChartsTab(QWidget):
             box.addWidget(QLabel(f"<b>{title}</b>"))
             box.addWidget(chart, 1)
             grid.addLayout(box, index // 2, index % 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
 
     def set_report(self, report: StatsReport) -> None:
         from app.ui.chart_data import DayRatings
