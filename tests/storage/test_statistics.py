@@ -48,9 +48,12 @@ def col(write_deck) -> Collection:
 
 def _card(col: Collection, uid: str) -> int:
     with col.engine.connect() as conn:
-        return int(conn.execute(text(
-            "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id WHERE n.uid = :u"),
-            {"u": f"test/{uid}"}).scalar_one())
+        return int(
+            conn.execute(
+                text("SELECT c.id FROM card c JOIN note n ON n.id = c.note_id WHERE n.uid = :u"),
+                {"u": f"test/{uid}"},
+            ).scalar_one()
+        )
 
 
 def _log(col, card, rating, at_ms, state_before, interval_days=None, stability=None):
@@ -59,21 +62,39 @@ def _log(col, card, rating, at_ms, state_before, interval_days=None, stability=N
         last = at_ms - int(interval_days * DAY)
         due = last + int(interval_days * DAY)
     with col.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, state_before, "
-            "due_before, last_review_before, stability_before, reps_before, lapses_before, "
-            "state_after) VALUES (:i, :c, :r, :t, 0, :s, :d, :l, :st, 0, 0, 2)"),
-            {"i": uuid.uuid4().hex, "c": card, "r": rating, "t": at_ms, "s": state_before,
-             "d": due, "l": last, "st": stability})
+        conn.execute(
+            text(
+                "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, state_before, "
+                "due_before, last_review_before, stability_before, reps_before, lapses_before, "
+                "state_after) VALUES (:i, :c, :r, :t, 0, :s, :d, :l, :st, 0, 0, 2)"
+            ),
+            {
+                "i": uuid.uuid4().hex,
+                "c": card,
+                "r": rating,
+                "t": at_ms,
+                "s": state_before,
+                "d": due,
+                "l": last,
+                "st": stability,
+            },
+        )
 
 
 def _set_memory(col, card, stability, last_days_ago, interval_days=10):
     with col.engine.begin() as conn:
-        conn.execute(text(
-            "UPDATE card SET state = 2, stability = :s, difficulty = 5, last_review = :l, "
-            "due = :d WHERE id = :c"),
-            {"s": stability, "l": T0_MS - last_days_ago * DAY,
-             "d": T0_MS - last_days_ago * DAY + interval_days * DAY, "c": card})
+        conn.execute(
+            text(
+                "UPDATE card SET state = 2, stability = :s, difficulty = 5, last_review = :l, "
+                "due = :d WHERE id = :c"
+            ),
+            {
+                "s": stability,
+                "l": T0_MS - last_days_ago * DAY,
+                "d": T0_MS - last_days_ago * DAY + interval_days * DAY,
+                "c": card,
+            },
+        )
 
 
 def _by_key(col, by="service", at=None):
@@ -89,10 +110,20 @@ def test_true_retention_young_and_mature_per_period(col) -> None:
     _log(col, b1, 3, T0_MS - 2 * 3600_000, 1)  # a learning answer: not retention
     stats = _by_key(col)
     alpha, beta = stats["alpha"].to_json(), stats["beta"].to_json()
-    assert alpha["true_retention"]["young"] == {"1d": None, "7d": 0.5, "30d": 0.5,
-                                                 "365d": 0.5, "all": 0.5}
-    assert alpha["true_retention"]["mature"] == {"1d": None, "7d": None, "30d": None,
-                                                  "365d": 1.0, "all": 1.0}
+    assert alpha["true_retention"]["young"] == {
+        "1d": None,
+        "7d": 0.5,
+        "30d": 0.5,
+        "365d": 0.5,
+        "all": 0.5,
+    }
+    assert alpha["true_retention"]["mature"] == {
+        "1d": None,
+        "7d": None,
+        "30d": None,
+        "365d": 1.0,
+        "all": 1.0,
+    }
     assert alpha["true_retention"]["counts"]["young"]["7d"] == 2
     assert beta["true_retention"]["mature"]["1d"] == 0.0
     assert beta["true_retention"]["young"]["all"] is None  # no answers: None, never 0
