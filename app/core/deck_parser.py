@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from app.core.choice import is_choice, split_choice
+from app.core.choice import is_choice
 from app.core.cloze import cloze_numbers, malformed_cloze
 from app.core.errors import DeckParseError
 from app.core.markdown_blocks import closes_fence, fence_marker, trim_lines
@@ -278,8 +278,3 @@ def _infer_kind(prompt: str, front: str) -> NoteKind:
     if is_choice(front):
         return NoteKind.CHOICE
     return NoteKind.BASIC
-
-
-def choice_options(note: NoteSpec) -> int:
-    """Number of options of a choice card (0 for other kinds)."""
-    return len(split_choice(note.front)[1]) if note.kind == NoteKind.CHOICE else 0

@@ -119,9 +119,10 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def weakest_first(groups: list[GroupStats]) -> list[GroupStats]:
-    """Readiness order: lowest projected coverage-weighted recall first."""
-    return sorted(groups, key=lambda g: (g.projected_coverage_recall or 0.0, g.key))
+def weakest_first(rows: list[tuple[str, GroupStats]]) -> list[tuple[str, GroupStats]]:
+    """Readiness order of (kind, group) rows: lowest projected coverage-weighted recall
+    first (a group nobody has studied yet is a blind spot, so it comes first)."""
+    return sorted(rows, key=lambda r: (r[1].projected_coverage_recall or 0.0, r[1].key))
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,13 @@ def apply_batch(
             tag_rows.extend({"i": note_id, "t": t} for t in tags)
             given = {c.ord: c for c in note.cards}
             for ord_ in ords:
-                order = deck_pos * NEW_ORDER_DECK + index * NEW_ORDER_NOTE + ord_
                 card = given.get(ord_) or ForeignCard(ord=ord_, deck=note.deck)
+                # keep the source's new-card order (Anki's position) when it has one
+                position = min(
+                    card.new_position if card.new_position is not None else index,
+                    NEW_ORDER_DECK // NEW_ORDER_NOTE - 1,
+                )
+                order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE + ord_
                 card_rows.append(
                     _card_row(
                         next_card, note_id, card, order, decks, replay, note.guid, bury_until_ms

@@ -95,11 +95,6 @@ def limits(per_day: dict[int, tuple[int, int]], done: dict[tuple[int, int], int]
     )
 
 
-def deck_presets(conn: Connection, deck_ids: Sequence[int]) -> dict[int, int]:
-    rows = conn.execute(text(f"SELECT id, preset_id FROM deck WHERE id IN ({_ids(deck_ids)})"))
-    return {int(r[0]): int(r[1]) for r in rows}
-
-
 def next_card(
     conn: Connection,
     deck_ids: Sequence[int],

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.statistics import GroupStats, StatsReport
+from app.core.statistics import GroupStats, StatsReport, weakest_first
 from app.storage.collection import Collection
 from app.ui.db_executor import DbExecutor
 from app.ui.stats_fsrs_tab import FsrsTab
@@ -244,11 +244,10 @@ class StatisticsWindow(QWidget):
         self.readiness = readiness
         report = readiness.report
         fill_table(self.table, [group_cells(g) for g in report.groups])
-        rows = []
-        for kind, groups in (("domain", readiness.domains), ("service", readiness.services)):
-            for g in groups:
-                rows.append((kind, g))
-        rows.sort(key=lambda r: (r[1].projected_coverage_recall or 0.0, r[1].key))
+        rows = weakest_first(
+            [("domain", g) for g in readiness.domains]
+            + [("service", g) for g in readiness.services]
+        )
         self.readiness_rows = rows
         fill_table(
             self.readiness_table,

@@ -198,3 +198,31 @@ def test_template_cards_render_fields_cloze_and_images(tmp_path: Path) -> None:
         assert "type your answer" not in typed.answer
     finally:
         col.close()
+
+
+def test_new_cards_keep_the_sources_order(tmp_path: Path) -> None:
+    from app.interop.foreign import BASIC, ForeignBatch, ForeignCard, ForeignNote
+    from app.interop.reader import PreparedImport
+
+    notes = [  # listed A, B, C but Anki's new-card positions say C, A, B
+        ForeignNote(
+            guid=g,
+            notetype="basic",
+            fields=(g, "x"),
+            deck="D",
+            cards=(ForeignCard(ord=0, deck="D", new_position=pos),),
+        )
+        for g, pos in (("A", 2), ("B", 3), ("C", 1))
+    ]
+    batch = ForeignBatch(format="apkg", notetypes={"basic": BASIC}, notes=notes)
+    col = Collection.open(tmp_path)
+    try:
+        col.apply_import(PreparedImport(tmp_path / "x.apkg", "apkg", batch=batch), T0)
+        shown = []
+        for _ in range(3):
+            card = col.next_card(T0)
+            shown.append(card.prompt)
+            col.answer(card.card_id, Rating.EASY, T0)
+        assert shown == ["C", "A", "B"]
+    finally:
+        col.close()
