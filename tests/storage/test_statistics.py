@@ -65,7 +65,8 @@ def _log(col, card, rating, at_ms, state_before, interval_days=None, stability=N
         conn.execute(
             text(
                 "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
-                "state_before, due_before, last_review_before, stability_before, reps_before, lapses_before, "
+                "state_before, due_before, last_review_before, stability_before, reps_before, "
+                "lapses_before, "
                 "state_after) VALUES (:i, :c, :r, :t, 0, :s, :d, :l, :st, 0, 0, 2)"
             ),
             {
