@@ -41,6 +41,7 @@ from app.storage import (
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.engine import file_engine, memory_engine
+from app.storage.exams import Exams
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
 from app.storage.settings_repo import get_setting, set_setting
@@ -71,6 +72,7 @@ class Collection:
         self._decks: list[tuple[int, str, int]] | None = None
         self._per_day: dict[int, tuple[int, int]] | None = None
         self._done: tuple[int, dict[tuple[int, int], int]] | None = None
+        self._exams: Exams | None = None
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -314,7 +316,9 @@ class Collection:
                 order = conn.execute(
                     text("SELECT due FROM card WHERE id = :i"), {"i": card_id}
                 ).scalar()
-            after = self._scheduler(conn, preset).review(card.memory, rating, now, self.rng)
+            scheduler = self._scheduler(conn, preset)
+            after = scheduler.review(card.memory, rating, now, self.rng)
+            after = self.exams.adjust(conn, scheduler, after, now, preset)
             due = card.memory.due
             early = int(early_ok and due is not None and due > now)
             log_id = review_repo.write_answer(
@@ -325,6 +329,13 @@ class Collection:
             self._done[1][key] = self._done[1].get(key, 0) + 1
         self._undo.append(log_id)
         return log_id
+
+    @property
+    def exams(self) -> Exams:
+        """Practice exams, the predicted score and exam mode."""
+        if self._exams is None:
+            self._exams = Exams(self)
+        return self._exams
 
     @property
     def can_undo(self) -> bool:

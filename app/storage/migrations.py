@@ -108,7 +108,22 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3)
+def _v4(db: sqlite3.Connection) -> None:
+    """Practice-exam attempts (their answers are also in the review log, ``kind`` 2)."""
+    _script(
+        db,
+        """
+        CREATE TABLE exam_attempt (
+            id INTEGER NOT NULL PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,
+            seed INTEGER NOT NULL, questions INTEGER NOT NULL, right_count INTEGER NOT NULL,
+            score INTEGER NOT NULL, passed BOOLEAN NOT NULL, elapsed_s INTEGER NOT NULL,
+            time_limit_min INTEGER NOT NULL, predicted_share FLOAT, detail VARCHAR NOT NULL);
+        CREATE INDEX ix_exam_attempt_finished_at ON exam_attempt (finished_at);
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4)
 LATEST = len(STEPS)
 
 

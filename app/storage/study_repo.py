@@ -67,12 +67,14 @@ def preset_settings(conn: Connection, preset_id: int) -> SchedulerSettings:
 
 
 def done_today(conn: Connection, day_start_ms: int) -> dict[tuple[int, int], int]:
-    """Answers given since the day started, per (preset, state before): the limits' basis."""
+    """Answers given since the day started, per (preset, state before): the limits' basis.
+
+    Practice-exam answers (``kind`` 2) do not use up the day's limits."""
     rows = conn.execute(
         text(
             "SELECT d.preset_id, r.state_before, COUNT(*) FROM review_log r "
             "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
-            "JOIN deck d ON d.id = n.deck_id WHERE r.reviewed_at >= :s "
+            "JOIN deck d ON d.id = n.deck_id WHERE r.reviewed_at >= :s AND r.kind != 2 "
             "GROUP BY d.preset_id, r.state_before"
         ),
         {"s": day_start_ms},

@@ -165,3 +165,21 @@ class SettingRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
     """JSON text."""
+
+
+class ExamAttemptRow(SQLModel, table=True):
+    """One finished practice exam; ``detail`` is JSON (per domain, per service, answers)."""
+
+    __tablename__ = "exam_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: int
+    finished_at: int = Field(index=True)
+    seed: int
+    questions: int
+    right_count: int
+    score: int
+    passed: bool
+    elapsed_s: int
+    time_limit_min: int
+    predicted_share: float | None = None
+    detail: str = "{}"
