@@ -129,14 +129,12 @@ def allocate(weights: Mapping[str, float], n: int, available: Mapping[str, int])
     while left > 0 and open_keys:
         total = sum(shares[k] for k in open_keys)
         exact = {k: left * shares[k] / total for k in open_keys}
-        grant = {k: min(math.floor(exact[k]), available[k] - quotas[k]) for k in open_keys}
+        grant = {k: math.floor(exact[k]) for k in open_keys}
+        order = sorted(open_keys, key=lambda k: (-(exact[k] - grant[k]), k))
+        for k in order[: left - sum(grant.values())]:
+            grant[k] += 1
+        grant = {k: min(g, available[k] - quotas[k]) for k, g in grant.items()}
         given = sum(grant.values())
-        if given == 0:
-            order = sorted(open_keys, key=lambda k: (-(exact[k] - math.floor(exact[k])), k))
-            grant = {k: 0 for k in open_keys}
-            for k in order[:left]:
-                grant[k] = 1
-            given = sum(grant.values())
         for k, g in grant.items():
             quotas[k] += g
         left -= given

@@ -42,7 +42,6 @@ from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, opt_from_ms, to_ms
 from app.storage import review_repo, study_repo
 from app.storage.bundled import bundled_decks_dir
-from app.storage.settings_repo import get_setting
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -101,7 +100,10 @@ class Exams:
             weights = {str(k): float(v) for k, v in saved.items() if isinstance(v, int | float)}
             if any(v > 0 for v in weights.values()):
                 profile = ExamProfile(
-                    profile.name, profile.questions, profile.minutes, normalise(weights),
+                    profile.name,
+                    profile.questions,
+                    profile.minutes,
+                    normalise(weights),
                     profile.titles,
                 )
         if not profile.weights:
@@ -124,7 +126,9 @@ class Exams:
             )
         seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
         try:
-            return draw(pool, profile.weights, questions or profile.questions, seed, profile.minutes)
+            return draw(
+                pool, profile.weights, questions or profile.questions, seed, profile.minutes
+            )
         except ValueError as exc:
             raise BadInputError(str(exc)) from exc
 
@@ -181,7 +185,9 @@ class Exams:
         preset = self.col._presets(conn)[card.deck_id]
         order = None
         if card.memory.due is None:
-            order = conn.execute(text("SELECT due FROM card WHERE id = :i"), {"i": card_id}).scalar()
+            order = conn.execute(
+                text("SELECT due FROM card WHERE id = :i"), {"i": card_id}
+            ).scalar()
         rating = Rating.GOOD if right else Rating.AGAIN
         after = self.col._scheduler(conn, preset).review(card.memory, rating, now, self.col.rng)
         review_repo.write_answer(
@@ -255,8 +261,14 @@ class Exams:
                     if preset not in schedulers:
                         schedulers[preset] = CardScheduler(study_repo.preset_settings(conn, preset))
                     memory = Memory(
-                        CardState(int(row[5])), row[6], row[7], row[8],
-                        opt_from_ms(row[9]), opt_from_ms(row[10]), int(row[11]), int(row[12]),
+                        CardState(int(row[5])),
+                        row[6],
+                        row[7],
+                        row[8],
+                        opt_from_ms(row[9]),
+                        opt_from_ms(row[10]),
+                        int(row[11]),
+                        int(row[12]),
                     )
                     recall = schedulers[preset].retrievability(memory, at)
                 out.append((item, recall))

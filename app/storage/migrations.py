@@ -114,7 +114,8 @@ def _v4(db: sqlite3.Connection) -> None:
         db,
         """
         CREATE TABLE exam_attempt (
-            id INTEGER NOT NULL PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,
+            id INTEGER NOT NULL PRIMARY KEY, started_at INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL,
             seed INTEGER NOT NULL, questions INTEGER NOT NULL, right_count INTEGER NOT NULL,
             score INTEGER NOT NULL, passed BOOLEAN NOT NULL, elapsed_s INTEGER NOT NULL,
             time_limit_min INTEGER NOT NULL, predicted_share FLOAT, detail VARCHAR NOT NULL);
