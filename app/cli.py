@@ -125,7 +125,17 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="retention and recall per group")
     p.add_argument("--by", default="service", help="service, domain, deck or tag:PREFIX")
     p.add_argument("--at", help="projection date YYYY-MM-DD (default: the exam date, or today)")
+    p.add_argument(
+        "--predict", action="store_true", help="the predicted practice-exam score on that date"
+    )
     p.set_defaults(handler=c.cmd_stats)
+    from app import cli_exam
+
+    p = sub.add_parser("exam", parents=[common], help="draw a practice exam or list attempts")
+    p.add_argument("--questions", type=_positive, help="number of questions (default: the pack's)")
+    p.add_argument("--seed", type=int, help="the same seed draws the same exam")
+    p.add_argument("--history", action="store_true", help="list past attempts with scores")
+    p.set_defaults(handler=cli_exam.cmd_exam)
     p = sub.add_parser("optimize", parents=[common], help="fit FSRS parameters to your history")
     p.add_argument("--preset", help="deck-options preset (default: Default)")
     p.add_argument("--apply", action="store_true", help="use the fitted parameters")
@@ -140,6 +150,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("value", nargs="?")
     p.set_defaults(handler=c.cmd_config)
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number of 1 or more")
+    return number
 
 
 def _optimize(args: argparse.Namespace) -> dict[str, Any]:

@@ -156,6 +156,10 @@ def parse_day(value: str) -> datetime:
 
 
 def cmd_stats(args: argparse.Namespace) -> dict[str, Any]:
+    if getattr(args, "predict", False):
+        from app.cli_exam import predict_json
+
+        return predict_json(args)
     col = _open(args)
     now = _now()
     try:
