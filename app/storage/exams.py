@@ -283,9 +283,14 @@ class Exams:
         day = self.col.setting("exam_date")
         if not day:
             return None
-        d = date.fromisoformat(str(day))
-        exam = datetime(d.year, d.month, d.day, 12, tzinfo=UTC)
+        exam = self.target_day(str(day))
         return ExamTarget(exam, float(self.col.setting("exam_target_recall", 0.95)))
+
+    @staticmethod
+    def target_day(day: str) -> datetime:
+        """The exam moment of a YYYY-MM-DD date: noon UTC, as the statistics use."""
+        d = date.fromisoformat(day)
+        return datetime(d.year, d.month, d.day, 12, tzinfo=UTC)
 
     def adjust(
         self,

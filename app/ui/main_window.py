@@ -31,6 +31,8 @@ from app.ui.import_flow import ImportFlow
 from app.ui.study_view import StudyView
 
 if TYPE_CHECKING:
+    from app.ui.exam.exam_window import ExamWindow
+    from app.ui.exam.history_window import ExamHistoryWindow
     from app.ui.stats_window import StatisticsWindow
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ class MainWindow(QMainWindow):
         self.done_view.backRequested.connect(self.show_decks)
         self.executor = DbExecutor(self)
         self.stats_window: StatisticsWindow | None = None
+        self.exam_window: ExamWindow | None = None
+        self.history_window: ExamHistoryWindow | None = None
         self.import_flow = ImportFlow(self, collection, self.executor, self.clock)
         self.import_flow.finished.connect(lambda _result: self.show_decks())
         self.setAcceptDrops(True)
@@ -86,6 +90,9 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action(
             edit_menu, "&Undo answer", self.undo, QKeySequence.StandardKey.Undo
         )
+        exam_menu = self.menuBar().addMenu("E&xam")
+        self._action(exam_menu, "&Practice exam…", self.show_exam, "Ctrl+Shift+X")
+        self._action(exam_menu, "Exam &history", self.show_exam_history, None)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Decks", self.show_decks, "D")
         self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
@@ -129,9 +136,31 @@ class MainWindow(QMainWindow):
         if self.stats_window is None:
             self.stats_window = StatisticsWindow(self.collection, self.executor, self.clock, self)
             self.stats_window.studyWeakest.connect(self.study_weakest)
+            self.stats_window.practiceRequested.connect(self.show_exam)
         self.stats_window.show()
         self.stats_window.raise_()
         self.stats_window.refresh()
+
+    def show_exam(self) -> None:
+        from app.ui.exam.exam_window import ExamWindow
+
+        if self.exam_window is None or not self.exam_window.isVisible():
+            self.exam_window = ExamWindow(self.collection, self.clock, system_is_dark, self)
+            self.exam_window.historyRequested.connect(self.show_exam_history)
+            self.exam_window.finishedAttempt.connect(lambda _id: self.show_decks())
+        self.exam_window.show()
+        self.exam_window.raise_()
+        self.exam_window.activateWindow()
+
+    def show_exam_history(self) -> None:
+        from app.ui.exam.history_window import ExamHistoryWindow
+
+        if self.history_window is None:
+            self.history_window = ExamHistoryWindow(self)
+        exams = self.collection.exams
+        self.history_window.set_attempts(exams.history(), exams.profile().titles)
+        self.history_window.show()
+        self.history_window.raise_()
 
     def study_weakest(self, by: str, key: str) -> None:
         cards = self.collection.weakest_cards(by, key, self.clock())

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDoubleSpinBox,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.exam import Prediction
 from app.core.statistics import GroupStats, StatsReport, weakest_first
 from app.storage.collection import Collection
 from app.ui.db_executor import DbExecutor
@@ -67,9 +69,11 @@ class Readiness:
     report: StatsReport
     domains: list[GroupStats]
     services: list[GroupStats]
+    prediction: Prediction | None = None
 
 
 class StatisticsWindow(QWidget):
+    practiceRequested = Signal()
     studyWeakest = Signal(str, str)
     """(grouping, group key): start a session with that group's weakest cards."""
     loaded = Signal()
@@ -146,7 +150,16 @@ class StatisticsWindow(QWidget):
             "Review the selected (or weakest) group's lowest-recall cards now, due or not"
         )
         self.weakest_button.clicked.connect(self._study_weakest)
+        self.prediction_label = QLabel()
+        self.prediction_label.setWordWrap(True)
+        practice = QPushButton("Practice exam…")
+        practice.setToolTip("A timed practice exam drawn by the exam's domain weights")
+        practice.clicked.connect(lambda _checked=False: self.practiceRequested.emit())
+        predicted_row = QHBoxLayout()
+        predicted_row.addWidget(self.prediction_label, 1)
+        predicted_row.addWidget(practice)
         layout = QVBoxLayout(page)
+        layout.addLayout(predicted_row)
         layout.addWidget(
             QLabel(
                 "Domains and services, weakest first by projected recall on "
@@ -167,6 +180,16 @@ class StatisticsWindow(QWidget):
         self.minutes.setRange(5, 240)
         self.minutes.setSuffix(" min/day")
         self.minutes.setValue(30)
+        self.exam_mode = QCheckBox("Exam mode: move reviews that would fall after the exam")
+        self.exam_mode.setChecked(bool(self.collection.setting("exam_mode", False)))
+        self.exam_mode.toggled.connect(lambda on: self.collection.set_setting("exam_mode", on))
+        self.exam_target = QDoubleSpinBox()
+        self.exam_target.setRange(80, 99)
+        self.exam_target.setSuffix(" % on exam day")
+        self.exam_target.setValue(100 * float(self.collection.setting("exam_target_recall", 0.95)))
+        self.exam_target.valueChanged.connect(
+            lambda v: self.collection.set_setting("exam_target_recall", v / 100)
+        )
         plan = QPushButton("Plan")
         plan.clicked.connect(self.plan)
         self.plan_result = QLabel("Set a target and a daily time budget, then press Plan.")
@@ -177,9 +200,11 @@ class StatisticsWindow(QWidget):
         grid.addWidget(self.target, 0, 1)
         grid.addWidget(QLabel("Time per day"), 1, 0)
         grid.addWidget(self.minutes, 1, 1)
-        grid.addWidget(plan, 2, 1)
-        grid.addWidget(self.plan_result, 3, 0, 1, 3)
-        grid.setRowStretch(4, 1)
+        grid.addWidget(self.exam_mode, 2, 0)
+        grid.addWidget(self.exam_target, 2, 1)
+        grid.addWidget(plan, 3, 1)
+        grid.addWidget(self.plan_result, 4, 0, 1, 3)
+        grid.setRowStretch(5, 1)
         grid.setColumnStretch(2, 1)
         return page
 
@@ -233,7 +258,8 @@ class StatisticsWindow(QWidget):
             report = self.collection.report(by, now, at)
             domains = self.collection.stats("domain", now, at)
             services = self.collection.stats("service", now, at)
-            return Readiness(report, domains, services)
+            prediction = self.collection.exams.predict(now, at)
+            return Readiness(report, domains, services, prediction)
 
         self.executor.submit(work, self.show_report, self._failed)
 
@@ -249,6 +275,17 @@ class StatisticsWindow(QWidget):
             + [("service", g) for g in readiness.services]
         )
         self.readiness_rows = rows
+        p = readiness.prediction
+        if p is not None:
+            practice = (
+                " Corrected by your practice exams." if p.correction else " No practice exam yet."
+            )
+            self.prediction_label.setText(
+                f"<b>Predicted exam score on {readiness.report.at.date().isoformat()}: "
+                f"{p.score}</b> (likely {p.low}-{p.high}) · pass probability "
+                f"{p.pass_probability:.0%}. From FSRS's recall of the multiple-choice cards at "
+                f"the exam (a forgotten card still has a guess's chance).{practice}"
+            )
         fill_table(
             self.readiness_table,
             [
@@ -296,6 +333,8 @@ class StatisticsWindow(QWidget):
         self.studyWeakest.emit(kind, group.key)
 
     def plan(self) -> None:
+        from app.core.exam_schedule import ExamTarget, compare
+        from app.core.models import CardState
         from app.core.scheduling import SchedulerSettings
         from app.core.simulation import plan_to_exam
 
@@ -303,21 +342,36 @@ class StatisticsWindow(QWidget):
         target, minutes = self.target.value() / 100, float(self.minutes.value())
         self.plan_result.setText("Simulating…")
 
+        exam_target = ExamTarget(exam, self.exam_target.value() / 100)
+
         def work() -> Any:
             cards = self.collection.memories()
-            return plan_to_exam(
+            plan = plan_to_exam(
                 cards, SchedulerSettings(), now, exam, target, minutes, 10.0, 30.0, random.Random(7)
             )
+            studied = [m for m in cards if m.state == CardState.REVIEW]
+            runs = compare(studied, SchedulerSettings(), now, exam_target, seed=7)
+            return plan, runs
 
         self.executor.submit(work, self._show_plan, self._plan_failed)
 
-    def _show_plan(self, plan: Any) -> None:
+    def _show_plan(self, result: Any) -> None:
+        plan, (plain, exam, matched) = result
         verdict = "Reachable." if plan.reachable else "Not reachable with this budget."
-        self.plan_result.setText(
+        text = (
             f"{verdict} {plan.explanation}\nOver {plan.days} days: about "
             f"{plan.reviews_per_day_mean:.0f} reviews a day (peak {plan.reviews_per_day_peak}); "
             "unseen cards count as forgotten."
         )
+        if plain.reviews or exam.reviews:
+            text += (
+                f"\n\nYour studied cards until the exam: plain FSRS {plain.reviews} reviews, "
+                f"recall {plain.recall_at_exam:.1%} on exam day; exam mode {exam.reviews} "
+                f"reviews, {exam.recall_at_exam:.1%}; plain FSRS at "
+                f"{matched.desired_retention:.0%} desired retention {matched.reviews} reviews, "
+                f"{matched.recall_at_exam:.1%}."
+            )
+        self.plan_result.setText(text)
 
     def _plan_failed(self, exc: BaseException) -> None:
         self.plan_result.setText(f"Could not plan: {exc}")

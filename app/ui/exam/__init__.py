@@ -1,0 +1,1 @@
+"""Practice exam screens: start, questions, review, result, history."""
