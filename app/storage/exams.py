@@ -111,6 +111,22 @@ class Exams:
             profile = ExamProfile(weights=normalise(dict.fromkeys(domains, 1.0)) if domains else {})
         return profile
 
+    def service_titles(self) -> dict[str, str]:
+        """Each ``service/`` tag's title: the last part of the deck holding most of its
+        notes ("Azure Kubernetes Service" for ``service/aks``)."""
+        with self.col._read() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT t.tag, d.name, COUNT(*) AS n FROM note_tag t "
+                    "JOIN note n ON n.id = t.note_id JOIN deck d ON d.id = n.deck_id "
+                    "WHERE t.tag LIKE 'service/%' GROUP BY t.tag, d.id ORDER BY t.tag, n DESC"
+                )
+            ).all()
+        titles: dict[str, str] = {}
+        for tag, deck, _count in rows:
+            titles.setdefault(str(tag).removeprefix("service/"), str(deck).split("::")[-1])
+        return titles
+
     def set_weights(self, weights: Mapping[str, float]) -> None:
         normalise(weights)  # refuses all-zero weights
         self.col.set_setting(WEIGHTS_KEY, {k: float(v) for k, v in weights.items()})

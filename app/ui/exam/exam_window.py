@@ -74,7 +74,7 @@ class ExamWindow(QWidget):
         day = self.collection.setting("exam_date")
         now = self.clock()
         at = exams.target_day(day) if day else now
-        self.start_page.set_prediction(exams.predict(now, at), day or "today")
+        self.start_page.set_prediction(exams.predict(now, at), f"on {day}" if day else "today")
         self.stack.setCurrentWidget(self.start_page)
         self.start_page.start_button.setFocus()
 
@@ -165,8 +165,15 @@ class ExamWindow(QWidget):
         except CirrusError as exc:
             QMessageBox.critical(self, "Result not saved", str(exc))
             attempt = 0
-        titles = self.collection.exams.profile().titles
-        self.result_page.show_result(session.exam, result, session.answers, elapsed, titles)
+        exams = self.collection.exams
+        self.result_page.show_result(
+            session.exam,
+            result,
+            session.answers,
+            elapsed,
+            exams.profile().titles,
+            exams.service_titles(),
+        )
         self.stack.setCurrentWidget(self.result_page)
         if time_up:
             QMessageBox.information(self, "Time is up", "Time is up: the exam was handed in.")

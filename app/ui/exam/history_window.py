@@ -7,7 +7,15 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QPen, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -38,7 +46,9 @@ class TrendWidget(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().text().color()
-        plot = QRectF(44, 10, max(10, self.width() - 200), max(10, self.height() - 34))
+        metrics = QFontMetricsF(self.font())
+        legend = max((metrics.horizontalAdvance(name) for name in self.series), default=0) + 30
+        plot = QRectF(44, 10, max(10, self.width() - 44 - legend), max(10, self.height() - 34))
         longest = max((len(v) for v in self.series.values()), default=0)
         if longest == 0:
             painter.setPen(text)
@@ -63,7 +73,8 @@ class TrendWidget(QWidget):
         pass_y = point(0, PASS_SCORE).y()
         painter.setPen(QPen(QColor("#cf222e"), 1, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(plot.left(), pass_y), QPointF(plot.right(), pass_y))
-        for n, (name, values) in enumerate(self.series.items()):
+        # The score is drawn last, on top of the domain lines it summarises.
+        for n, (name, values) in reversed(list(enumerate(self.series.items()))):
             colour = series_colour(n)
             painter.setPen(QPen(colour, 3 if n == 0 else 1.5))
             points = [point(i, v) for i, v in enumerate(values)]
@@ -71,9 +82,7 @@ class TrendWidget(QWidget):
                 painter.drawLine(a, b)
             for p in points:
                 painter.drawEllipse(p, 3, 3)
-            painter.drawText(
-                QRectF(plot.right() + 10, 10 + 18 * n, 150, 16), Qt.AlignmentFlag.AlignLeft, name
-            )
+            painter.drawText(QPointF(self.width() - legend + 10, 22 + 18 * n), name)
 
 
 class ExamHistoryWindow(QWidget):

@@ -47,6 +47,7 @@ class ResultPage(QWidget):
         answers: Mapping[int, frozenset[int]],
         elapsed: timedelta,
         titles: Mapping[str, str],
+        service_titles: Mapping[str, str] | None = None,
     ) -> None:
         dark = self.dark()
         verdict = "Pass" if result.passed else "Not yet a pass"
@@ -63,7 +64,7 @@ class ResultPage(QWidget):
             "<h3>By domain</h3>",
             _table(result.domains, titles),
             "<h3>By service</h3>",
-            _table(result.services, {}),
+            _table(result.services, service_titles or {}),
             f"<h3>Answered wrong or not at all ({len(result.wrong)})</h3>",
         ]
         for index in result.wrong:

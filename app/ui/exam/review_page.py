@@ -64,7 +64,8 @@ class ReviewPage(QWidget):
             if index in session.flagged:
                 marks.append("\u2691 flagged")
             first_line = item.stem.strip().splitlines()[0] if item.stem.strip() else ""
-            label = f"{index + 1:>2}.  {first_line[:90]}"
+            short = first_line if len(first_line) <= 90 else first_line[:89].rstrip() + "\u2026"
+            label = f"{index + 1:>2}.  {short}"
             if marks:
                 label += "   — " + ", ".join(marks)
             entry = QListWidgetItem(label)

@@ -81,7 +81,7 @@ class StartPage(QWidget):
 
     def set_prediction(self, prediction: Prediction, when: str) -> None:
         self.prediction.setText(
-            f"Predicted score on {when}: <b>{prediction.score}</b> "
+            f"Predicted score {when}: <b>{prediction.score}</b> "
             f"(likely {prediction.low}-{prediction.high}), pass probability "
             f"{prediction.pass_probability:.0%}."
         )
