@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.deck_lint import coverage, lint_paths
+from app.core.deck_lint_items import length_cue
 from app.core.errors import BadInputError
 from app.storage.bundled import bundled_decks_dir
 from app.storage.collection import Collection, restore_backup
@@ -68,11 +69,12 @@ def _coverage() -> dict[str, Any]:
         raise BadInputError("no bundled decks found in this installation")
     decks, problems = lint_paths(folder, _now().date())
     rows = coverage(decks)
-    keys = ("notes", "cards", "basic", "reversed", "cloze", "choice")
+    keys = ("notes", "cards", "basic", "reversed", "cloze", "choice", "choose_n", "input", "case")
     totals = {k: sum(getattr(r, k) for r in rows) for k in keys}
     table = [
-        "| deck | notes | cards | basic | reversed | cloze | choice |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| deck | notes | cards | basic | reversed | cloze | choice | of which choose-N | typed "
+        "| case studies |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     table += [f"| {r.deck} | " + " | ".join(str(getattr(r, k)) for k in keys) + " |" for r in rows]
     table.append("| **all decks** | " + " | ".join(f"**{totals[k]}**" for k in keys) + " |")
@@ -129,6 +131,17 @@ def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:
     errors = [p for p in problems if p.severity == "error"]
     notes = sum(len(d.notes) for d in decks)
     text = "\n".join(str(p) for p in problems)
+    cues = [(d.path or "<text>", length_cue(d)) for d in decks]
+    cue_lines = [
+        f"length cue: {path}: right option longest in {c.cued} of {c.choice} choice cards "
+        f"({c.share:.0%})"
+        for path, c in cues
+        if c.choice
+    ]
+    choice, cued = sum(c.choice for _, c in cues), sum(c.cued for _, c in cues)
+    if len(cue_lines) > 1:
+        cue_lines.append(f"length cue: all decks: {cued} of {choice} ({cued / choice:.0%})")
+    text = "\n".join(filter(None, [text, *cue_lines]))
     summary = (
         f"{len(decks)} deck files, {notes} cards: {len(errors)} errors, "
         f"{len(problems) - len(errors)} warnings"
@@ -141,6 +154,10 @@ def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:
             for p in problems
         ],
         "errors": len(errors),
+        "length_cue": [
+            {"path": path, "choice": c.choice, "longest": c.cued, "share": round(c.share, 3)}
+            for path, c in cues
+        ],
         "_text": (text + "\n" if text else "") + summary,
         "_exit": 2 if errors else 0,
     }

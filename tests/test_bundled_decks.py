@@ -15,7 +15,7 @@ DOMAINS = {"domain/1-containers", "domain/2-data", "domain/3-connect", "domain/4
 def test_bundled_decks_lint_clean_and_meet_counts() -> None:
     folder = bundled_decks_dir()
     assert folder is not None
-    decks, problems = lint_paths(folder, date(2026, 11, 26))
+    decks, problems = lint_paths(folder, date(2026, 12, 1))
     assert [str(p) for p in problems if p.severity == "error"] == []
     rows = coverage(decks)
     assert len(rows) >= 16
@@ -23,13 +23,13 @@ def test_bundled_decks_lint_clean_and_meet_counts() -> None:
     notes = sum(r.notes for r in rows)
     assert notes >= 500
     assert sum(r.choice for r in rows) * 5 >= notes
-    assert all(r.cloze > 0 and r.reversed > 0 for r in rows)
+    assert all(r.cloze > 0 and r.reversed > 0 for r in rows if not r.case)
 
 
 def test_every_card_has_one_service_one_domain_and_a_learn_source() -> None:
     folder = bundled_decks_dir()
     assert folder is not None
-    decks, _ = lint_paths(folder, date(2026, 11, 26))
+    decks, _ = lint_paths(folder, date(2026, 12, 1))
     seen_domains = set()
     for deck in decks:
         assert deck.name.startswith("AI-200::")
@@ -42,5 +42,5 @@ def test_every_card_has_one_service_one_domain_and_a_learn_source() -> None:
             assert note.source and re.match(r"https://learn\.microsoft\.com/en-us/", note.source)
             assert note.verified
             if note.kind == NoteKind.CHOICE:
-                assert note.front.count("- [x]") == 1, (deck.path, note.line)
+                assert note.front.count("- [x]") >= 1, (deck.path, note.line)
     assert seen_domains == DOMAINS

@@ -70,8 +70,12 @@ def test_lint_reports_problems_with_lines(tmp_path: Path, capsys) -> None:
     assert f"{deck}:11: card has no source" in out
     assert f"{deck}:11: multiple-choice card has 2 options" in out
     assert f"{deck}:11: media file 'media/missing.png' not found" in out
+    assert f"length cue: {deck}: right option longest in 0 of 1 choice cards (0%)" in out
     code, out, _ = run(capsys, "lint", str(deck), "--json")
     assert json.loads(out)["errors"] >= 4
+    assert json.loads(out)["length_cue"] == [
+        {"path": str(deck), "choice": 1, "longest": 0, "share": 0.0}
+    ]
 
 
 def test_backup_and_restore_commands(tmp_path: Path, capsys) -> None:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.core.choice import split_choice
+from app.core.deck_lint_items import lint_items, similar_prompts
 from app.core.deck_parser import parse_deck_file
 from app.core.errors import DeckParseError
 from app.core.models import DeckFile, NoteKind, NoteSpec
@@ -66,6 +67,7 @@ def lint_deck(deck: DeckFile, today: date) -> list[Problem]:
         out.append(Problem(path, 2, f"deck source '{deck.source}' is not an http(s) URL"))
     for note in deck.notes:
         out.extend(_lint_note(deck, note, path, today, uses_convention))
+    out.extend(Problem(path, p.line, p.message, p.severity) for p in lint_items(deck))
     return out
 
 
@@ -106,7 +108,7 @@ def _lint_note(
             add(f"multiple-choice card has {len(options)} options; give at least three")
         if correct == 0:
             add("multiple-choice card has no correct option ([x])")
-    if not note.answer.strip() and note.kind != NoteKind.CLOZE:
+    if not note.answer.strip() and note.kind not in (NoteKind.CLOZE, NoteKind.CASE):
         add("card has no answer")
     base = Path(deck.path).parent if deck.path else Path()
     for text in (note.prompt, note.front, note.answer):
@@ -126,13 +128,27 @@ def _across_decks(decks: list[DeckFile]) -> list[Problem]:
             out.append(Problem(path, 2, f"deck id '{deck.uid}' is also used by {uids[deck.uid]}"))
         uids.setdefault(deck.uid, path)
         for note in deck.notes:
-            key = " ".join((note.prompt + " " + note.front).lower().split())
+            key = _key(note)
             if key in prompts:
                 other_path, other_line = prompts[key]
                 out.append(Problem(path, note.line, f"same prompt as {other_path}:{other_line}"))
             else:
                 prompts[key] = (path, note.line)
+    for deck, note, other, other_note in similar_prompts(decks):
+        if _key(note) != _key(other_note):
+            out.append(
+                Problem(
+                    deck.path or "<text>",
+                    note.line,
+                    f"nearly the same card as {other.path or '<text>'}:{other_note.line}",
+                    "warning",
+                )
+            )
     return out
+
+
+def _key(note: NoteSpec) -> str:
+    return " ".join((note.prompt + " " + note.front).lower().split())
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,10 @@ class CoverageRow:
     reversed: int
     cloze: int
     choice: int
+    choose_n: int = 0
+    """Choice cards with several right options (counted in ``choice`` too)."""
+    input: int = 0
+    case: int = 0
 
 
 def coverage(decks: list[DeckFile]) -> list[CoverageRow]:
@@ -160,6 +180,13 @@ def coverage(decks: list[DeckFile]) -> list[CoverageRow]:
                 reversed=kinds.count(NoteKind.REVERSED),
                 cloze=kinds.count(NoteKind.CLOZE),
                 choice=kinds.count(NoteKind.CHOICE),
+                choose_n=sum(
+                    n.kind == NoteKind.CHOICE
+                    and sum(o.correct for o in split_choice(n.front)[1]) > 1
+                    for n in deck.notes
+                ),
+                input=kinds.count(NoteKind.INPUT),
+                case=kinds.count(NoteKind.CASE),
             )
         )
     return rows

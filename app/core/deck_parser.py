@@ -21,12 +21,14 @@ from app.core.models import DeckFile, NoteKind, NoteSpec
 
 _CARD = re.compile(r"^##(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _SECTION = re.compile(r"^#(?:[ \t]|$)")
-_META = re.compile(r"^\s*<!--\s*((?:id|tags|type|source|verified)\s*:.*?)\s*-->\s*$")
+_META = re.compile(r"^\s*<!--\s*((?:id|tags|type|source|verified|case|exact)\s*:.*?)\s*-->\s*$")
 _SPLIT = re.compile(r"^\?\?\?\s*$")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TYPES = {"basic": NoteKind.BASIC, "reversed": NoteKind.REVERSED, "cloze": NoteKind.CLOZE}
-_TYPES["choice"] = NoteKind.CHOICE
-META_KEYS = ("id", "tags", "type", "source", "verified")
+_TYPES.update(choice=NoteKind.CHOICE, input=NoteKind.INPUT, case=NoteKind.CASE)
+META_KEYS = ("id", "tags", "type", "source", "verified", "case", "exact")
+_FROM_BASIC = (NoteKind.REVERSED, NoteKind.INPUT, NoteKind.CASE)
+_BOOLEANS = {"true": True, "yes": True, "false": False, "no": False}
 
 
 @dataclass
@@ -235,22 +237,8 @@ def _note(raw: _RawCard, deck_uid: str, path: Path | str | None, warnings: list[
     if bad is not None:
         raise DeckParseError(path, raw.line, f"malformed cloze near '{bad}'")
 
-    kind = _infer_kind(prompt, front_text)
-    type_name = meta.get("type")
-    if type_name is not None:
-        wanted = _TYPES.get(type_name.lower())
-        if wanted is None:
-            raise DeckParseError(
-                path, raw.line, f"unknown card type '{type_name}' (basic, reversed, cloze, choice)"
-            )
-        if wanted == NoteKind.REVERSED and kind == NoteKind.BASIC:
-            kind = wanted
-        elif wanted != kind:
-            raise DeckParseError(
-                path,
-                raw.line,
-                f"type '{type_name}' does not fit this card, which reads as {kind.name.lower()}",
-            )
+    kind = _kind(prompt, front_text, meta.get("type"), path, raw.line)
+    case, exact = _case_and_exact(meta, kind, path, raw.line)
     if kind == NoteKind.BASIC and cloze_numbers(answer_text) and not front:
         warnings.append(
             f"{path}:{raw.line}: cloze markers in the answer are shown as text; "
@@ -268,8 +256,52 @@ def _note(raw: _RawCard, deck_uid: str, path: Path | str | None, warnings: list[
         source=meta.get("source") or None,
         verified=verified,
         line=raw.line,
-        explicit_type=type_name is not None,
+        explicit_type="type" in meta,
+        case=case,
+        exact=exact,
     )
+
+
+def _kind(
+    prompt: str, front: str, type_name: str | None, path: Path | str | None, line: int
+) -> NoteKind:
+    kind = _infer_kind(prompt, front)
+    if type_name is None:
+        return kind
+    wanted = _TYPES.get(type_name.lower())
+    if wanted is None:
+        raise DeckParseError(
+            path, line, f"unknown card type '{type_name}' (known: {', '.join(_TYPES)})"
+        )
+    if wanted in _FROM_BASIC and kind == NoteKind.BASIC:
+        return wanted
+    if wanted != kind:
+        raise DeckParseError(
+            path,
+            line,
+            f"type '{type_name}' does not fit this card, which reads as {kind.name.lower()}",
+        )
+    return kind
+
+
+def _case_and_exact(
+    meta: dict[str, str], kind: NoteKind, path: Path | str | None, line: int
+) -> tuple[str | None, bool]:
+    case = meta.get("case") or None
+    if case is not None:
+        if not _SLUG.match(case):
+            raise DeckParseError(path, line, f"case '{case}' must be the card id of a case study")
+        if kind == NoteKind.CASE:
+            raise DeckParseError(path, line, "a case study cannot itself belong to a case")
+    raw_exact = meta.get("exact")
+    if raw_exact is None:
+        return case, False
+    exact = _BOOLEANS.get(raw_exact.lower())
+    if exact is None:
+        raise DeckParseError(path, line, f"exact must be true or false, not '{raw_exact}'")
+    if kind != NoteKind.INPUT:
+        raise DeckParseError(path, line, "'exact' applies to typed answers (type: input) only")
+    return case, exact
 
 
 def _infer_kind(prompt: str, front: str) -> NoteKind:

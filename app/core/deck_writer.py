@@ -11,7 +11,11 @@ _TYPE_NAMES = {
     NoteKind.REVERSED: "reversed",
     NoteKind.CLOZE: "cloze",
     NoteKind.CHOICE: "choice",
+    NoteKind.INPUT: "input",
+    NoteKind.CASE: "case",
 }
+IMPLICIT_ONLY = (NoteKind.BASIC, NoteKind.CLOZE, NoteKind.CHOICE)
+"""Kinds the parser infers from the text; the others must be named in the metadata."""
 
 
 def write_deck(deck: DeckFile) -> str:
@@ -50,8 +54,12 @@ def metadata_comment(note: NoteSpec) -> str:
         fields.append(f"id: {note.card_id}")
     if note.tags:
         fields.append(f"tags: {' '.join(note.tags)}")
-    if note.explicit_type or note.kind == NoteKind.REVERSED:
+    if note.explicit_type or note.kind not in IMPLICIT_ONLY:
         fields.append(f"type: {_TYPE_NAMES[note.kind]}")
+    if note.case:
+        fields.append(f"case: {note.case}")
+    if note.exact:
+        fields.append("exact: true")
     if note.source:
         fields.append(f"source: {note.source}")
     if note.verified:

@@ -14,6 +14,10 @@ class NoteKind(IntEnum):
     CHOICE = 3
     TEMPLATE = 4
     """Fields rendered through a note type's card templates (Anki, text files)."""
+    INPUT = 5
+    """A typed answer: the learner types the expected string."""
+    CASE = 6
+    """A case study's scenario: shown above its questions, never studied alone."""
 
 
 class CardState(IntEnum):
@@ -50,6 +54,10 @@ class NoteSpec:
     line: int = field(default=0, compare=False)
     explicit_type: bool = False
     """True when the metadata comment names the type (written back on export)."""
+    case: str | None = None
+    """The card id of the case study (a ``type: case`` note in the same deck) it belongs to."""
+    exact: bool = False
+    """Typed answers only: compare case and surrounding spaces too."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,14 @@ class StudyCard:
     deck_id: int = 0
     css: str = ""
     """A note type's own style sheet (template cards only)."""
+    case_prompt: str = ""
+    """The heading of the case study this question belongs to ("" when none)."""
+    case_text: str = ""
+    """The scenario (Markdown) to show above the question ("" when none)."""
+    expected: str | None = None
+    """Typed answers: the string to type."""
+    exact: bool = False
+    """Typed answers: compare exactly instead of ignoring case and surrounding spaces."""
 
 
 @dataclass(frozen=True)

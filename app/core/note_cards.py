@@ -7,7 +7,10 @@ from app.core.models import NoteKind, NoteSpec
 
 
 def card_ords(note: NoteSpec) -> list[int]:
-    """Card ordinals: reversed notes make two cards, cloze notes one per number."""
+    """Card ordinals: reversed notes make two cards, cloze notes one per number, a case
+    study's scenario none (it is shown with its questions)."""
+    if note.kind == NoteKind.CASE:
+        return []
     if note.kind == NoteKind.REVERSED:
         return [0, 1]
     if note.kind == NoteKind.CLOZE:

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.deck_parser import note_uid
-from app.core.models import CardState, DeckFile, ImportSummary, NoteSpec
+from app.core.models import CardState, DeckFile, ImportSummary, NoteKind, NoteSpec
 from app.core.note_cards import card_ords
+from app.core.typed_answer import expected_answer
 
 NEW_ORDER_DECK = 100_000_000
 NEW_ORDER_NOTE = 100
@@ -78,6 +79,8 @@ def _content_hash(note: NoteSpec, tags: list[str]) -> str:
         note.verified,
         tags,
     ]
+    if note.case or note.exact:  # absent for older kinds, so their hashes stay as they were
+        payload += [note.case, note.exact]
     return hashlib.sha1(json.dumps(payload).encode()).hexdigest()
 
 
@@ -112,7 +115,7 @@ def _sync_notes(
         old = existing.get(uid)
         order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE
         if old is None:
-            note_id = _insert_note(conn, uid, deck_id, note, origin, position, digest, now_ms)
+            note_id = _insert_note(conn, uid, deck, deck_id, note, origin, position, digest, now_ms)
             _write_tags(conn, note_id, tags)
             for ord_ in card_ords(note):
                 _insert_card(conn, note_id, ord_, order)
@@ -121,7 +124,7 @@ def _sync_notes(
             summary.unchanged += 1
             continue
         else:
-            _update_note(conn, old.id, note, position, digest, now_ms)
+            _update_note(conn, old.id, deck.uid, note, position, digest, now_ms)
             _write_tags(conn, old.id, tags)
             _reconcile_cards(conn, old.id, card_ords(note), order, old.retired)
             summary.updated += 1
@@ -137,6 +140,7 @@ def _sync_notes(
 def _insert_note(
     conn: Connection,
     uid: str,
+    deck: DeckFile,
     deck_id: int,
     note: NoteSpec,
     origin: str,
@@ -147,8 +151,8 @@ def _insert_note(
     conn.execute(
         text(
             "INSERT INTO note (uid, deck_id, kind, prompt_md, front_md, answer_md, source, "
-            "verified, origin, position, content_hash, retired, mtime) VALUES (:u, :d, :k, :p, "
-            ":f, :a, :s, :v, :o, :pos, :h, 0, :m)"
+            "verified, origin, position, content_hash, retired, mtime, case_uid, expected, "
+            "exact) VALUES (:u, :d, :k, :p, :f, :a, :s, :v, :o, :pos, :h, 0, :m, :cu, :ex, :xt)"
         ),
         {
             "u": uid,
@@ -163,21 +167,39 @@ def _insert_note(
             "pos": position,
             "h": digest,
             "m": now_ms,
+            **_extras(deck.uid, note),
         },
     )
     return int(conn.execute(text("SELECT last_insert_rowid()")).scalar_one())
 
 
+def _extras(deck_uid: str, note: NoteSpec) -> dict[str, Any]:
+    """The case a question belongs to, and a typed answer's string and exact flag."""
+    typed = note.kind == NoteKind.INPUT
+    return {
+        "cu": f"{deck_uid}/{note.case}" if note.case else None,
+        "ex": expected_answer(note.answer) if typed else None,
+        "xt": note.exact,
+    }
+
+
 def _update_note(
-    conn: Connection, note_id: int, note: NoteSpec, position: int, digest: str, now_ms: int
+    conn: Connection,
+    note_id: int,
+    deck_uid: str,
+    note: NoteSpec,
+    position: int,
+    digest: str,
+    now_ms: int,
 ) -> None:
     conn.execute(
         text(
             "UPDATE note SET kind = :k, prompt_md = :p, front_md = :f, answer_md = :a, "
             "source = :s, verified = :v, position = :pos, content_hash = :h, retired = 0, "
-            "mtime = :m WHERE id = :i"
+            "mtime = :m, case_uid = :cu, expected = :ex, exact = :xt WHERE id = :i"
         ),
         {
+            **_extras(deck_uid, note),
             "k": int(note.kind),
             "p": note.prompt,
             "f": note.front,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.choice import split_choice
+from app.core.deck_writer import IMPLICIT_ONLY
 from app.core.models import CardState, DeckFile, NoteKind, NoteSpec
 from app.core.render import markdown_html
 from app.interop.foreign import (
@@ -85,13 +86,21 @@ def export_batch(
         text(
             "SELECT n.id, n.uid, n.kind, n.prompt_md, n.front_md, n.answer_md, n.fields, "
             "n.notetype_id, d.name, d.description, "
-            "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id) "
+            "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id), "
+            "(SELECT c.prompt_md || char(10) || char(10) || c.answer_md FROM note c "
+            "WHERE c.uid = n.case_uid AND c.retired = 0) "
             f"FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.retired = 0 "
             f"AND n.deck_id IN ({_ids(deck_ids)}) ORDER BY d.position, n.position"
         )
     ):
-        note_id, uid, kind, prompt, front, answer, fields_json, nt_id, deck, desc, tags = row
+        note_id, uid, kind, prompt, front, answer, fields_json, nt_id, deck, desc, tags = row[:11]
         kind = NoteKind(kind)
+        if (
+            kind == NoteKind.CASE
+        ):  # Anki has no card-less notes: the scenario goes with each question
+            continue
+        if row[11]:
+            front = f"{row[11]}\n\n---\n\n{front}".strip()
         if kind == NoteKind.TEMPLATE and nt_id in notetypes:
             notetype = notetypes[nt_id]
             fields = tuple(json.loads(fields_json or "[]"))
@@ -223,14 +232,16 @@ def markdown_decks(conn: Connection, deck_ids: Sequence[int]) -> tuple[list[Deck
         text(
             "SELECT d.id, d.uid, d.name, d.description, d.source, n.uid, n.kind, n.prompt_md, "
             "n.front_md, n.answer_md, n.source, n.verified, n.fields, "
-            "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id) "
+            "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id), "
+            "n.case_uid, n.exact "
             "FROM note n JOIN deck d ON d.id = n.deck_id WHERE n.retired = 0 "
             f"AND n.deck_id IN ({_ids(deck_ids)}) ORDER BY d.position, n.position"
         )
     ):
         did, duid, name, desc, dsource, nuid, kind, prompt, front, answer, src, ver, flds, tags = (
-            row
+            row[:14]
         )
+        case_uid, exact = row[14], bool(row[15])
         entry = decks.setdefault(
             did, {"uid": duid, "name": name, "desc": desc, "source": dsource, "notes": []}
         )
@@ -254,7 +265,9 @@ def markdown_decks(conn: Connection, deck_ids: Sequence[int]) -> tuple[list[Deck
                 tags=tuple(sorted((tags or "").split())),
                 source=src,
                 verified=ver,
-                explicit_type=kind == NoteKind.REVERSED,
+                explicit_type=kind not in IMPLICIT_ONLY,
+                case=str(case_uid).split("/", 1)[-1] if case_uid else None,
+                exact=exact,
             )
         )
     files = [

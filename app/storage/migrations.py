@@ -124,7 +124,19 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4)
+def _v5(db: sqlite3.Connection) -> None:
+    """Case studies and typed answers: a question's case, a typed answer's string."""
+    _script(
+        db,
+        """
+        ALTER TABLE note ADD COLUMN case_uid VARCHAR;
+        ALTER TABLE note ADD COLUMN expected VARCHAR;
+        ALTER TABLE note ADD COLUMN exact BOOLEAN NOT NULL DEFAULT 0;
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5)
 LATEST = len(STEPS)
 
 

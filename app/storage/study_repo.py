@@ -28,7 +28,7 @@ _ACTIVE = "c.suspended = 0 AND n.retired = 0"
 _CARD_COLUMNS = (
     "c.id, c.note_id, c.ord, n.kind, d.name, n.prompt_md, n.front_md, n.answer_md, n.source, "
     "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id, "
-    "n.fields, n.notetype_id"
+    "n.fields, n.notetype_id, n.case_uid, n.expected, n.exact"
 )
 
 
@@ -287,10 +287,26 @@ def _study_card(conn: Connection, row: Any) -> StudyCard:
             reps=int(row[15]),
             lapses=int(row[16]),
         ),
+        expected=row[21],
+        exact=bool(row[22]),
     )
+    if row[20] is not None:
+        card = _with_case(conn, card, str(row[20]))
     if card.kind == NoteKind.TEMPLATE and row[19] is not None:
         return _render_template(conn, card, json.loads(row[18] or "[]"), int(row[19]))
     return card
+
+
+def _with_case(conn: Connection, card: StudyCard, case_uid: str) -> StudyCard:
+    """The scenario of the case study the question belongs to (unchanged if it is gone)."""
+    row = conn.execute(
+        text("SELECT prompt_md, front_md, answer_md FROM note WHERE uid = :u AND retired = 0"),
+        {"u": case_uid},
+    ).first()
+    if row is None:
+        return card
+    scenario = "\n\n".join(part for part in (str(row[1]), str(row[2])) if part)
+    return replace(card, case_prompt=str(row[0]), case_text=scenario)
 
 
 def _render_template(

@@ -68,6 +68,12 @@ class NoteRow(SQLModel, table=True):
     notetype_id: int | None = Field(default=None, foreign_key="notetype.id")
     fields: str | None = None
     """JSON list of field values (HTML) for notes with a note type."""
+    case_uid: str | None = None
+    """The note uid of the case study this question belongs to."""
+    expected: str | None = None
+    """Typed answers: the string to type."""
+    exact: bool = False
+    """Typed answers: compare case and surrounding spaces too."""
 
 
 class NoteTagRow(SQLModel, table=True):

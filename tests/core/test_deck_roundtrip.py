@@ -28,17 +28,28 @@ code = st.builds(lambda w: f"```python\n## {w}\n???\n```", words)
 def notes(draw: st.DrawFn) -> NoteSpec:
     prompt = draw(words.filter(bool))
     kind = draw(
-        st.sampled_from([NoteKind.BASIC, NoteKind.REVERSED, NoteKind.CLOZE, NoteKind.CHOICE])
+        st.sampled_from(
+            [
+                NoteKind.BASIC,
+                NoteKind.REVERSED,
+                NoteKind.CLOZE,
+                NoteKind.CHOICE,
+                NoteKind.INPUT,
+                NoteKind.CASE,
+            ]
+        )
     )
     front = ""
     answer = draw(st.one_of(body, code))
     if kind == NoteKind.CLOZE:
         prompt = f"{prompt} {{{{c1::{draw(word)}}}}}"
     if kind == NoteKind.CHOICE:
-        front = "\n".join(["- [ ] " + draw(word), "- [x] " + draw(word), "- [ ] " + draw(word)])
+        marks = draw(st.lists(st.booleans(), min_size=3, max_size=5).filter(any))
+        front = "\n".join(f"- [{'x' if m else ' '}] " + draw(word) for m in marks)
     elif kind == NoteKind.BASIC and draw(st.booleans()):
         front = draw(code)
-    explicit = kind == NoteKind.REVERSED or draw(st.booleans())
+    explicit = kind in (NoteKind.REVERSED, NoteKind.INPUT, NoteKind.CASE) or draw(st.booleans())
+    case = None if kind == NoteKind.CASE else draw(st.one_of(st.none(), slug))
     return NoteSpec(
         prompt=" ".join(prompt.split()),
         front=_clean(front),
@@ -49,6 +60,8 @@ def notes(draw: st.DrawFn) -> NoteSpec:
         source=draw(st.one_of(st.none(), st.builds(lambda s: f"https://example.org/{s}", slug))),
         verified=draw(st.one_of(st.none(), st.dates().map(lambda d: d.isoformat()))),
         explicit_type=explicit,
+        case=case,
+        exact=kind == NoteKind.INPUT and draw(st.booleans()),
     )
 
 
