@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -40,10 +41,12 @@ from app.storage import (
     study_repo,
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
-from app.storage.engine import file_engine, memory_engine
+from app.storage.engine import file_engine, memory_engine, read_only_engine, read_only_uri
 from app.storage.exams import Exams
+from app.storage.file_check import check_file, classify
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
+from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError, holds
 from app.storage.settings_repo import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -73,21 +76,81 @@ class Collection:
         self._per_day: dict[int, tuple[int, int]] | None = None
         self._done: tuple[int, dict[tuple[int, int], int]] | None = None
         self._exams: Exams | None = None
+        # This process's hold on the data folder; None for a read-only view.
+        self._lock: FolderLock | None = None
+        self.locked_by: LockedError | None = None  # set on a read-only view
 
     # -- opening and closing -------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, data_dir: Path, *, tz: tzinfo | None = None, rng: random.Random | None = None
+        cls,
+        data_dir: Path,
+        *,
+        tz: tzinfo | None = None,
+        rng: random.Random | None = None,
+        doing: str = "",
     ) -> Collection:
-        """Open (creating or upgrading) the collection in ``data_dir``."""
+        """Open (creating or upgrading) the collection in ``data_dir`` to read and write.
+
+        Takes the data folder's lock until :meth:`close`; raises :class:`LockedError`
+        naming the other process when one has the collection open (``doing`` says what
+        was refused), :class:`FolderReadOnlyError` for a folder that cannot be written and
+        :class:`CollectionDamagedError` for a file that is empty, cut short or not SQLite.
+        """
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CirrusError(f"cannot create the data folder {data_dir}: {exc.strerror}") from exc
+        lock = FolderLock.acquire(data_dir, doing)
+        try:
+            path = data_dir / DB_NAME
+            check_file(path)
+            _upgrade_file(path, data_dir / "backups")
+            collection = cls(file_engine(path), data_dir, tz=tz, rng=rng)
+        except BaseException:
+            lock.release()
+            raise
+        collection._lock = lock
+        return collection
+
+    @classmethod
+    def open_for_reading(
+        cls, data_dir: Path, *, tz: tzinfo | None = None, rng: random.Random | None = None
+    ) -> Collection:
+        """Open to read: as :meth:`open` when the folder is free, else a read-only view.
+
+        The view reads the file while the other process writes it (SQLite's WAL lets
+        readers in); any write through it raises the :class:`LockedError` it was opened
+        under. Statistics still work: their aggregates are refreshed in memory only.
+        """
+        try:
+            return cls.open(data_dir, tz=tz, rng=rng)
+        except (LockedError, FolderReadOnlyError) as exc:
+            refused = exc
         path = data_dir / DB_NAME
-        _upgrade_file(path, data_dir / "backups")
-        return cls(file_engine(path), data_dir, tz=tz, rng=rng)
+        check_file(path, size_check=False)
+        if not path.exists():
+            raise refused
+        try:
+            db = sqlite3.connect(read_only_uri(path), uri=True)
+            try:
+                version = migrations.schema_version(db)
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise refused from exc
+        if version != migrations.LATEST:
+            raise refused
+        collection = cls(read_only_engine(path), data_dir, tz=tz, rng=rng)
+        collection.locked_by = (
+            refused if isinstance(refused, LockedError) else LockedError(data_dir, None)
+        )
+        return collection
+
+    @property
+    def read_only(self) -> bool:
+        return self.locked_by is not None
 
     @classmethod
     def in_memory(cls, *, tz: tzinfo | None = None, rng: random.Random | None = None) -> Collection:
@@ -105,6 +168,9 @@ class Collection:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @property
     def db_path(self) -> Path | None:
@@ -123,6 +189,8 @@ class Collection:
             with self.engine.begin() as conn:
                 yield conn
         except OperationalError as exc:
+            if self.locked_by is not None and "readonly" in str(exc.orig):
+                raise self.locked_by from exc
             raise CirrusError(_db_problem(exc)) from exc
 
     def _read(self) -> Any:
@@ -595,18 +663,25 @@ class Collection:
 def restore_backup(data_dir: Path, backup: Path, now: datetime) -> Path:
     """Replace the collection in ``data_dir`` with ``backup``; the collection must be closed.
 
+    Refused (:class:`LockedError`) while any process, this one included, has it open.
     Returns the copy of what was replaced (``backups/pre-restore-*.sqlite.zst``).
     """
+    if holds(data_dir):
+        raise CirrusError("close the collection before restoring a backup into it")
     data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock.acquire(data_dir, "restore a backup")
+    try:
+        return _restore_locked(data_dir, backup, now)
+    finally:
+        lock.release()
+
+
+def _restore_locked(data_dir: Path, backup: Path, now: datetime) -> Path:
     db_path = data_dir / DB_NAME
     incoming = data_dir / (DB_NAME + ".restoring")
     try:
         backups.unpack_backup(backup, incoming)
-        kept = (
-            backups.write_backup(db_path, data_dir / "backups", now, prefix="pre-restore")
-            if db_path.exists()
-            else None
-        )
+        kept = _keep_replaced(db_path, data_dir / "backups", now)
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
         incoming.replace(db_path)
@@ -616,12 +691,29 @@ def restore_backup(data_dir: Path, backup: Path, now: datetime) -> Path:
     return kept or db_path
 
 
+def _keep_replaced(db_path: Path, backup_dir: Path, now: datetime) -> Path | None:
+    """Save the collection a restore replaces; a damaged one is copied byte for byte."""
+    if not db_path.exists():
+        return None
+    try:
+        return backups.write_backup(db_path, backup_dir, now, prefix="pre-restore")
+    except sqlite3.DatabaseError:
+        stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        target = backup_dir / f"damaged-{stamp}.sqlite"
+        try:
+            backup_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(db_path, target)
+        except OSError as exc:
+            raise CirrusError(f"cannot keep a copy of {db_path}: {exc.strerror}") from exc
+        return target
+
+
 def _upgrade_file(path: Path, backup_dir: Path) -> None:
     """Create or migrate the database file, copying it aside before an upgrade."""
     try:
         db = sqlite3.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
-        raise CirrusError(f"cannot open {path}: {exc}") from exc
+        raise classify(path, exc) from exc
     try:
         version = migrations.schema_version(db)
         if 0 < version < migrations.LATEST:
@@ -636,6 +728,8 @@ def _upgrade_file(path: Path, backup_dir: Path) -> None:
         db.execute("PRAGMA journal_mode = WAL")
     except migrations.NewerSchemaError as exc:
         raise CirrusError(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        raise classify(path, exc) from exc
     except sqlite3.DatabaseError as exc:
         raise BadInputError(f"{path} is not a Cirrus collection or is damaged ({exc})") from exc
     finally:

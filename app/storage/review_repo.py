@@ -86,16 +86,18 @@ def revert_answer(conn: Connection, log_id: str) -> int | None:
     row = conn.execute(
         text(
             "SELECT card_id, state_before, step_before, stability_before, difficulty_before, "
-            "due_before, last_review_before, reps_before, lapses_before, reviewed_at "
+            "due_before, last_review_before, reps_before, lapses_before, rowid "
             "FROM review_log WHERE id = :i"
         ),
         {"i": log_id},
     ).first()
     if row is None:
         return None
+    # "Later" is by the order answers were written (rowid), never by their clock time:
+    # after the clock went back, a later answer carries an earlier time.
     later = conn.execute(
-        text("SELECT 1 FROM review_log WHERE card_id = :c AND reviewed_at > :t AND id != :i"),
-        {"c": row[0], "t": row[9], "i": log_id},
+        text("SELECT 1 FROM review_log WHERE card_id = :c AND rowid > :r"),
+        {"c": row[0], "r": row[9]},
     ).first()
     if later is not None:
         return None

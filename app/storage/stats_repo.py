@@ -106,8 +106,18 @@ def forget(conn: Connection, log_id: str, model: tuple[float, float], offset_ms:
     """Subtract one answer that is about to be deleted (undo), if it was counted."""
     mark = int(get_setting(conn, WATERMARK, 0))
     row = conn.execute(text("SELECT rowid FROM review_log WHERE id = :i"), {"i": log_id}).first()
-    if row is not None and int(row[0]) <= mark:
+    if row is None:
+        return
+    if int(row[0]) <= mark:
         _accumulate(conn, "r.id = :log", {"log": log_id}, -1, model, offset_ms)
+    # SQLite gives the next row the highest rowid left plus one, so once this row is gone
+    # the next answer may reuse its rowid: keep the watermark below it, or the refresh
+    # would take that answer as counted already.
+    rest = conn.execute(
+        text("SELECT COALESCE(MAX(rowid), 0) FROM review_log WHERE id != :i"), {"i": log_id}
+    ).scalar_one()
+    if int(rest) < mark:
+        set_setting(conn, WATERMARK, int(rest))
 
 
 def retention(
