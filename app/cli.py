@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = _data_dir(args)
     args.data_dir_resolved = data_dir
     _setup_logging(data_dir)
+    from app.storage import lock
+
+    lock.program = "the Cirrus window" if args.command is None else f"cirrus {args.command}"
     if args.command is None:
         from app.ui.app import run_gui
 

@@ -22,16 +22,34 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _open(args: argparse.Namespace) -> Collection:
-    col = Collection.open(args.data_dir_resolved)
-    col.sync_bundled(_now())
+def _open(args: argparse.Namespace, doing: str = "") -> Collection:
+    """Open to write; refused (kind ``locked``) while another process has it open."""
+    col = Collection.open(args.data_dir_resolved, doing=doing)
+    try:
+        col.sync_bundled(_now())
+    except BaseException:
+        col.close()
+        raise
+    return col
+
+
+def _open_to_read(args: argparse.Namespace) -> Collection:
+    """Open to read; a read-only view while another process has the collection open."""
+    col = Collection.open_for_reading(args.data_dir_resolved)
+    if col.read_only:
+        return col
+    try:
+        col.sync_bundled(_now())
+    except BaseException:
+        col.close()
+        raise
     return col
 
 
 def cmd_decks(args: argparse.Namespace) -> dict[str, Any]:
     if args.coverage:
         return _coverage()
-    col = _open(args)
+    col = _open_to_read(args)
     try:
         summaries = col.decks(_now())
         totals = col.totals()
@@ -99,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         ]
         lines += [f"deck: {d}" for d in preview["decks"]]  # type: ignore[attr-defined]
         return {**preview, "_text": "\n".join(lines)}
-    col = _open(args)
+    col = _open(args, "import")
     try:
         summary = col.import_path(args.path, _now(), deck=args.deck)
     finally:
@@ -114,7 +132,7 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
-    col = _open(args)
+    col = _open_to_read(args)
     try:
         figures = col.export(args.out, args.format, args.deck, args.with_history, _now())
     finally:
@@ -177,7 +195,7 @@ def cmd_stats(args: argparse.Namespace) -> dict[str, Any]:
         from app.cli_exam import predict_json
 
         return predict_json(args)
-    col = _open(args)
+    col = _open_to_read(args)
     now = _now()
     try:
         exam = args.at or col.setting("exam_date")
@@ -206,7 +224,7 @@ def _pct(value: object) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    col = Collection.open(args.data_dir_resolved)
+    col = Collection.open_for_reading(args.data_dir_resolved)
     try:
         path = col.backup(_now())
     finally:
@@ -231,7 +249,10 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_config(args: argparse.Namespace) -> dict[str, Any]:
-    col = Collection.open(args.data_dir_resolved)
+    if args.value is None:
+        col = Collection.open_for_reading(args.data_dir_resolved)
+    else:
+        col = Collection.open(args.data_dir_resolved, doing=f"change {args.key}")
     try:
         if args.key is None:
             values = {k: col.setting(k) for k in sorted(CONFIG_KEYS)}

@@ -1,6 +1,7 @@
 """What the frozen builds leave out. Shared by ``cirrus.spec`` and ``bare_window.spec``.
 
-Cirrus uses QtCore, QtGui and QtWidgets only. PyInstaller's Qt hooks collect every plugin
+Cirrus uses QtCore, QtGui and QtWidgets, and QtNetwork for its local socket only (a
+second launch hands over to the window already open). PyInstaller's Qt hooks collect every plugin
 family those modules can use; this module removes the ones a desktop flashcard app never
 loads (embedded-display back ends, network plugins, rare image formats), Qt's
 translations (the app is English-only and installs no ``QTranslator``) and, on Linux, any
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-KEEP_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets"})
+KEEP_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets", "QtNetwork"})
 
 
 def _words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from app.core.errors import CirrusError
+from app.core.errors import BadInputError, CirrusError
 from app.storage.lock import FolderReadOnlyError
 
 _MAGIC = b"SQLite format 3\x00"
@@ -20,7 +20,7 @@ _HEADER = 100
 _READ_ONLY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
-class CollectionDamagedError(CirrusError):
+class CollectionDamagedError(BadInputError):
     """The collection file exists but is not a sound SQLite database."""
 
     kind = "damaged"
@@ -56,7 +56,8 @@ def check_file(path: Path, *, size_check: bool = True) -> None:
             raise FolderReadOnlyError(f"cannot read {path}: {exc.strerror}") from exc
         raise CirrusError(f"cannot read {path}: {exc.strerror}") from exc
     if len(head) < _HEADER or not head.startswith(_MAGIC):
-        raise CollectionDamagedError(path, f"it is not an SQLite database ({size} bytes)")
+        why = f"it is not a Cirrus collection (not SQLite; {size} bytes)"
+        raise CollectionDamagedError(path, why)
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")

@@ -121,9 +121,7 @@ class FolderLock:
             if held is not None:
                 held.users += 1
                 return cls(data_dir)
-            lock = FileLock(
-                key / LOCK_NAME, timeout=0, thread_local=False, preserve_lock_file=True
-            )
+            lock = FileLock(key / LOCK_NAME, timeout=0, thread_local=False, preserve_lock_file=True)
             try:
                 lock.acquire(blocking=False)
             except Timeout:

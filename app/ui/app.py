@@ -17,6 +17,9 @@ from app.core.errors import CirrusError
 from app.core.models import Rating
 from app.storage.bundled import bundled_root
 from app.storage.collection import Collection
+from app.storage.lock import LockedError
+from app.ui.open_problem import open_with_recovery
+from app.ui.single_instance import hand_over, listen_for_launches
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -35,10 +38,35 @@ def run_gui(data_dir: Path, smoke: bool = False, open_file: Path | None = None) 
     icon = bundled_root() / "resources" / "icons" / "cirrus.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
+    if not smoke and hand_over(data_dir, open_file):
+        return 0  # the window already open on this folder came to the front
+    note = ""
     try:
-        collection = Collection.open(data_dir)
+        if smoke:
+            collection = Collection.open(data_dir)
+        else:
+            opened = open_with_recovery(data_dir)
+            if opened is None:
+                return 2
+            collection, data_dir, note = opened
+    except LockedError as exc:
+        if not smoke and hand_over(data_dir, open_file):
+            return 0
+        if smoke:
+            print(f"cirrus smoke: FAILED: {exc}", file=sys.stderr)
+        else:
+            QMessageBox.warning(None, "Cirrus is already open", str(exc))
+        return 2
+    except CirrusError as exc:
+        if smoke:
+            print(f"cirrus smoke: FAILED: {exc}", file=sys.stderr)
+            return 1
+        QMessageBox.critical(None, "Cirrus cannot open your collection", str(exc))
+        return 1
+    try:
         collection.sync_bundled(datetime.now(UTC))
     except CirrusError as exc:
+        collection.close()
         if smoke:
             print(f"cirrus smoke: FAILED: {exc}", file=sys.stderr)
             return 1
@@ -46,6 +74,10 @@ def run_gui(data_dir: Path, smoke: bool = False, open_file: Path | None = None) 
         return 1
 
     window = open_main_window(collection, open_file)
+    if note:
+        window.statusBar().showMessage(note, 15000)
+    if not smoke:
+        listen_for_launches(window, data_dir)
     try:
         if smoke:
             return _smoke(app, window, collection, started)
