@@ -96,9 +96,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_read_only_folder_is_called_read_only(read_only_folder: Path, capsys) -> None:
-    code, out, _ = run(
-        capsys, "import", str(SAMPLE), "--json", "--data-dir", str(read_only_folder)
-    )
+    code, out, _ = run(capsys, "import", str(SAMPLE), "--json", "--data-dir", str(read_only_folder))
     assert code == 2
     assert out["kind"] == "read_only"
     assert "read-only" in out["error"] and "damaged" not in out["error"]

@@ -105,9 +105,11 @@ def open_with_recovery(
         ]
         dialog = OpenProblemDialog(data_dir, str(error), found[0][0] if found else None)
         dialog.exec()
-        if dialog.choice == OpenProblemDialog.QUIT:
+        choice = dialog.choice
+        dialog.deleteLater()
+        if choice == OpenProblemDialog.QUIT:
             return None
-        if dialog.choice == OpenProblemDialog.OTHER_FOLDER:
+        if choice == OpenProblemDialog.OTHER_FOLDER:
             folder = choose_folder(data_dir)
             if folder is not None:
                 data_dir = folder

@@ -34,9 +34,7 @@ def test_undo_takes_back_the_answer_it_names_after_the_clock_went_back(
     assert col.totals()["review_logs"] == 0
 
 
-def test_statistics_count_an_answer_given_right_after_an_undo(
-    col: Collection, write_deck
-) -> None:
+def test_statistics_count_an_answer_given_right_after_an_undo(col: Collection, write_deck) -> None:
     col.import_path(write_deck(deck_text(TWO_CARDS)), T0)
     first = col.next_card(T0)
     col.answer(first.card_id, Rating.GOOD, T0)
