@@ -28,6 +28,7 @@ class CollectionDamagedError(BadInputError):
 
     def __init__(self, path: Path, why: str) -> None:
         self.path = path
+        self.why = why
         super().__init__(
             f"the collection {path} is damaged: {why}; restore a backup "
             "(cirrus restore FILE) or move the file away"

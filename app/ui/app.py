@@ -55,7 +55,7 @@ def run_gui(data_dir: Path, smoke: bool = False, open_file: Path | None = None) 
         if smoke:
             print(f"cirrus smoke: FAILED: {exc}", file=sys.stderr)
         else:
-            QMessageBox.warning(None, "Cirrus is already open", str(exc))
+            QMessageBox.warning(None, "Your collection is in use", str(exc))
         return 2
     except CirrusError as exc:
         if smoke:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import BadInputError, CirrusError
 from app.storage.backups import rotated_backups
 from app.storage.collection import Collection, restore_backup
+from app.storage.file_check import CollectionDamagedError
 from app.storage.lock import LockedError
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def open_with_recovery(
             for when, path in (rotated_backups(data_dir / "backups") if _restorable(error) else [])
             if path not in bad
         ]
-        dialog = OpenProblemDialog(data_dir, str(error), found[0][0] if found else None)
+        dialog = OpenProblemDialog(data_dir, _message(error), found[0][0] if found else None)
         dialog.exec()
         choice = dialog.choice
         dialog.deleteLater()
@@ -123,6 +124,13 @@ def open_with_recovery(
             raise
         except CirrusError:
             continue
+
+
+def _message(error: CirrusError) -> str:
+    if isinstance(error, CollectionDamagedError):
+        return f"The collection {error.path} is damaged: {error.why}."
+    text = str(error)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _restorable(error: CirrusError) -> bool:
