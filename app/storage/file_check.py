@@ -64,9 +64,29 @@ def check_file(path: Path, *, size_check: bool = True) -> None:
     pages = int.from_bytes(head[28:32], "big")
     # The page count is valid when the change counter matches "version-valid-for".
     if size_check and pages and head[24:28] == head[92:96] and size < pages * page_size:
+        if _sound_with_wal(path):
+            return  # a checkpoint was cut short; the write-ahead log completes the file
         raise CollectionDamagedError(
             path, f"the file was cut short ({size} of {pages * page_size} bytes)"
         )
+
+
+def _sound_with_wal(path: Path) -> bool:
+    """Whether a write-ahead log beside ``path`` makes the database whole again."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.stat().st_size == 0:
+            return False
+    except OSError:
+        return False
+    try:
+        db = sqlite3.connect(path)
+        try:
+            return bool(db.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
 
 
 def classify(path: Path, exc: sqlite3.Error) -> CirrusError:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from app.storage.collection import Collection
+from app.cli import main
+from app.storage.collection import DB_NAME, Collection
+from app.storage.engine import read_only_uri
 from tests.conftest import FIXTURES, T0
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +47,14 @@ def _holder(data: Path) -> subprocess.Popen[str]:
     return child
 
 
+def _in_process(capsys, data: Path, *args: str) -> tuple[int, dict]:
+    """The CLI in this test process (which never holds the lock itself)."""
+    code = main(["--data-dir", str(data), *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
 def _cirrus(data: Path, *args: str) -> tuple[int, dict]:
+    """The CLI in a process of its own."""
     done = subprocess.run(
         [sys.executable, "-m", "app", "--data-dir", str(data), *args, "--json"],
         capture_output=True,
@@ -55,6 +66,14 @@ def _cirrus(data: Path, *args: str) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
+def _aggregate_rows(data: Path) -> int:
+    db = sqlite3.connect(read_only_uri(data / DB_NAME), uri=True)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM review_day_stats").fetchone()[0])
+    finally:
+        db.close()
+
+
 def _finish(child: subprocess.Popen[str]) -> list[str]:
     out, err = child.communicate("go\n", timeout=120)
     assert child.returncode == 0, err
@@ -62,7 +81,7 @@ def _finish(child: subprocess.Popen[str]) -> list[str]:
 
 
 def test_a_second_process_is_refused_while_the_first_holds_the_collection(
-    tmp_path: Path,
+    tmp_path: Path, capsys
 ) -> None:
     data = tmp_path / "data"
     backup = _prepare(data)
@@ -74,24 +93,25 @@ def test_a_second_process_is_refused_while_the_first_holds_the_collection(
         assert f"process {holder.pid}" in out["error"]
         assert "review_loop_child.py" in out["error"]  # the program that holds it
 
-        code, out = _cirrus(data, "restore", str(backup))
+        code, out = _in_process(capsys, data, "restore", str(backup))
         assert code == 2 and out["kind"] == "locked"
         assert f"process {holder.pid}" in out["error"]
 
         # Reading still works, from a read-only view.
-        code, out = _cirrus(data, "decks")
+        code, out = _in_process(capsys, data, "decks")
         assert code == 0 and out["totals"]["notes"] == 5
-        code, out = _cirrus(data, "stats", "--by", "deck")
+        code, out = _in_process(capsys, data, "stats", "--by", "deck")
         assert code == 0 and out["groups"]
+        assert _aggregate_rows(data) == 0  # the view refreshed its statistics in memory only
     finally:
         lines = _finish(holder)
     acked = [line for line in lines if line.startswith("ACK")]
     assert len(acked) == 5 and lines[-1] == "DONE"
     # The holder's answers are all there: the refused restore did not replace them.
-    code, out = _cirrus(data, "decks")
+    code, out = _in_process(capsys, data, "decks")
     assert code == 0 and out["totals"]["review_logs"] == len(acked)
     # Once it has closed, the same import goes through.
-    code, out = _cirrus(data, "import", str(FIXTURES / "decks" / "sample.md"))
+    code, out = _in_process(capsys, data, "import", str(FIXTURES / "decks" / "sample.md"))
     assert code == 0 and out["unchanged"] == 5
 
 
@@ -121,3 +141,16 @@ def test_two_windows_answering_together_lose_nothing(tmp_path: Path) -> None:
         assert col.totals()["review_logs"] == len(acked) > 0
     finally:
         col.close()
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "data"
+    _prepare(data)
+    holder = _holder(data)
+    code, _ = _in_process(capsys, data, "import", str(FIXTURES / "decks" / "sample.md"))
+    assert code == 2
+    holder.kill()  # SIGKILL: no clean-up runs
+    holder.communicate(timeout=60)
+    assert holder.returncode == -signal.SIGKILL
+    code, out = _in_process(capsys, data, "import", str(FIXTURES / "decks" / "sample.md"))
+    assert code == 0 and out["unchanged"] == 5
