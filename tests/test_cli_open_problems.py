@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ import pytest
 from app.cli import main
 from app.storage.collection import DB_NAME, Collection
 from tests.conftest import FIXTURES, T0
+from tests.read_only_folder import read_only_folder
 
 SAMPLE = FIXTURES / "decks" / "sample.md"
 
@@ -65,44 +63,14 @@ def test_a_truncated_collection_is_refused_and_kept(tmp_path: Path, capsys) -> N
     assert path.read_bytes() == whole[: len(whole) // 2]
 
 
-@pytest.fixture
-def read_only_folder(tmp_path: Path) -> Iterator[Path]:
-    """A data folder holding a collection, then made read-only (a read-only mount as root,
-    where permission bits do not stop writes; the permission bits otherwise)."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    mounted = False
-    if os.geteuid() == 0:
-        made = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(folder)], capture_output=True)
-        if made.returncode != 0:
-            pytest.skip("running as root without the right to mount a read-only folder")
-        mounted = True
-    col = Collection.open(folder)
-    col.import_path(SAMPLE, T0)
-    col.close()
-    if mounted:
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-    else:
-        for p in folder.rglob("*"):
-            p.chmod(0o555 if p.is_dir() else 0o444)
-        folder.chmod(0o555)
-    try:
-        yield folder
-    finally:
-        if mounted:
-            subprocess.run(["umount", str(folder)], check=True)
-        else:
-            folder.chmod(0o755)
-
-
-def test_a_read_only_folder_is_called_read_only(read_only_folder: Path, capsys) -> None:
-    code, out, _ = run(capsys, "import", str(SAMPLE), "--json", "--data-dir", str(read_only_folder))
-    assert code == 2
-    assert out["kind"] == "read_only"
-    assert "read-only" in out["error"] and "damaged" not in out["error"]
-    # Reading still works where SQLite can read the file in place.
-    code, out, _ = run(capsys, "decks", "--json", "--data-dir", str(read_only_folder))
-    if code == 0:
-        assert out["totals"]["notes"] == 5
-    else:
-        assert out["kind"] == "read_only" and "damaged" not in out["error"]
+def test_a_read_only_folder_is_called_read_only(tmp_path: Path, capsys) -> None:
+    with read_only_folder(tmp_path) as folder:
+        code, out, _ = run(capsys, "import", str(SAMPLE), "--json", "--data-dir", str(folder))
+        assert code == 2
+        assert out["kind"] == "read_only"
+        assert "read-only" in out["error"] and "damaged" not in out["error"]
+        # Reading still works: the file cannot change, so SQLite reads it in place.
+        code, out, _ = run(capsys, "decks", "--json", "--data-dir", str(folder))
+        assert code == 0 and out["totals"]["notes"] == 5
+        code, out, _ = run(capsys, "stats", "--json", "--by", "deck", "--data-dir", str(folder))
+        assert code == 0 and out["groups"][0]["cards"] == 7

@@ -78,7 +78,8 @@ class Collection:
         self._exams: Exams | None = None
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
-        self.locked_by: LockedError | None = None  # set on a read-only view
+        # Why this is a read-only view (None when it can write).
+        self.locked_by: LockedError | FolderReadOnlyError | None = None
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -132,8 +133,10 @@ class Collection:
         check_file(path, size_check=False)
         if not path.exists():
             raise refused
+        # A read-only folder with no write-ahead log: nothing can change the file.
+        frozen = isinstance(refused, FolderReadOnlyError) and not _has_wal(path)
         try:
-            db = sqlite3.connect(read_only_uri(path), uri=True)
+            db = sqlite3.connect(read_only_uri(path, frozen), uri=True)
             try:
                 version = migrations.schema_version(db)
             finally:
@@ -142,10 +145,8 @@ class Collection:
             raise refused from exc
         if version != migrations.LATEST:
             raise refused
-        collection = cls(read_only_engine(path), data_dir, tz=tz, rng=rng)
-        collection.locked_by = (
-            refused if isinstance(refused, LockedError) else LockedError(data_dir, None)
-        )
+        collection = cls(read_only_engine(path, frozen), data_dir, tz=tz, rng=rng)
+        collection.locked_by = refused
         return collection
 
     @property
@@ -734,6 +735,11 @@ def _upgrade_file(path: Path, backup_dir: Path) -> None:
         raise BadInputError(f"{path} is not a Cirrus collection or is damaged ({exc})") from exc
     finally:
         db.close()
+
+
+def _has_wal(path: Path) -> bool:
+    wal = Path(str(path) + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
 
 
 def _has_tables(db: sqlite3.Connection) -> bool:

@@ -57,18 +57,22 @@ def file_engine(path: Path) -> Engine:
     return engine
 
 
-def read_only_uri(path: Path) -> str:
-    """A ``file:`` URI for ``path`` opened read-only (every special character escaped)."""
-    return path.absolute().as_uri() + "?mode=ro"
+def read_only_uri(path: Path, immutable: bool = False) -> str:
+    """A ``file:`` URI for ``path`` opened read-only (every special character escaped).
+
+    ``immutable`` is for a file nothing can change (on a read-only disk, with no
+    write-ahead log beside it): SQLite then needs no ``-shm`` file.
+    """
+    return path.absolute().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
 
 
-def read_only_engine(path: Path) -> Engine:
+def read_only_engine(path: Path, immutable: bool = False) -> Engine:
     """An engine that reads ``path`` while another process writes it (WAL allows this).
 
     Writes to the collection's own tables fail; the statistics aggregates are updated in
     per-connection copies (see :data:`SHADOWED`).
     """
-    uri = read_only_uri(path)
+    uri = read_only_uri(path, immutable)
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from app.storage.collection import DB_NAME, Collection
 from app.ui.open_problem import OpenProblemDialog, open_with_recovery
 from tests.conftest import FIXTURES, T0
+from tests.read_only_folder import read_only_folder
 
 pytestmark = pytest.mark.gui
 SAMPLE = FIXTURES / "decks" / "sample.md"
@@ -92,3 +93,15 @@ def test_quit_leaves_the_damaged_file_alone(qtbot, tmp_path: Path) -> None:
     timer.stop()
     assert "not a Cirrus collection" in seen[0]
     assert (tmp_path / DB_NAME).read_bytes() == b"x" * 4096
+
+
+def test_a_read_only_folder_is_called_read_only_and_no_restore_is_offered(
+    qtbot, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+    with read_only_folder(tmp_path) as folder:
+        timer = _drive(qtbot, _click(qtbot, "quit_button"), seen)
+        assert open_with_recovery(folder) is None
+        timer.stop()
+    assert "read-only" in seen[0] and "damaged" not in seen[0]
+    assert seen[1] == "no restore"
