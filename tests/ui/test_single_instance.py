@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.storage.collection import Collection
 from app.ui import import_flow
-from app.ui.app import open_main_window
+from app.ui.app import open_main_window, run_gui
 from app.ui.single_instance import hand_over, listen_for_launches
 from tests.conftest import FIXTURES
 
@@ -53,3 +55,45 @@ def test_a_second_launch_brings_the_window_forward_with_its_file(
 
 def test_with_no_window_open_a_launch_does_not_hand_over(qtbot, tmp_path: Path) -> None:
     assert not hand_over(tmp_path)
+
+
+def test_a_launch_while_a_command_holds_the_collection_names_that_command(
+    qtbot, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    Collection.open(data).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from app.storage import lock; "
+            "from app.storage.collection import Collection; lock.program = 'cirrus import'; "
+            "c = Collection.open(Path(sys.argv[1])); print('OPEN', flush=True); "
+            "sys.stdin.read(); c.close()",
+            str(data),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    seen: list[str] = []
+    timer = QTimer()
+
+    def close_the_message() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            timer.stop()
+            seen.append(box.text())
+            box.accept()
+
+    timer.timeout.connect(close_the_message)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "OPEN"
+        timer.start(20)
+        assert run_gui(data) == 2
+    finally:
+        timer.stop()
+        holder.communicate("", timeout=60)
+    assert len(seen) == 1
+    assert f"open in cirrus import (process {holder.pid}" in seen[0]
