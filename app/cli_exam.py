@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli_commands import _now, _open, parse_day
+from app.cli_commands import _now, _open_to_read, parse_day
 
 
 def cmd_exam(args: argparse.Namespace) -> dict[str, Any]:
-    col = _open(args)
+    col = _open_to_read(args)
     try:
         if args.history:
             attempts = [a.to_json() for a in col.exams.history()]
@@ -43,7 +43,7 @@ def cmd_exam(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def predict_json(args: argparse.Namespace) -> dict[str, Any]:
-    col = _open(args)
+    col = _open_to_read(args)
     now = _now()
     try:
         day = args.at or col.setting("exam_date")
