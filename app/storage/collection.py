@@ -41,12 +41,13 @@ from app.storage import (
     study_repo,
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
-from app.storage.engine import file_engine, memory_engine, read_only_engine, read_only_uri
+from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
 from app.storage.file_check import check_file, classify
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError, holds
+from app.storage.read_view import view_engine
 from app.storage.settings_repo import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -129,23 +130,8 @@ class Collection:
             return cls.open(data_dir, tz=tz, rng=rng)
         except (LockedError, FolderReadOnlyError) as exc:
             refused = exc
-        path = data_dir / DB_NAME
-        check_file(path, size_check=False)
-        if not path.exists():
-            raise refused
-        # A read-only folder with no write-ahead log: nothing can change the file.
-        frozen = isinstance(refused, FolderReadOnlyError) and not _has_wal(path)
-        try:
-            db = sqlite3.connect(read_only_uri(path, frozen), uri=True)
-            try:
-                version = migrations.schema_version(db)
-            finally:
-                db.close()
-        except sqlite3.Error as exc:
-            raise refused from exc
-        if version != migrations.LATEST:
-            raise refused
-        collection = cls(read_only_engine(path, frozen), data_dir, tz=tz, rng=rng)
+        engine = view_engine(data_dir / DB_NAME, refused)
+        collection = cls(engine, data_dir, tz=tz, rng=rng)
         collection.locked_by = refused
         return collection
 
@@ -735,11 +721,6 @@ def _upgrade_file(path: Path, backup_dir: Path) -> None:
         raise BadInputError(f"{path} is not a Cirrus collection or is damaged ({exc})") from exc
     finally:
         db.close()
-
-
-def _has_wal(path: Path) -> bool:
-    wal = Path(str(path) + "-wal")
-    return wal.exists() and wal.stat().st_size > 0
 
 
 def _has_tables(db: sqlite3.Connection) -> bool:
