@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.core.deck_tree import DeckNode, build_tree, subtree_ids
+from app.core.deck_tree import DeckNode, subtree_ids
 from app.core.errors import BadInputError, CirrusError
+from app.core.limits import Available
 from app.core.models import (
     DeckSummary,
     ImportSummary,
@@ -47,6 +48,7 @@ from app.storage.file_check import check_file, classify
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError, holds
+from app.storage.queue_limits import DailyLimits
 from app.storage.read_view import view_engine
 from app.storage.settings_repo import get_setting, set_setting
 
@@ -73,9 +75,7 @@ class Collection:
         self._schedulers: dict[int, CardScheduler] = {}
         # Caches for the answer loop; every write through this object keeps them right.
         self._settings: dict[str, Any] = {}
-        self._decks: list[tuple[int, str, int]] | None = None
-        self._per_day: dict[int, tuple[int, int]] | None = None
-        self._done: tuple[int, dict[tuple[int, int], int]] | None = None
+        self._limits = DailyLimits()
         self._exams: Exams | None = None
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
@@ -199,9 +199,7 @@ class Collection:
 
     def _changed(self) -> None:
         """Forget cached decks, presets and today's counters after a bulk change."""
-        self._decks = None
-        self._per_day = None
-        self._done = None
+        self._limits.reset()
         self._schedulers.clear()
 
     @property
@@ -218,22 +216,10 @@ class Collection:
     # -- decks ---------------------------------------------------------------------------
 
     def _deck_list(self, conn: Connection) -> list[tuple[int, str, int]]:
-        if self._decks is None:
-            rows = conn.execute(
-                text("SELECT id, name, preset_id FROM deck ORDER BY position, name")
-            )
-            self._decks = [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
-        return self._decks
+        return self._limits.decks(conn)
 
     def _presets(self, conn: Connection) -> dict[int, int]:
-        return {deck_id: preset for deck_id, _, preset in self._deck_list(conn)}
-
-    def _limits(self, conn: Connection, window: study_repo.DayWindow) -> study_repo.Limits:
-        if self._per_day is None:
-            self._per_day = study_repo.preset_limits(conn)
-        if self._done is None or self._done[0] != window.day_start:
-            self._done = (window.day_start, study_repo.done_today(conn, window.day_start))
-        return study_repo.limits(self._per_day, self._done[1])
+        return self._limits.presets(conn)
 
     def deck_ids(self, deck: str | None = None) -> list[int]:
         """Ids of the deck named ``deck`` and its children (every deck when None)."""
@@ -255,7 +241,8 @@ class Collection:
         out = []
         for deck_id, uid, name, description in rows:
             notes, cards, suspended = sizes.get(int(deck_id), (0, 0, 0))
-            new, learning, due = today.get(int(deck_id), (0, 0, 0))
+            own = today.get(int(deck_id), Available())
+            new, learning, due = own.new, own.learning, own.review
             out.append(
                 DeckSummary(
                     int(deck_id),
@@ -276,16 +263,10 @@ class Collection:
         """The deck tree and, per node name, today's counts including child decks."""
         window = self.window(now)
         with self._read() as conn:
-            decks = self._deck_list(conn)
             raw = study_repo.deck_counts(conn, window)
-            lim = self._limits(conn, window)
-            presets = self._presets(conn)
-        roots = build_tree([(i, n) for i, n, _ in decks])
-        counts = {
-            node.name: study_repo.limited_counts(raw, presets, lim, node.deck_ids())
-            for root in roots
-            for node in root.walk()
-        }
+            tree = self._limits.tree(conn, window)
+        roots = tree.roots
+        counts = {node.name: tree.counts(node, raw) for root in roots for node in root.walk()}
         return roots, counts
 
     def totals(self) -> dict[str, int]:
@@ -304,18 +285,33 @@ class Collection:
     # -- studying ------------------------------------------------------------------------
 
     def next_card(self, now: datetime, deck: str | None = None) -> StudyCard | None:
+        """The card to show next when studying ``deck`` (with its sub-decks), or None."""
         ids = self.deck_ids(deck)
         window = self.window(now)
         with self._read() as conn:
-            lim = self._limits(conn, window)
-            return study_repo.next_card(conn, ids, window, lim, self._presets(conn))
+            tree = self._limits.tree(conn, window)
+            new_ok: set[int] = set()
+            review_ok: set[int] = set()
+            for node in self._limits.nodes(conn, deck):
+                new, review = tree.allowed(node)
+                new_ok |= new
+                review_ok |= review
+            return study_repo.next_card(conn, ids, window, sorted(new_ok), sorted(review_ok))
 
     def counts(self, now: datetime, deck: str | None = None) -> QueueCounts:
+        """What studying ``deck`` (with its sub-decks) gives today, limits applied."""
         ids = self.deck_ids(deck)
         window = self.window(now)
         with self._read() as conn:
-            lim = self._limits(conn, window)
-            return study_repo.queue_counts(conn, ids, window, lim, self._presets(conn))
+            tree = self._limits.tree(conn, window)
+            raw = study_repo.deck_counts(conn, window, ids)
+            nodes = self._limits.nodes(conn, deck)
+        parts = [tree.counts(node, raw) for node in nodes]
+        return QueueCounts(
+            new=sum(p.new for p in parts),
+            learning=sum(p.learning for p in parts),
+            review=sum(p.review for p in parts),
+        )
 
     def next_due(self, now: datetime, deck: str | None = None) -> datetime | None:
         """When the next card that is not new falls due (None if there is none)."""
@@ -379,9 +375,7 @@ class Collection:
             log_id = review_repo.write_answer(
                 conn, card_id, card.memory, after, rating, window.now, duration_ms, order, early
             )
-        if self._done is not None and self._done[0] == window.day_start:
-            key = (preset, int(card.memory.state))
-            self._done[1][key] = self._done[1].get(key, 0) + 1
+        self._limits.answered(card.deck_id, card.memory.state, window.day_start)
         self._undo.append(log_id)
         return log_id
 
@@ -409,7 +403,7 @@ class Collection:
             except _NothingToUndo:
                 continue
             finally:
-                self._done = None
+                self._limits.forget_today()
             return card_id
         return None
 

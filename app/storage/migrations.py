@@ -136,7 +136,24 @@ def _v5(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5)
+def _v6(db: sqlite3.Connection) -> None:
+    """Deck options: leeches, sibling burying, new-card order; "today only" deck limits."""
+    _script(
+        db,
+        """
+        ALTER TABLE preset ADD COLUMN leech_threshold INTEGER NOT NULL DEFAULT 8;
+        ALTER TABLE preset ADD COLUMN leech_action INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE preset ADD COLUMN bury_new BOOLEAN NOT NULL DEFAULT 1;
+        ALTER TABLE preset ADD COLUMN bury_reviews BOOLEAN NOT NULL DEFAULT 1;
+        ALTER TABLE preset ADD COLUMN new_order INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deck ADD COLUMN today_day INTEGER;
+        ALTER TABLE deck ADD COLUMN today_new INTEGER;
+        ALTER TABLE deck ADD COLUMN today_reviews INTEGER;
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 LATEST = len(STEPS)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.anki_template import CardContext, render
-from app.core.models import CardState, Memory, NoteKind, QueueCounts, StudyCard
+from app.core.limits import Available, Done
+from app.core.models import CardState, Memory, NoteKind, StudyCard
 from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
 
@@ -39,14 +40,6 @@ class DayWindow:
     day_end: int
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Per preset: how many new cards and reviews are still allowed today."""
-
-    new_left: dict[int, int]
-    review_left: dict[int, int]
-
-
 def preset_settings(conn: Connection, preset_id: int) -> SchedulerSettings:
     row = conn.execute(
         text(
@@ -66,20 +59,32 @@ def preset_settings(conn: Connection, preset_id: int) -> SchedulerSettings:
     )
 
 
-def done_today(conn: Connection, day_start_ms: int) -> dict[tuple[int, int], int]:
-    """Answers given since the day started, per (preset, state before): the limits' basis.
+def done_today(conn: Connection, day_start_ms: int) -> dict[int, Done]:
+    """Per deck (its own cards): new cards first answered and review cards answered since
+    the study day started: what the daily limits count.
 
     Practice-exam answers (``kind`` 2) do not use up the day's limits."""
     rows = conn.execute(
         text(
-            "SELECT d.preset_id, r.state_before, COUNT(*) FROM review_log r "
-            "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
-            "JOIN deck d ON d.id = n.deck_id WHERE r.reviewed_at >= :s AND r.kind != 2 "
-            "GROUP BY d.preset_id, r.state_before"
+            "SELECT n.deck_id, SUM(r.state_before = 0), SUM(r.state_before = 2) "
+            "FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
+            "WHERE r.reviewed_at >= :s AND r.kind != 2 GROUP BY n.deck_id"
         ),
         {"s": day_start_ms},
     )
-    return {(int(p), int(state)): int(count) for p, state, count in rows}
+    return {int(d): Done(int(new or 0), int(review or 0)) for d, new, review in rows}
+
+
+def today_overrides(conn: Connection, day_start_ms: int) -> dict[int, tuple[int, int]]:
+    """Per deck: (new, reviews) set "for today only" in the deck options, for this day."""
+    rows = conn.execute(
+        text(
+            "SELECT id, today_new, today_reviews FROM deck "
+            "WHERE today_day = :d AND today_new IS NOT NULL"
+        ),
+        {"d": day_start_ms},
+    )
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
 def preset_limits(conn: Connection) -> dict[int, tuple[int, int]]:
@@ -88,23 +93,16 @@ def preset_limits(conn: Connection) -> dict[int, tuple[int, int]]:
     return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
 
-def limits(per_day: dict[int, tuple[int, int]], done: dict[tuple[int, int], int]) -> Limits:
-    """Remaining daily limits: a preset's limit less what its decks did today."""
-    new, review = int(CardState.NEW), int(CardState.REVIEW)
-    return Limits(
-        new_left={p: max(0, lim[0] - done.get((p, new), 0)) for p, lim in per_day.items()},
-        review_left={p: max(0, lim[1] - done.get((p, review), 0)) for p, lim in per_day.items()},
-    )
-
-
 def next_card(
     conn: Connection,
     deck_ids: Sequence[int],
     window: DayWindow,
-    lim: Limits,
-    presets: dict[int, int],
+    new_decks: Sequence[int],
+    review_decks: Sequence[int],
 ) -> StudyCard | None:
-    """The card to show now: learning cards when due, then due reviews, then new cards."""
+    """The card to show now: learning cards when due, then due reviews, then new cards.
+
+    ``new_decks`` and ``review_decks`` are the decks whose daily limits still have room."""
     if not deck_ids:
         return None
     decks = _ids(deck_ids)
@@ -121,18 +119,16 @@ def next_card(
     row = conn.execute(text(learning), {**params, "cutoff": window.now}).first()
     if row is not None:
         return _study_card(conn, row)
-    review_decks = _ids([d for d in deck_ids if lim.review_left.get(presets[d], 0) > 0])
-    if review_decks != "NULL":
+    if review_decks:
         sql = (
-            f"{base}({review_decks}) AND c.state = 2 AND c.due < :day_end AND {_NOT_BURIED} "
+            f"{base}({_ids(review_decks)}) AND c.state = 2 AND c.due < :day_end AND {_NOT_BURIED} "
             "ORDER BY c.due LIMIT 1"
         )
         row = conn.execute(text(sql), params).first()
         if row is not None:
             return _study_card(conn, row)
-    new_decks = _ids([d for d in deck_ids if lim.new_left.get(presets[d], 0) > 0])
-    if new_decks != "NULL":
-        sql = f"{base}({new_decks}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1"
+    if new_decks:
+        sql = f"{base}({_ids(new_decks)}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1"
         row = conn.execute(text(sql), params).first()
         if row is not None:
             return _study_card(conn, row)
@@ -152,21 +148,25 @@ def _window_params(window: DayWindow) -> dict[str, int]:
     return {"now": window.now, "day_start": window.day_start, "day_end": window.day_end}
 
 
-def deck_counts(conn: Connection, window: DayWindow) -> dict[int, tuple[int, int, int]]:
-    """Per deck: (new, learning, due) cards available today, before daily limits.
+def deck_counts(
+    conn: Connection, window: DayWindow, deck_ids: Sequence[int] | None = None
+) -> dict[int, Available]:
+    """Per deck: new, learning and due cards available today, before daily limits
+    (of ``deck_ids`` only, when given).
 
     Each count walks the (state, due) index, not the whole card table.
     """
     params = _window_params(window)
+    only = "" if deck_ids is None else f" AND n.deck_id IN ({_ids(deck_ids)})"
     out: dict[int, list[int]] = {}
     for column, condition in enumerate((_NEW, _LEARNING, _DUE)):
         rows = conn.execute(
-            text(f"SELECT n.deck_id, COUNT(*) {_FROM} WHERE {condition} GROUP BY n.deck_id"),
+            text(f"SELECT n.deck_id, COUNT(*) {_FROM} WHERE {condition}{only} GROUP BY n.deck_id"),
             params,
         )
         for deck_id, count in rows:
             out.setdefault(int(deck_id), [0, 0, 0])[column] = int(count)
-    return {deck_id: (c[0], c[1], c[2]) for deck_id, c in out.items()}
+    return {deck_id: Available(c[0], c[1], c[2]) for deck_id, c in out.items()}
 
 
 def deck_sizes(conn: Connection) -> dict[int, tuple[int, int, int]]:
@@ -178,66 +178,6 @@ def deck_sizes(conn: Connection) -> dict[int, tuple[int, int, int]]:
         )
     )
     return {int(r[0]): (int(r[1]), int(r[2]), int(r[3] or 0)) for r in rows}
-
-
-def queue_counts(
-    conn: Connection,
-    deck_ids: Sequence[int],
-    window: DayWindow,
-    lim: Limits,
-    presets: dict[int, int],
-) -> QueueCounts:
-    """What is left today in these decks, with the daily limits applied per preset.
-
-    Counting stops at the limit, so this stays fast on large collections.
-    """
-    params = _window_params(window)
-    by_preset: dict[int, list[int]] = {}
-    for deck_id in deck_ids:
-        by_preset.setdefault(presets[deck_id], []).append(deck_id)
-    new = review = learning = 0
-    for preset, decks in by_preset.items():
-        where = f"n.deck_id IN ({_ids(decks)})"
-        new += _count_upto(conn, f"{_NEW} AND {where}", lim.new_left.get(preset, 0), params)
-        review += _count_upto(conn, f"{_DUE} AND {where}", lim.review_left.get(preset, 0), params)
-        learning += int(
-            conn.execute(
-                text(f"SELECT COUNT(*) {_FROM} WHERE {_LEARNING} AND {where}"), params
-            ).scalar_one()
-        )
-    return QueueCounts(new=new, learning=learning, review=review)
-
-
-def _count_upto(conn: Connection, condition: str, limit: int, params: dict[str, int]) -> int:
-    if limit <= 0:
-        return 0
-    sql = f"SELECT COUNT(*) FROM (SELECT 1 {_FROM} WHERE {condition} LIMIT :upto)"
-    return int(conn.execute(text(sql), {**params, "upto": limit}).scalar_one())
-
-
-def limited_counts(
-    raw: dict[int, tuple[int, int, int]],
-    presets: dict[int, int],
-    lim: Limits,
-    deck_ids: Sequence[int],
-) -> QueueCounts:
-    """Sum the raw counts of ``deck_ids``, capping new and due cards by preset limits."""
-    new: dict[int, int] = {}
-    due: dict[int, int] = {}
-    learning = 0
-    for deck_id in deck_ids:
-        counts = raw.get(deck_id)
-        if counts is None:
-            continue
-        preset = presets[deck_id]
-        new[preset] = new.get(preset, 0) + counts[0]
-        learning += counts[1]
-        due[preset] = due.get(preset, 0) + counts[2]
-    return QueueCounts(
-        new=sum(min(v, lim.new_left.get(p, 0)) for p, v in new.items()),
-        learning=learning,
-        review=sum(min(v, lim.review_left.get(p, 0)) for p, v in due.items()),
-    )
 
 
 def next_due_after(conn: Connection, deck_ids: Sequence[int], now: int) -> int | None:

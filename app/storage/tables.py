@@ -20,6 +20,14 @@ class PresetRow(SQLModel, table=True):
     parameters: str | None = None
     """JSON list of 21 FSRS parameters; None means the defaults."""
     fuzz: bool = True
+    leech_threshold: int = 8
+    """Lapses that make a card a leech."""
+    leech_action: int = 0
+    """0: tag it ``leech``; 1: tag and suspend it."""
+    bury_new: bool = True
+    bury_reviews: bool = True
+    new_order: int = 0
+    """0: deck order (position); 1: random."""
 
 
 class NotetypeRow(SQLModel, table=True):
@@ -47,6 +55,10 @@ class DeckRow(SQLModel, table=True):
     preset_id: int = Field(default=1, foreign_key="preset.id")
     position: int = 0
     origin: str = ""
+    today_day: int | None = None
+    """The study day (its start, epoch ms) the "today only" limits below are for."""
+    today_new: int | None = None
+    today_reviews: int | None = None
 
 
 class NoteRow(SQLModel, table=True):

@@ -46,10 +46,11 @@ def test_daily_new_limit_counted_from_the_log(col: Collection, write_deck) -> No
 
 def test_review_limit(col: Collection, write_deck) -> None:
     col.import_path(write_deck(deck_text(_basic_cards(5))), T0)
-    with col.engine.begin() as conn:
-        conn.execute(text("UPDATE preset SET reviews_per_day = 2"))
     for _ in range(5):
         _answer_next(col, Rating.EASY, T0)
+    with col.engine.begin() as conn:
+        conn.execute(text("UPDATE preset SET reviews_per_day = 2"))
+    col._changed()
     later = T0 + timedelta(days=60)
     assert col.counts(later).review == 2
     _answer_next(col, Rating.GOOD, later)

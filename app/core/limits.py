@@ -1,0 +1,134 @@
+"""Daily limits over the deck tree, as Anki's v3 scheduler applies them.
+
+- Every deck has its preset's limits (or a "today only" override) and counts what was
+  answered today in it and in its sub-decks: a new card answered in ``A::B`` uses up one
+  of ``A::B``'s new cards and one of ``A``'s.
+- New cards answered today also count against the review limit, and the review limit
+  bounds new cards: a deck with 200 reviews a day and 190 due shows at most 10 new.
+- Studying a deck gives, from each sub-deck, at most what that sub-deck's own limits
+  allow, and in all at most what the studied deck's limits allow; decks above the one
+  studied do not limit it.
+- A deck the tree only names (a parent with no deck of its own) has the default preset's
+  limits, as Anki gives the parent decks it creates.
+
+Learning cards (intraday steps) are never limited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from app.core.deck_tree import DeckNode
+from app.core.models import QueueCounts
+
+
+@dataclass(frozen=True)
+class DayLimits:
+    new: int
+    review: int
+
+
+@dataclass(frozen=True)
+class Available:
+    """Cards of one deck (its own, not its children's) that could be shown today."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+
+@dataclass(frozen=True)
+class Done:
+    """What was answered today in one deck (its own cards): first answers of new cards,
+    and answers of review cards."""
+
+    new: int = 0
+    review: int = 0
+
+
+@dataclass(frozen=True)
+class _Left:
+    new: int
+    review: int
+
+
+class LimitTree:
+    """Remaining limits per deck-tree node for one study day."""
+
+    def __init__(
+        self,
+        roots: list[DeckNode],
+        limits: Callable[[DeckNode], DayLimits],
+        done: Mapping[int, Done],
+    ) -> None:
+        self.roots = roots
+        self._left: dict[str, _Left] = {}
+        for root in roots:
+            self._fill(root, limits, done)
+
+    def _fill(
+        self, node: DeckNode, limits: Callable[[DeckNode], DayLimits], done: Mapping[int, Done]
+    ) -> Done:
+        own = done.get(node.deck_id, Done()) if node.deck_id is not None else Done()
+        new, review = own.new, own.review
+        for child in node.children:
+            below = self._fill(child, limits, done)
+            new += below.new
+            review += below.review
+        limit = limits(node)
+        self._left[node.name] = _Left(
+            new=max(0, limit.new - new), review=max(0, limit.review - review - new)
+        )
+        return Done(new, review)
+
+    def counts(self, node: DeckNode, available: Mapping[int, Available]) -> QueueCounts:
+        """What studying ``node`` (with its sub-decks) gives today."""
+        return self._counts(node, available)
+
+    def _counts(self, node: DeckNode, available: Mapping[int, Available]) -> QueueCounts:
+        own = available.get(node.deck_id, Available()) if node.deck_id is not None else Available()
+        new, learning, review = own.new, own.learning, own.review
+        for child in node.children:
+            below = self._counts(child, available)
+            new += below.new
+            learning += below.learning
+            review += below.review
+        left = self._left[node.name]
+        review = min(review, left.review)
+        new = min(new, left.new, left.review - review)
+        return QueueCounts(new=new, learning=learning, review=review)
+
+    def allowed(self, node: DeckNode) -> tuple[set[int], set[int]]:
+        """Deck ids that may give (a new card, a review card) now when ``node`` is studied:
+        every deck on the way from ``node`` down to them still has room today.
+
+        The queue shows due reviews before new cards, so the review limit's bound on new
+        cards holds by itself: a new card needs room in the review limit too.
+        """
+        new_ok: set[int] = set()
+        review_ok: set[int] = set()
+
+        def walk(current: DeckNode, new_room: bool, review_room: bool) -> None:
+            left = self._left[current.name]
+            review_room = review_room and left.review > 0
+            new_room = new_room and review_room and left.new > 0
+            if current.deck_id is not None:
+                if new_room:
+                    new_ok.add(current.deck_id)
+                if review_room:
+                    review_ok.add(current.deck_id)
+            if new_room or review_room:
+                for child in current.children:
+                    walk(child, new_room, review_room)
+
+        walk(node, True, True)
+        return new_ok, review_ok
+
+
+def find(roots: list[DeckNode], name: str) -> DeckNode | None:
+    for root in roots:
+        for node in root.walk():
+            if node.name == name:
+                return node
+    return None

@@ -1,0 +1,93 @@
+"""Today's daily limits for the Collection: the deck tree, each deck's preset limits and
+what each deck did today, kept in memory and adjusted on every answer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import Connection, text
+
+from app.core.deck_tree import DeckNode, build_tree
+from app.core.limits import DayLimits, Done, LimitTree, find
+from app.core.models import CardState
+from app.storage import study_repo
+
+DEFAULT_PRESET = 1
+
+
+class DailyLimits:
+    """Caches that every write through the Collection keeps right (or resets)."""
+
+    def __init__(self) -> None:
+        self._decks: list[tuple[int, str, int]] | None = None
+        self._per_day: dict[int, tuple[int, int]] | None = None
+        self._overrides: dict[int, tuple[int, int]] = {}
+        self._done: tuple[int, dict[int, Done]] | None = None
+        self._roots: list[DeckNode] | None = None
+
+    def reset(self) -> None:
+        self._decks = None
+        self._per_day = None
+        self._done = None
+        self._roots = None
+
+    def forget_today(self) -> None:
+        self._done = None
+
+    # -- what the tree is made of ----------------------------------------------------
+
+    def decks(self, conn: Connection) -> list[tuple[int, str, int]]:
+        """(id, name, preset id) of every deck, in deck order."""
+        if self._decks is None:
+            rows = conn.execute(
+                text("SELECT id, name, preset_id FROM deck ORDER BY position, name")
+            )
+            self._decks = [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+        return self._decks
+
+    def presets(self, conn: Connection) -> dict[int, int]:
+        return {deck_id: preset for deck_id, _, preset in self.decks(conn)}
+
+    def roots(self, conn: Connection) -> list[DeckNode]:
+        if self._roots is None:
+            self._roots = build_tree([(i, n) for i, n, _ in self.decks(conn)])
+        return self._roots
+
+    def nodes(self, conn: Connection, deck: str | None) -> list[DeckNode]:
+        """The tree nodes a study session of ``deck`` covers (every root when None)."""
+        roots = self.roots(conn)
+        if deck is None:
+            return roots
+        node = find(roots, deck)
+        return [node] if node is not None else []
+
+    def tree(self, conn: Connection, window: study_repo.DayWindow) -> LimitTree:
+        if self._per_day is None:
+            self._per_day = study_repo.preset_limits(conn)
+            self._overrides = study_repo.today_overrides(conn, window.day_start)
+        if self._done is None or self._done[0] != window.day_start:
+            self._done = (window.day_start, study_repo.done_today(conn, window.day_start))
+            self._overrides = study_repo.today_overrides(conn, window.day_start)
+        presets = self.presets(conn)
+        per_day = self._per_day
+        overrides = self._overrides
+
+        def limits(node: DeckNode) -> DayLimits:
+            if node.deck_id is not None and node.deck_id in overrides:
+                return DayLimits(*overrides[node.deck_id])
+            preset = presets.get(node.deck_id, DEFAULT_PRESET) if node.deck_id else DEFAULT_PRESET
+            new, review = per_day.get(preset, per_day.get(DEFAULT_PRESET, (20, 200)))
+            return DayLimits(new, review)
+
+        return LimitTree(self.roots(conn), limits, self._done[1])
+
+    def answered(self, deck_id: int, state_before: CardState, day_start: int) -> None:
+        """Count one answer in today's totals (when they are loaded for that day)."""
+        if self._done is None or self._done[0] != day_start:
+            return
+        done = self._done[1].get(deck_id, Done())
+        if state_before == CardState.NEW:
+            done = replace(done, new=done.new + 1)
+        elif state_before == CardState.REVIEW:
+            done = replace(done, review=done.review + 1)
+        self._done[1][deck_id] = done
