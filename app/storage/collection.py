@@ -42,6 +42,7 @@ from app.storage import (
     study_repo,
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
+from app.storage.deck_options import DeckOptions
 from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
 from app.storage.file_check import check_file, classify
@@ -77,6 +78,9 @@ class Collection:
         self._settings: dict[str, Any] = {}
         self._limits = DailyLimits()
         self._exams: Exams | None = None
+        self._deck_options: DeckOptions | None = None
+        self._leeches: set[str] = set()
+        """Answers of this session that made a card a leech (undo takes that back too)."""
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
         # Why this is a read-only view (None when it can write).
@@ -375,9 +379,20 @@ class Collection:
             log_id = review_repo.write_answer(
                 conn, card_id, card.memory, after, rating, window.now, duration_ms, order, early
             )
+            if after.lapses > card.memory.lapses and self.deck_options.after_lapse(
+                conn, card_id, after.lapses, preset
+            ):
+                self._leeches.add(log_id)
         self._limits.answered(card.deck_id, card.memory.state, window.day_start)
         self._undo.append(log_id)
         return log_id
+
+    @property
+    def deck_options(self) -> DeckOptions:
+        """Presets, which deck uses which, "today only" limits, leeches."""
+        if self._deck_options is None:
+            self._deck_options = DeckOptions(self)
+        return self._deck_options
 
     @property
     def exams(self) -> Exams:
@@ -400,6 +415,9 @@ class Collection:
                     card_id = review_repo.revert_answer(conn, log_id)
                     if card_id is None:
                         raise _NothingToUndo
+                    if log_id in self._leeches:
+                        self._leeches.discard(log_id)
+                        self.deck_options.undo_leech(conn, card_id)
             except _NothingToUndo:
                 continue
             finally:

@@ -21,9 +21,20 @@ from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
 
 LEARN_AHEAD_MS = 20 * 60 * 1000
-_NOT_BURIED = (
-    "c.note_id NOT IN (SELECT c2.note_id FROM review_log r JOIN card c2 ON c2.id = r.card_id "
-    "WHERE r.reviewed_at >= :day_start) AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+_SIBLING_TODAY = (
+    "c.note_id IN (SELECT c2.note_id FROM review_log r JOIN card c2 ON c2.id = r.card_id "
+    "WHERE r.reviewed_at >= :day_start)"
+)
+_NOT_BURIED_NEW = (
+    f"NOT (p.bury_new = 1 AND {_SIBLING_TODAY}) "
+    "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+)
+_NOT_BURIED_REVIEW = (
+    f"NOT (p.bury_reviews = 1 AND {_SIBLING_TODAY}) "
+    "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+)
+_NEW_ORDER = (
+    "CASE WHEN p.new_order = 1 THEN (c.id * 1103515245 + :day_start) % 2147483648 ELSE c.due END"
 )
 _ACTIVE = "c.suspended = 0 AND n.retired = 0"
 _CARD_COLUMNS = (
@@ -113,7 +124,8 @@ def next_card(
     }
     base = (
         f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id "
-        f"JOIN deck d ON d.id = n.deck_id WHERE {_ACTIVE} AND n.deck_id IN "
+        "JOIN deck d ON d.id = n.deck_id JOIN preset p ON p.id = d.preset_id "
+        f"WHERE {_ACTIVE} AND n.deck_id IN "
     )
     learning = f"{base}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
     row = conn.execute(text(learning), {**params, "cutoff": window.now}).first()
@@ -121,14 +133,17 @@ def next_card(
         return _study_card(conn, row)
     if review_decks:
         sql = (
-            f"{base}({_ids(review_decks)}) AND c.state = 2 AND c.due < :day_end AND {_NOT_BURIED} "
-            "ORDER BY c.due LIMIT 1"
+            f"{base}({_ids(review_decks)}) AND c.state = 2 AND c.due < :day_end "
+            f"AND {_NOT_BURIED_REVIEW} ORDER BY c.due LIMIT 1"
         )
         row = conn.execute(text(sql), params).first()
         if row is not None:
             return _study_card(conn, row)
     if new_decks:
-        sql = f"{base}({_ids(new_decks)}) AND c.state = 0 AND {_NOT_BURIED} ORDER BY c.due LIMIT 1"
+        sql = (
+            f"{base}({_ids(new_decks)}) AND c.state = 0 AND {_NOT_BURIED_NEW} "
+            f"ORDER BY {_NEW_ORDER} LIMIT 1"
+        )
         row = conn.execute(text(sql), params).first()
         if row is not None:
             return _study_card(conn, row)
@@ -138,10 +153,13 @@ def next_card(
     return _study_card(conn, row) if row is not None else None
 
 
-_NEW = f"c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED}"
+_NEW = f"c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED_NEW}"
 _LEARNING = f"c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end"
-_DUE = f"c.state = 2 AND c.due < :day_end AND {_ACTIVE} AND {_NOT_BURIED}"
-_FROM = "FROM card c JOIN note n ON n.id = c.note_id"
+_DUE = f"c.state = 2 AND c.due < :day_end AND {_ACTIVE} AND {_NOT_BURIED_REVIEW}"
+_FROM = (
+    "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id "
+    "JOIN preset p ON p.id = d.preset_id"
+)
 
 
 def _window_params(window: DayWindow) -> dict[str, int]:
