@@ -42,6 +42,7 @@ from app.storage import (
     study_repo,
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
+from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
 from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
@@ -393,6 +394,11 @@ class Collection:
         if self._deck_options is None:
             self._deck_options = DeckOptions(self)
         return self._deck_options
+
+    @property
+    def custom_study(self) -> CustomStudy:
+        """Today's summary of a deck and custom study sessions."""
+        return CustomStudy(self)
 
     @property
     def exams(self) -> Exams:

@@ -1,0 +1,1 @@
+"""Deck options and preferences dialogs."""
