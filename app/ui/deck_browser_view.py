@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.deck_tree import DeckNode
 from app.core.models import QueueCounts
+from app.core.render import markdown_html
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 COLOURS = ("#1f6feb", "#cf222e", "#1a7f37")
@@ -34,20 +39,29 @@ class DeckTreeWidget(QTreeWidget):
 
 
 class DeckBrowserView(QWidget):
-    """Lists decks; Enter or a double-click starts studying the selected deck."""
+    """Lists decks; Enter or a double-click starts studying the selected deck; the gear
+    of a row (or a right-click) opens that deck's menu."""
 
     studyRequested = Signal(str)
+    deckAction = Signal(str, str)
+    """(deck name, action): "options" or "export"."""
+    collapsedChanged = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tree = DeckTreeWidget()
-        self.tree.setColumnCount(4)
-        self.tree.setHeaderLabels(["Deck", "New", "Learning", "Due"])
+        self.tree.setColumnCount(6)
+        self.tree.setHeaderLabels(["Deck", "New", "Learning", "Due", "", ""])
         header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        header.setStretchLastSection(True)
+        for column in (0, 1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.itemCollapsed.connect(lambda _i: self._collapsed_changed())
+        self.tree.itemExpanded.connect(lambda _i: self._collapsed_changed())
+        self._collapsed: set[str] = set()
+        self._filling = False
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemDoubleClicked.connect(
@@ -56,27 +70,42 @@ class DeckBrowserView(QWidget):
         self.tree.activatedDeck.connect(self.studyRequested)
         self.tree.currentItemChanged.connect(self._show_description)
         self.summary = QLabel()
+        self.today = QLabel()
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.description.setTextFormat(Qt.TextFormat.RichText)
+        self.description.setOpenExternalLinks(False)
         self.study_button = QPushButton("Study selected deck  (Enter)")
         self.study_button.clicked.connect(self._study_current)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.today)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.description)
         layout.addWidget(self.study_button)
         self._descriptions: dict[str, str] = {}
 
     def set_decks(
-        self, roots: list[DeckNode], counts: dict[str, QueueCounts], descriptions: dict[str, str]
+        self,
+        roots: list[DeckNode],
+        counts: dict[str, QueueCounts],
+        descriptions: dict[str, str],
+        collapsed: list[str] | None = None,
     ) -> None:
         current = self.current_deck()
         self._descriptions = descriptions
+        if collapsed is not None:
+            self._collapsed = set(collapsed)
+        self._filling = True
         self.tree.clear()
         for root in roots:
             self.tree.addTopLevelItem(self._item(root, counts))
-        self.tree.expandToDepth(1)
+        self.tree.expandAll()
+        for item in self._items():
+            if item.data(0, NAME_ROLE) in self._collapsed:
+                item.setExpanded(False)
+            self.tree.setItemWidget(item, 4, self._gear(item.data(0, NAME_ROLE)))
+        self._filling = False
         total = QueueCounts(
             new=sum(counts[r.name].new for r in roots),
             learning=sum(counts[r.name].learning for r in roots),
@@ -122,9 +151,58 @@ class DeckBrowserView(QWidget):
             stack.extend(item.child(i) for i in range(item.childCount()))
         return out
 
+    def set_today(self, answers: int, minutes: float) -> None:
+        self.today.setText(
+            f"Studied {answers} card{'s' if answers != 1 else ''} in "
+            f"{round(minutes)} minute{'s' if round(minutes) != 1 else ''} today."
+            if answers
+            else "Nothing studied yet today."
+        )
+
     def _show_description(self, item: QTreeWidgetItem | None) -> None:
         name = item.data(0, NAME_ROLE) if item is not None else ""
-        self.description.setText(self._descriptions.get(name, ""))
+        text = self._descriptions.get(name, "")
+        self.description.setText(markdown_html(text) if text.strip() else "")
+
+    def _gear(self, name: str) -> QToolButton:
+        button = QToolButton()
+        button.setText("\u2699")
+        button.setToolTip(f"Options, export… for {name}")
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setMenu(self._menu(name, button))
+        return button
+
+    def _menu(self, name: str, parent: QWidget) -> QMenu:
+        menu = QMenu(parent)
+        for label, action in (("Study", "study"), ("Options…", "options"), ("Export…", "export")):
+            menu.addAction(label, self._actor(name, action))
+        return menu
+
+    def _actor(self, name: str, action: str) -> Callable[[], None]:
+        return lambda *_args: self._act(name, action)
+
+    def _act(self, name: str, action: str) -> None:
+        if action == "study":
+            self.studyRequested.emit(name)
+        else:
+            self.deckAction.emit(name, action)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is not None:
+            self._menu(item.data(0, NAME_ROLE), self).exec(self.tree.viewport().mapToGlobal(pos))
+
+    def _collapsed_changed(self) -> None:
+        if self._filling:
+            return
+        self._collapsed = {
+            str(i.data(0, NAME_ROLE))
+            for i in self._items()
+            if i.childCount() and not i.isExpanded()
+        }
+        self.collapsedChanged.emit(sorted(self._collapsed))
 
     def _study_current(self) -> None:
         name = self.current_deck()

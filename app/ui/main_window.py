@@ -25,9 +25,10 @@ from app.core.errors import CirrusError
 from app.storage.collection import Collection
 from app.ui.db_executor import DbExecutor
 from app.ui.deck_browser_view import DeckBrowserView
-from app.ui.done_view import DoneView, next_due_text
+from app.ui.done_view import DoneView
 from app.ui.export_dialog import ExportDialog
 from app.ui.import_flow import ImportFlow
+from app.ui.study_more import StudyMore
 from app.ui.study_view import StudyView
 
 if TYPE_CHECKING:
@@ -65,6 +66,14 @@ class MainWindow(QMainWindow):
         self.study_view.backRequested.connect(self.show_decks)
         self.study_view.finished.connect(self.show_done)
         self.done_view.backRequested.connect(self.show_decks)
+        self.more = StudyMore(self)
+        self.done_view.studyMore.connect(self.more.study_more)
+        self.decks_view.deckAction.connect(self.deck_action)
+        self.decks_view.collapsedChanged.connect(
+            lambda names: self.collection.set_setting("collapsed_decks", names)
+        )
+        self.options_dialog: QWidget | None = None
+        self.preferences_dialog: QWidget | None = None
         self.executor = DbExecutor(self)
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None
@@ -93,6 +102,9 @@ class MainWindow(QMainWindow):
         exam_menu = self.menuBar().addMenu("E&xam")
         self._action(exam_menu, "&Practice exam…", self.show_exam, "Ctrl+Shift+X")
         self._action(exam_menu, "Exam &history", self.show_exam_history, None)
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self._action(tools_menu, "&Deck options…", self.options_for_current, None)
+        self._action(tools_menu, "&Preferences…", self.more.preferences, "Ctrl+P")
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Decks", self.show_decks, "D")
         self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
@@ -121,7 +133,10 @@ class MainWindow(QMainWindow):
         now = self.clock()
         roots, counts = self.collection.deck_tree(now)
         descriptions = {d.name: d.description for d in self.collection.decks(now)}
-        self.decks_view.set_decks(roots, counts, descriptions)
+        collapsed = self.collection.setting("collapsed_decks", [])
+        self.decks_view.set_decks(roots, counts, descriptions, list(collapsed))
+        summary = self.collection.custom_study.summary(now, None)
+        self.decks_view.set_today(summary.answers, summary.minutes)
         self.stack.setCurrentWidget(self.decks_view)
         self.decks_view.tree.setFocus()
 
@@ -163,7 +178,8 @@ class MainWindow(QMainWindow):
         self.history_window.raise_()
 
     def study_weakest(self, by: str, key: str) -> None:
-        cards = self.collection.weakest_cards(by, key, self.clock())
+        size = int(self.collection.setting("weakest_size", 30))
+        cards = self.collection.weakest_cards(by, key, self.clock(), size)
         if not cards:
             QMessageBox.information(self, "Study weakest", f"No studied cards in {key} yet.")
             return
@@ -173,13 +189,29 @@ class MainWindow(QMainWindow):
             self.study_view.setFocus()
 
     def show_done(self) -> None:
-        now = self.clock()
-        deck = self.study_view.deck
-        left = self.collection.counts(now, deck)
-        text = next_due_text(now, self.collection.next_due(now, deck), left.new)
-        self.done_view.set_text(text)
-        self.stack.setCurrentWidget(self.done_view)
-        self.done_view.setFocus()
+        self.more.show_done()
+
+    def deck_action(self, deck: str, action: str) -> None:
+        if action == "options":
+            self.more.deck_options(deck)
+        elif action == "export":
+            self.export_dialog(deck)
+
+    def options_for_current(self) -> None:
+        deck = (
+            self.study_view.deck
+            if self.stack.currentWidget() is not self.decks_view
+            else self.decks_view.current_deck()
+        )
+        if deck:
+            self.more.deck_options(deck)
+        else:
+            self.statusBar().showMessage("Choose a deck first", 4000)
+
+    def preferences_changed(self) -> None:
+        """Preferences were saved: show what depends on them anew."""
+        if self.stack.currentWidget() is self.decks_view:
+            self.show_decks()
 
     # -- actions --------------------------------------------------------------------------
 
@@ -218,9 +250,11 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.import_flow.start(Path(urls[0].toLocalFile()))
 
-    def export_dialog(self) -> None:
+    def export_dialog(self, deck: str | None = None) -> None:
         decks = [d.name for d in self.collection.decks(self.clock())]
         dialog = ExportDialog(sorted(decks), self)
+        if deck is not None and (index := dialog.deck_box.findData(deck)) >= 0:
+            dialog.deck_box.setCurrentIndex(index)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         flt, ext = dialog.file_filter()

@@ -192,6 +192,11 @@ class StatisticsWindow(QWidget):
         )
         plan = QPushButton("Plan")
         plan.clicked.connect(self.plan)
+        self.apply_plan = QPushButton("Apply")
+        self.apply_plan.setToolTip("Use the plan's new cards a day in the default preset")
+        self.apply_plan.setEnabled(False)
+        self.apply_plan.clicked.connect(self._apply_plan)
+        self._planned_new: int | None = None
         self.plan_result = QLabel("Set a target and a daily time budget, then press Plan.")
         self.plan_result.setWordWrap(True)
         self.plan_result.setTextFormat(Qt.TextFormat.PlainText)
@@ -203,6 +208,7 @@ class StatisticsWindow(QWidget):
         grid.addWidget(self.exam_mode, 2, 0)
         grid.addWidget(self.exam_target, 2, 1)
         grid.addWidget(plan, 3, 1)
+        grid.addWidget(self.apply_plan, 3, 2, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.plan_result, 4, 0, 1, 3)
         grid.setRowStretch(5, 1)
         grid.setColumnStretch(2, 1)
@@ -357,6 +363,9 @@ class StatisticsWindow(QWidget):
 
     def _show_plan(self, result: Any) -> None:
         plan, (plain, exam, matched) = result
+        self._planned_new = plan.new_per_day
+        self.apply_plan.setEnabled(True)
+        self.apply_plan.setText(f"Apply: {plan.new_per_day} new cards a day")
         verdict = "Reachable." if plan.reachable else "Not reachable with this budget."
         text = (
             f"{verdict} {plan.explanation}\nOver {plan.days} days: about "
@@ -372,6 +381,16 @@ class StatisticsWindow(QWidget):
                 f"{matched.recall_at_exam:.1%}."
             )
         self.plan_result.setText(text)
+
+    def _apply_plan(self) -> None:
+        from dataclasses import replace
+
+        if self._planned_new is None:
+            return
+        options = self.collection.deck_options
+        options.save(replace(options.preset(1), new_per_day=self._planned_new))
+        self.apply_plan.setEnabled(False)
+        self.apply_plan.setText(f"Applied: {self._planned_new} new cards a day (Default preset)")
 
     def _plan_failed(self, exc: BaseException) -> None:
         self.plan_result.setText(f"Could not plan: {exc}")
