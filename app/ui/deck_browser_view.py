@@ -24,6 +24,7 @@ from app.core.render import markdown_html
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 COLOURS = ("#1f6feb", "#cf222e", "#1a7f37")
+ZERO_COLOUR = "#8c959f"
 
 
 class DeckTreeWidget(QTreeWidget):
@@ -121,9 +122,12 @@ class DeckBrowserView(QWidget):
         item = QTreeWidgetItem([node.label, str(c.new), str(c.learning), str(c.review)])
         item.setData(0, NAME_ROLE, node.name)
         for column, colour in zip((1, 2, 3), COLOURS, strict=True):
-            item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight)
-            if item.text(column) != "0":
-                item.setForeground(column, QBrush(QColor(colour)))
+            item.setTextAlignment(
+                column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
+            item.setForeground(
+                column, QBrush(QColor(colour if item.text(column) != "0" else ZERO_COLOUR))
+            )
         for child in node.children:
             item.addChild(self._item(child, counts))
         return item
@@ -169,6 +173,9 @@ class DeckBrowserView(QWidget):
         button.setText("\u2699")
         button.setToolTip(f"Options, export… for {name}")
         button.setAutoRaise(True)
+        button.setStyleSheet(
+            "QToolButton { padding: 0 2px; } QToolButton::menu-indicator { image: none; }"
+        )
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setMenu(self._menu(name, button))

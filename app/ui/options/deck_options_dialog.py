@@ -193,7 +193,7 @@ class DeckOptionsDialog(QDialog):
     def _show_workload(self, points: Any) -> None:
         parts = [
             f"{p.desired_retention:.0%}: {p.reviews_per_day:.0f} reviews/day "
-            f"(~{p.reviews_per_day * SECONDS_PER_REVIEW / 60:.0f} min)"
+            f"({_minutes(p.reviews_per_day * SECONDS_PER_REVIEW / 60)})"
             for p in points
         ]
         self.form.workload.setText(
@@ -219,3 +219,7 @@ class DeckOptionsDialog(QDialog):
             done,
             lambda exc: self.form.workload.setText(str(exc)),
         )
+
+
+def _minutes(value: float) -> str:
+    return "under 1 min" if value < 1 else f"about {value:.0f} min"
