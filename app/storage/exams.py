@@ -51,8 +51,10 @@ WEIGHTS_KEY = "exam_weights"
 _POOL = (
     "SELECT c.id, n.prompt_md, n.front_md, n.answer_md, n.source, c.state, c.step, "
     "c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.preset_id, "
-    "(SELECT group_concat(t.tag, ' ') FROM note_tag t WHERE t.note_id = n.id) "
+    "(SELECT group_concat(t.tag, ' ') FROM note_tag t WHERE t.note_id = n.id), "
+    "k.prompt_md, k.front_md, k.answer_md "
     "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id "
+    "LEFT JOIN note k ON k.uid = n.case_uid AND k.retired = 0 "
     f"WHERE n.kind = {int(NoteKind.CHOICE)} AND n.retired = 0 AND c.suspended = 0"
 )
 
@@ -262,11 +264,15 @@ class Exams:
                 if domain is None:
                     continue
                 stem, options = split_choice(row[2])
+                question = f"{row[1]}\n\n{stem}".strip()
+                if row[15] is not None:  # a case-study question: the scenario comes first
+                    scenario = "\n\n".join(p for p in (row[16], row[17]) if p)
+                    question = f"**Case study: {row[15]}**\n\n{scenario}\n\n---\n\n{question}"
                 item = ExamItem(
                     card_id=int(row[0]),
                     domain=domain,
                     service=_tag_value(tags, "service/") or "",
-                    stem=f"{row[1]}\n\n{stem}".strip(),
+                    stem=question,
                     options=tuple(options),
                     explanation=row[3],
                     source=row[4],

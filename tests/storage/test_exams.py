@@ -138,3 +138,33 @@ def test_exam_mode_moves_a_review_before_the_exam(col: Collection, write_deck) -
     col.set_setting("exam_mode", False)
     col.answer(card.card_id, Rating.GOOD, moved.memory.due)
     assert col.card(card.card_id).memory.due > exam  # off again: FSRS's own schedule
+
+
+def test_a_case_study_question_shows_its_scenario(col: Collection, write_deck) -> None:
+    deck = deck_text(
+        """
+        ## Contoso's scenario
+        <!-- id: case-x; type: case -->
+
+        Contoso runs **twelve** containers behind one ingress.
+
+        ## Which service fits Contoso? Choose one.
+        <!-- id: case-x-q; case: case-x -->
+
+        - [ ] Virtual machines
+        - [x] Azure Container Apps
+        - [ ] Azure Batch
+
+        ???
+
+        Because.
+        """,
+        tags="[domain/1-containers, service/container-apps]",
+    )
+    col.import_path(write_deck(deck), T0)
+    exam = col.exams.draw(1, seed=1)
+    [item] = exam.questions
+    assert item.stem.index("Contoso runs **twelve** containers") < item.stem.index(
+        "Which service fits Contoso?"
+    )
+    assert "Case study: Contoso's scenario" in item.stem
