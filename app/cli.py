@@ -148,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", parents=[common], help="replace the collection by a backup")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=c.cmd_restore)
+    p = sub.add_parser(
+        "check", parents=[common], help="check the database and media; --repair fixes them"
+    )
+    p.add_argument("--repair", action="store_true", help="back up, then fix what is safe to fix")
+    p.set_defaults(handler=_check)
     p = sub.add_parser("config", parents=[common], help="show or change a setting")
     p.add_argument("key", nargs="?", choices=sorted(c.CONFIG_KEYS))
     p.add_argument("value", nargs="?")
@@ -169,6 +174,12 @@ def _optimize(args: argparse.Namespace) -> dict[str, Any]:
     from app.cli_optimize import cmd_optimize
 
     return cmd_optimize(args)
+
+
+def _check(args: argparse.Namespace) -> dict[str, Any]:
+    from app.cli_check import cmd_check
+
+    return cmd_check(args)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -43,6 +43,7 @@ from app.storage import (
     study_repo,
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
+from app.storage.check import CheckReport
 from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
 from app.storage.engine import file_engine, memory_engine
@@ -656,6 +657,24 @@ class Collection:
         summary = self.import_path(folder, now, origin="bundled")
         self.set_setting("bundled_hash", digest)
         return summary
+
+    # -- checking ------------------------------------------------------------------------
+
+    def check(self, repair: bool = False, now: datetime | None = None) -> CheckReport:
+        """Check the database and the media store (see :mod:`app.storage.check`); with
+        ``repair``, write a backup first and fix what is safe to fix."""
+        from app.storage import check
+
+        media = self.media_dir if self.data_dir else None
+        if not repair:
+            return check.check(self.engine, media)
+        try:
+            return check.check_and_repair(
+                self.engine, media, lambda: self.backup(now or datetime.now(UTC))
+            )
+        finally:
+            self._changed()
+            self._settings.clear()
 
     # -- backups -------------------------------------------------------------------------
 
