@@ -10,9 +10,11 @@ import argparse
 import json
 import logging
 import logging.handlers
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from app import __version__
@@ -37,10 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(data_dir, smoke=args.smoke, open_file=args.open)
     handler: Handler = args.handler
+    previous = _on_sigterm()
     try:
         result = handler(args)
     except CirrusError as exc:
         return _fail(args, str(exc), exc.kind, exc.exit_code)
+    except Terminated:
+        return _fail(args, "terminated; the unfinished step was not written", "terminated", 1)
     except KeyboardInterrupt:
         return _fail(args, "interrupted", "interrupted", 1)
     except Exception as exc:  # the message for the user, the traceback for the log
@@ -48,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(
             args, f"unexpected error: {exc} (details in {_log_path(data_dir)})", "internal", 1
         )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     exit_code = int(result.pop("_exit", 0))
     text = result.pop("_text", "")
     if args.json:
@@ -55,6 +63,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif text:
         print(text)
     return exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached a command: unwind like Ctrl+C, so that the open transaction rolls
+    back, work folders are removed and the collection is closed."""
+
+
+def _raise_terminated(_number: int, _frame: FrameType | None) -> None:
+    raise Terminated
+
+
+def _on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`Terminated` while a command runs; returns the old handler."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (called from a test runner's worker)
+        return None
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str, code: int) -> int:

@@ -19,8 +19,8 @@ from tests.storage.test_leftovers import media_pack, media_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")]
 ROOT = Path(__file__).resolve().parents[2]
-PICTURES = 1000
-ROUNDS = int(os.environ.get("CIRRUS_KILL_ROUNDS", "6"))
+PICTURES = 600
+ROUNDS = int(os.environ.get("CIRRUS_KILL_ROUNDS", "4"))
 
 
 def _import_until_killed(pack: Path, data: Path, delay: float) -> bool:
@@ -58,7 +58,7 @@ def test_random_sigkills_during_imports_leave_no_orphan_media(tmp_path: Path) ->
     interrupted_with_leftovers = 0
     for round_ in range(ROUNDS):
         pack = media_pack(tmp_path, PICTURES, f"pack{round_}")
-        if _import_until_killed(pack, data, rng.uniform(0.0, 0.6)):
+        if _import_until_killed(pack, data, rng.uniform(0.0, 0.4)):
             killed += 1
             tmp = data / "tmp"
             interrupted_with_leftovers += tmp.is_dir() and any(tmp.iterdir())
