@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from app.core.process import process_alive
 from app.storage.backups import RAW_PREFIX, SUFFIX
 
 log = logging.getLogger(__name__)
@@ -158,28 +158,3 @@ def _in_use(name: str) -> bool:
         return False
     pid = int(m.group(1))
     return pid == os.getpid() or process_alive(pid)
-
-
-def process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        import ctypes
-
-        kernel = ctypes.windll.kernel32
-        handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        try:
-            ok = kernel.GetExitCodeProcess(handle, ctypes.byref(code))
-        finally:
-            kernel.CloseHandle(handle)
-        return bool(ok) and code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
