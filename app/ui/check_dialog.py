@@ -91,6 +91,9 @@ class CheckDialog(QDialog):
 
     def _show(self, report: CheckReport) -> None:
         self.report = report
+        self.table.setHorizontalHeaderLabels(
+            ["Problem", "Count", "Result" if report.repaired else "Repair"]
+        )
         self.table.setRowCount(len(report.problems))
         for row, problem in enumerate(report.problems):
             if report.repaired:
