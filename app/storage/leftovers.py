@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.process import process_alive
 from app.storage.backups import RAW_PREFIX, SUFFIX
@@ -85,7 +86,11 @@ def sweep(data_dir: Path, backup_dirs: Iterable[Path], engine: Engine) -> Swept:
                 continue
             if entry.name.startswith(STAGE + "-") and entry.is_dir():
                 if known is None:
-                    known = _known_media(engine)
+                    try:
+                        known = _known_media(engine)
+                    except SQLAlchemyError as exc:  # keep staged media until it can be read
+                        log.error("cannot read the media list; staged media kept: %s", exc)
+                        continue
                 _recover_staged(entry, data_dir / "media", known, swept)
             _remove(entry, swept)
     media = data_dir / "media"

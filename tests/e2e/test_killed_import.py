@@ -58,7 +58,7 @@ def test_random_sigkills_during_imports_leave_no_orphan_media(tmp_path: Path) ->
     interrupted_with_leftovers = 0
     for round_ in range(ROUNDS):
         pack = media_pack(tmp_path, PICTURES, f"pack{round_}")
-        if _import_until_killed(pack, data, rng.uniform(0.0, 0.4)):
+        if _import_until_killed(pack, data, rng.uniform(0.0, 0.25)):
             killed += 1
             tmp = data / "tmp"
             interrupted_with_leftovers += tmp.is_dir() and any(tmp.iterdir())
