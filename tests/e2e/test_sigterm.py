@@ -100,3 +100,25 @@ def test_sigterm_to_a_cli_import_rolls_back_and_cleans_up(tmp_path: Path) -> Non
         assert col.totals() == before
     finally:
         col.close()
+
+
+def test_quitting_the_app_without_closing_the_window_writes_a_backup(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    col = Collection.open(data)
+    two_hours_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    col.backup(two_hours_ago)
+    col.close()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "e2e" / "quit_child.py"), str(data)],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    assert lines["VISIBLE"] == "False"  # closed through its own close path
+    written = Path(lines["BACKUP"])
+    assert written.is_file() and written.parent == data / "backups"
+    assert backups.rotated_backups(data / "backups")[0][0] > two_hours_ago + timedelta(hours=1)
