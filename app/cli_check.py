@@ -27,7 +27,13 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
                 status = f"--repair would {REPAIRS[p.kind]}"
             lines.append(f"  {p.label}: {p.count} ({status})")
             lines += [f"    {e}" for e in p.examples]
+        damaged = any(p.kind == "integrity" and not p.repaired for p in report.problems)
+        if report.repaired and damaged:
+            lines.append(
+                "the file is damaged beyond what a repair can mend, so nothing else was "
+                "changed: restore a backup (cirrus restore FILE)"
+            )
         if report.repaired:
-            lines.append(f"a backup was written first: {report.backup}")
+            lines.append(f"a copy was written first: {report.backup}")
     exit_code = 0 if report.ok or (report.repaired and report.all_repaired) else 1
     return {**report.to_json(), "_text": "\n".join(lines), "_exit": exit_code}

@@ -68,6 +68,8 @@ def write_backup(db_path: Path, dest_dir: Path, now: datetime, prefix: str = "ci
         raise BackupFailed(dest_dir, _reason(exc)) from exc
     except sqlite3.OperationalError as exc:  # the copy could not be written
         raise BackupFailed(dest_dir, str(exc)) from exc
+    except sqlite3.DatabaseError as exc:  # the collection itself cannot be read
+        raise CirrusError(f"cannot back up {db_path}: {exc}") from exc
     finally:
         raw.unlink(missing_ok=True)
         with contextlib.suppress(OSError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,13 +114,17 @@ class CheckReport:
 def check(engine: Engine, media_dir: Path | None) -> CheckReport:
     """Find every problem; writes nothing."""
     with engine.connect() as conn:
-        return CheckReport(list(find_problems(conn, media_dir)))
+        return CheckReport(find_problems(conn, media_dir))
 
 
 def check_and_repair(
     engine: Engine, media_dir: Path | None, backup: Callable[[], Path]
 ) -> CheckReport:
-    """Back up, repair what is safe, check again. The backup failing stops everything."""
+    """Back up, repair what is safe, check again. The backup failing stops everything.
+
+    A file that fails SQLite's integrity check even after its indexes are rebuilt gets
+    no other repair: what it reads may be wrong (a note on a damaged page would look
+    missing, and its cards deleted), so it is left for a restore."""
     from app.storage.check_repair import repair
 
     before = check(engine, media_dir)
@@ -139,13 +143,20 @@ def check_and_repair(
     return before
 
 
-def find_problems(conn: Connection, media_dir: Path | None) -> Iterator[Problem]:
+def integrity_messages(conn: Connection) -> list[str]:
+    """SQLite's integrity check: ``[]`` for a sound file, else what is wrong."""
     try:
-        messages = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+        rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
     except DatabaseError as exc:
-        messages = [str(exc.orig or exc)]
-    if messages != ["ok"]:
-        yield Problem("integrity", len(messages), messages[:5])
+        return [str(exc.orig or exc)]
+    if rows == ["ok"]:
+        return []
+    return [line for r in rows for line in r.splitlines() if not line.startswith("*** ")]
+
+
+def find_problems(conn: Connection, media_dir: Path | None) -> list[Problem]:
+    damage = integrity_messages(conn)
+    found: list[Problem] = []
     checks: list[Callable[[Connection, Path | None], Problem | None]] = [
         _foreign_keys,
         _cards_without_notes,
@@ -160,10 +171,13 @@ def find_problems(conn: Connection, media_dir: Path | None) -> Iterator[Problem]
             problem = run(conn, media_dir)
         except DatabaseError as exc:  # the file is too damaged for this check
             log.error("check %s: %s", run.__name__, exc)
-            yield Problem("integrity", 1, [f"{run.__name__.strip('_')}: {exc.orig or exc}"])
+            damage.append(f"{run.__name__.strip('_')} could not be checked: {exc.orig or exc}")
             continue
         if problem is not None and problem.count:
-            yield problem
+            found.append(problem)
+    if damage:
+        found.insert(0, Problem("integrity", len(damage), damage[:5]))
+    return found
 
 
 def foreign_key_rows(conn: Connection) -> list[tuple[str, int, str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import NoResultFound
+from sqlalchemy.exc import DatabaseError, NoResultFound
 
 from app.core.anki_template import generated_ords
 from app.core.models import CardState, Memory, NoteKind, NoteSpec, Rating
@@ -31,12 +31,20 @@ RECOVERED_DECK = "Recovered"
 
 
 def repair(engine: Engine, media_dir: Path | None, kinds: set[str]) -> None:
+    if "integrity" in kinds:
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("REINDEX")
+        except DatabaseError as exc:
+            log.error("rebuilding the indexes: %s", exc)
+        with engine.connect() as conn:
+            if check.integrity_messages(conn):
+                return  # still damaged: nothing read from it can be trusted
+            kinds = {p.kind for p in check.find_problems(conn, media_dir)}
     if "missing_media" in kinds and media_dir is not None:
         _restore_unused(engine, media_dir)
     moves: list[Path] = []
     with engine.begin() as conn:
-        if "integrity" in kinds:
-            conn.exec_driver_sql("REINDEX")
         if "foreign_keys" in kinds:
             _foreign_keys(conn)
         if "cards_without_notes" in kinds:

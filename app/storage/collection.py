@@ -670,7 +670,7 @@ class Collection:
             return check.check(self.engine, media)
         try:
             return check.check_and_repair(
-                self.engine, media, lambda: self.backup(now or datetime.now(UTC))
+                self.engine, media, lambda: self.backup(now or datetime.now(UTC), "pre-repair")
             )
         finally:
             self._changed()
@@ -686,12 +686,14 @@ class Collection:
             raise CirrusError("an in-memory collection has no backup folder")
         return self.data_dir / "backups"
 
-    def backup(self, now: datetime) -> Path:
-        """Write a backup now and rotate old ones."""
+    def backup(self, now: datetime, prefix: str = "cirrus") -> Path:
+        """Write a backup now and rotate old ones (``prefix`` other than ``cirrus``: a
+        copy kept aside, outside the rotation)."""
         if self.db_path is None:
             raise CirrusError("an in-memory collection cannot be backed up")
-        target = backups.write_backup(self.db_path, self.backup_dir(), now)
-        backups.rotate(self.backup_dir(), now=now)
+        target = backups.write_backup(self.db_path, self.backup_dir(), now, prefix)
+        if prefix == "cirrus":
+            backups.rotate(self.backup_dir(), now=now)
         return target
 
     def backup_if_due(self, now: datetime) -> Path | None:

@@ -112,9 +112,14 @@ class CheckDialog(QDialog):
         elif report.repaired:
             fixed = sum(p.repaired for p in report.problems)
             text = f"Repaired {fixed} of {len(report.problems)} kinds of problem."
-            if not report.all_repaired:
+            if any(p.kind == "integrity" and not p.repaired for p in report.problems):
+                text += (
+                    " The file is damaged beyond what a repair can mend, so nothing else was"
+                    " changed: restore a backup."
+                )
+            elif not report.all_repaired:
                 text += " What is left cannot be repaired safely; restoring a backup may help."
-            self.summary.setText(f"{text}\nA backup was written first: {report.backup}")
+            self.summary.setText(f"{text}\nA copy was written first: {report.backup}")
         else:
             self.summary.setText(
                 f"Found {len(report.problems)} kinds of problem. Repair writes a backup "

@@ -231,3 +231,23 @@ def test_repair_refused_without_a_backup(
     assert code == 1 and err.startswith("cirrus: nothing was repaired: a backup comes first")
     assert err.count("\n") == 1
     assert sql(data, "SELECT COUNT(*) FROM review_log WHERE card_id = 424242") == [(2,)]
+
+
+def test_a_damaged_file_gets_no_repair_beyond_its_indexes(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cards_before = sql(data, "SELECT COUNT(*) FROM card")
+    (root,) = sql(data, "SELECT rootpage FROM sqlite_master WHERE name = 'note'")[0]
+    (size,) = sql(data, "PRAGMA page_size")[0]
+    sql(data, "PRAGMA wal_checkpoint(TRUNCATE)")
+    with (data / "collection.sqlite").open("r+b") as fh:  # the note table's page type
+        fh.seek((root - 1) * size)
+        fh.write(b"\x00")
+    code = main(["check", "--repair", "--data-dir", str(data)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Database integrity errors" in out and "NOT repaired" in out
+    assert "restore a backup (cirrus restore FILE)" in out
+    assert sql(data, "SELECT COUNT(*) FROM card") == cards_before  # no card deleted
+    kept = list((data / "backups").glob("pre-repair-*.sqlite.zst"))
+    assert len(kept) == 1  # outside the rotation: it never pushes a good backup out
