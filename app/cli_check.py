@@ -11,7 +11,10 @@ from app.storage.collection import Collection
 
 
 def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
-    col = Collection.open(args.data_dir_resolved)
+    if args.repair:
+        col = Collection.open(args.data_dir_resolved, doing="repair the collection")
+    else:  # checking only reads: it works while another process has the collection open
+        col = Collection.open_for_reading(args.data_dir_resolved)
     try:
         report = col.check(repair=args.repair, now=datetime.now(UTC))
     finally:

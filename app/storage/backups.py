@@ -39,6 +39,12 @@ class BackupFailed(CirrusError):
         )
 
 
+class SourceDamaged(CirrusError, sqlite3.DatabaseError):
+    """The collection cannot be read to back it up (still a ``sqlite3.DatabaseError``)."""
+
+    kind = "damaged"
+
+
 def write_backup(db_path: Path, dest_dir: Path, now: datetime, prefix: str = "cirrus") -> Path:
     """Copy the live database (even while it is in use) into ``dest_dir``, compressed."""
     stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
@@ -69,7 +75,7 @@ def write_backup(db_path: Path, dest_dir: Path, now: datetime, prefix: str = "ci
     except sqlite3.OperationalError as exc:  # the copy could not be written
         raise BackupFailed(dest_dir, str(exc)) from exc
     except sqlite3.DatabaseError as exc:  # the collection itself cannot be read
-        raise CirrusError(f"cannot back up {db_path}: {exc}") from exc
+        raise SourceDamaged(f"cannot back up {db_path}: {exc}") from exc
     finally:
         raw.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
