@@ -10,9 +10,11 @@ import argparse
 import json
 import logging
 import logging.handlers
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from app import __version__
@@ -37,10 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(data_dir, smoke=args.smoke, open_file=args.open)
     handler: Handler = args.handler
+    previous = _on_sigterm()
     try:
         result = handler(args)
     except CirrusError as exc:
         return _fail(args, str(exc), exc.kind, exc.exit_code)
+    except Terminated:
+        return _fail(args, "terminated; the unfinished step was not written", "terminated", 1)
     except KeyboardInterrupt:
         return _fail(args, "interrupted", "interrupted", 1)
     except Exception as exc:  # the message for the user, the traceback for the log
@@ -48,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(
             args, f"unexpected error: {exc} (details in {_log_path(data_dir)})", "internal", 1
         )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     exit_code = int(result.pop("_exit", 0))
     text = result.pop("_text", "")
     if args.json:
@@ -55,6 +63,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif text:
         print(text)
     return exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached a command: unwind like Ctrl+C, so that the open transaction rolls
+    back, work folders are removed and the collection is closed."""
+
+
+def _raise_terminated(_number: int, _frame: FrameType | None) -> None:
+    raise Terminated
+
+
+def _on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`Terminated` while a command runs; returns the old handler."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (called from a test runner's worker)
+        return None
 
 
 def _fail(args: argparse.Namespace, message: str, kind: str, code: int) -> int:
@@ -148,6 +173,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", parents=[common], help="replace the collection by a backup")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=c.cmd_restore)
+    p = sub.add_parser(
+        "check", parents=[common], help="check the database and media; --repair fixes them"
+    )
+    p.add_argument("--repair", action="store_true", help="back up, then fix what is safe to fix")
+    p.set_defaults(handler=_check)
     p = sub.add_parser("config", parents=[common], help="show or change a setting")
     p.add_argument("key", nargs="?", choices=sorted(c.CONFIG_KEYS))
     p.add_argument("value", nargs="?")
@@ -169,6 +199,12 @@ def _optimize(args: argparse.Namespace) -> dict[str, Any]:
     from app.cli_optimize import cmd_optimize
 
     return cmd_optimize(args)
+
+
+def _check(args: argparse.Namespace) -> dict[str, Any]:
+    from app.cli_check import cmd_check
+
+    return cmd_check(args)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -141,6 +141,6 @@ def write_markdown_pack(decks: list[DeckFile], out: Path) -> None:
                 zf.writestr(name, content)
         part.replace(out)
         return
-    out.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        (out / name).write_text(content, encoding="utf-8")
+    from app.interop.folder_write import write_folder
+
+    write_folder(out, files)

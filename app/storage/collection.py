@@ -36,12 +36,14 @@ from app.interop.reader import PreparedImport, read_source
 from app.storage import (
     backups,
     export_repo,
+    leftovers,
     migrations,
     review_repo,
     stats_repo,
     study_repo,
 )
 from app.storage.bundled import bundled_decks_dir, tree_hash
+from app.storage.check import CheckReport
 from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
 from app.storage.engine import file_engine, memory_engine
@@ -50,6 +52,7 @@ from app.storage.file_check import check_file, classify
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError, holds
+from app.storage.media_staging import MediaStaging
 from app.storage.queue_limits import DailyLimits
 from app.storage.read_view import view_engine
 from app.storage.settings_repo import get_setting, set_setting
@@ -115,6 +118,9 @@ class Collection:
             check_file(path)
             _upgrade_file(path, data_dir / "backups")
             collection = cls(file_engine(path), data_dir, tz=tz, rng=rng)
+            # this process holds the folder now: what killed ones left can go
+            backup_dirs = {data_dir / "backups", collection.backup_dir()}
+            leftovers.sweep(data_dir, backup_dirs, collection.engine)
         except BaseException:
             lock.release()
             raise
@@ -173,6 +179,13 @@ class Collection:
         if self.data_dir is None:
             raise CirrusError("an in-memory collection has no media folder")
         return self.data_dir / "media"
+
+    def temp_folder(self, purpose: str) -> tempfile.TemporaryDirectory[str]:
+        """A work folder inside the data folder; one a killed process left behind is
+        removed at the next open."""
+        if self.data_dir is None:
+            return tempfile.TemporaryDirectory(prefix=f"cirrus-{purpose}-")
+        return leftovers.temp_folder(self.data_dir, purpose)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -541,7 +554,7 @@ class Collection:
 
         All or nothing: on any error the collection (media included) is left as it was.
         """
-        with tempfile.TemporaryDirectory(prefix="cirrus-import-") as tmp:
+        with self.temp_folder("import") as tmp:
             prepared = read_source(path, Path(tmp), deck)
             return self.apply_import(prepared, now, origin, progress)
 
@@ -558,6 +571,7 @@ class Collection:
         """
         window = self.window(now or datetime.now(UTC))
         media_dir = self.media_dir if self.data_dir else None
+        staging = MediaStaging(self.data_dir) if self.data_dir and prepared.media else None
         added_media: list[Path] = []
         try:
             with self._write() as conn:
@@ -570,14 +584,19 @@ class Collection:
                     origin,
                     added_media,
                     progress,
+                    staging.folder if staging else None,
                 )
                 stats_repo.rebuild(conn)  # tags and decks may have changed
         except BaseException:
             for file in added_media:
                 file.unlink(missing_ok=True)
+            if staging is not None:
+                staging.discard()
             raise
         finally:
             self._changed()
+        if staging is not None:
+            staging.commit()
         return summary
 
     def export(
@@ -639,6 +658,24 @@ class Collection:
         self.set_setting("bundled_hash", digest)
         return summary
 
+    # -- checking ------------------------------------------------------------------------
+
+    def check(self, repair: bool = False, now: datetime | None = None) -> CheckReport:
+        """Check the database and the media store (see :mod:`app.storage.check`); with
+        ``repair``, write a backup first and fix what is safe to fix."""
+        from app.storage import check
+
+        media = self.media_dir if self.data_dir else None
+        if not repair:
+            return check.check(self.engine, media)
+        try:
+            return check.check_and_repair(
+                self.engine, media, lambda: self.backup(now or datetime.now(UTC), "pre-repair")
+            )
+        finally:
+            self._changed()
+            self._settings.clear()
+
     # -- backups -------------------------------------------------------------------------
 
     def backup_dir(self) -> Path:
@@ -649,17 +686,19 @@ class Collection:
             raise CirrusError("an in-memory collection has no backup folder")
         return self.data_dir / "backups"
 
-    def backup(self, now: datetime) -> Path:
-        """Write a backup now and rotate old ones."""
+    def backup(self, now: datetime, prefix: str = "cirrus") -> Path:
+        """Write a backup now and rotate old ones (``prefix`` other than ``cirrus``: a
+        copy kept aside, outside the rotation)."""
         if self.db_path is None:
             raise CirrusError("an in-memory collection cannot be backed up")
-        target = backups.write_backup(self.db_path, self.backup_dir(), now)
-        backups.rotate(self.backup_dir())
+        target = backups.write_backup(self.db_path, self.backup_dir(), now, prefix)
+        if prefix == "cirrus":
+            backups.rotate(self.backup_dir(), now=now)
         return target
 
     def backup_if_due(self, now: datetime) -> Path | None:
         """At most one automatic backup a day."""
-        last = backups.last_backup_time(self.backup_dir())
+        last = backups.last_backup_time(self.backup_dir(), now)
         if last is not None and now - last < timedelta(days=1):
             return None
         return self.backup(now)

@@ -24,18 +24,22 @@ def apply_prepared(
     origin: str,
     added_media: list[Path],
     progress: Progress | None = None,
+    staging: Path | None = None,
 ) -> ImportSummary:
-    """Write ``prepared``; files it adds to the media store are listed in ``added_media``
-    so that the caller can remove them if the transaction fails."""
+    """Write ``prepared``; files it adds to the media store (or to ``staging``, for the
+    caller to move into the store after the commit) are listed in ``added_media`` so that
+    the caller can remove them if the transaction fails."""
     summary = ImportSummary(format=prepared.format)
     keys_are_names = prepared.batch is not None
     stored: dict[str, str] = {}
     if media_dir is not None:
         for key, file in prepared.media.items():
-            name, created = add_media_file(conn, media_dir, file, key if keys_are_names else None)
+            name, created = add_media_file(
+                conn, media_dir, file, key if keys_are_names else None, staging
+            )
             stored[key] = name
             if created:
-                added_media.append(media_dir / name)
+                added_media.append((staging or media_dir) / name)
     summary.media = len(stored)
     if prepared.batch is not None:
         apply_batch(conn, prepared.batch, stored, now_ms, bury_until_ms, summary, progress)

@@ -26,16 +26,22 @@ def file_sha256(path: Path) -> str:
 
 
 def add_media_file(
-    conn: Connection, media_dir: Path, source: Path, name_hint: str | None = None
+    conn: Connection,
+    media_dir: Path,
+    source: Path,
+    name_hint: str | None = None,
+    staging: Path | None = None,
 ) -> tuple[str, bool]:
-    """Copy ``source`` into the store; returns (stored name, whether the file is new)."""
+    """Copy ``source`` into the store, or into ``staging`` when given (the caller moves
+    staged files into the store after its commit); returns (stored name, whether the file
+    was written)."""
     original = name_hint or source.name
     sha = file_sha256(source)
     name = stored_name(sha, original)
-    target = media_dir / name
-    media_dir.mkdir(parents=True, exist_ok=True)
-    created = not target.exists()
+    target = (staging or media_dir) / name
+    created = not (media_dir / name).exists() and not target.exists()
     if created:
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(target.suffix + ".part")
         shutil.copyfile(source, tmp)
         tmp.replace(target)

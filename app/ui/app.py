@@ -18,6 +18,7 @@ from app.core.models import Rating
 from app.storage.bundled import bundled_root
 from app.storage.collection import Collection
 from app.storage.lock import LockedError
+from app.ui.lifecycle import Lifecycle
 from app.ui.open_problem import open_with_recovery
 from app.ui.single_instance import hand_over, listen_for_launches
 
@@ -78,11 +79,15 @@ def run_gui(data_dir: Path, smoke: bool = False, open_file: Path | None = None) 
         window.statusBar().showMessage(note, 15000)
     if not smoke:
         listen_for_launches(window, data_dir)
+    lifecycle = None if smoke else Lifecycle(app, window)
+    log.info("main window open on %s", data_dir)
     try:
         if smoke:
             return _smoke(app, window, collection, started)
         return app.exec()
     finally:
+        if lifecycle is not None:
+            lifecycle.uninstall()
         window.close()
         window.deleteLater()
         collection.close()

@@ -82,7 +82,7 @@ class ImportFlow(QObject):
             self.report("Import", "Another import is still running.", False)
             return
         self.busy = True
-        self._tmp = tempfile.TemporaryDirectory(prefix="cirrus-import-")
+        self._tmp = self.collection.temp_folder("import")
         workdir = Path(self._tmp.name)
         self.executor.submit(lambda: read_source(path, workdir), self._preview, self._failed)
 

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWid
 from app import __version__
 from app.core.errors import CirrusError
 from app.storage.collection import Collection
+from app.ui.backup_keeper import BackupKeeper
+from app.ui.check_dialog import CheckDialog
 from app.ui.db_executor import DbExecutor
 from app.ui.deck_browser_view import DeckBrowserView
 from app.ui.done_view import DoneView
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None
         self.history_window: ExamHistoryWindow | None = None
+        self.backups = BackupKeeper(self, collection, self.executor, self.clock)
+        self.check_dialog: CheckDialog | None = None
         self.import_flow = ImportFlow(self, collection, self.executor, self.clock)
         self.import_flow.finished.connect(lambda _result: self.show_decks())
         self.setAcceptDrops(True)
@@ -109,6 +113,8 @@ class MainWindow(QMainWindow):
         self._action(go_menu, "&Decks", self.show_decks, "D")
         self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
         self._action(go_menu, "S&tatistics", self.show_statistics, "T")
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self._action(tools_menu, "&Check Database…", self.check_database, None)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Cirrus", self.about, None)
 
@@ -289,6 +295,14 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Backup written: {path}", 5000)
 
+    def check_database(self) -> None:
+        if self.check_dialog is None:
+            self.check_dialog = CheckDialog(self.collection, self.executor, self.clock, self)
+            self.check_dialog.repaired.connect(self.show_decks)
+        self.check_dialog.show()
+        self.check_dialog.raise_()
+        self.check_dialog.run_check()
+
     def about(self) -> None:
         QMessageBox.about(
             self,
@@ -310,7 +324,7 @@ class MainWindow(QMainWindow):
         try:
             geometry = bytes(self.saveGeometry().data())
             self.collection.set_setting("window_geometry", base64.b64encode(geometry).decode())
-            self.collection.backup_if_due(self.clock())
         except CirrusError as exc:
             log.error("on close: %s", exc)
+        self.backups.at_quit()
         event.accept()

@@ -1,0 +1,42 @@
+"""Media an import brings in is staged first and moved into the store after the commit.
+
+The staging folder (``tmp/stage-<pid>-*`` in the data folder) is on the same drive as
+the store, so moving a file is a rename. A process killed before the commit leaves only
+the staging folder, which the next start removes; one killed between the commit and the
+move leaves files the database already lists, which the next start moves into the store
+(see :mod:`app.storage.leftovers`).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from app.storage.leftovers import STAGE, new_temp_folder
+
+log = logging.getLogger(__name__)
+
+
+class MediaStaging:
+    def __init__(self, data_dir: Path) -> None:
+        self.store = data_dir / "media"
+        self.folder = new_temp_folder(data_dir, STAGE)
+
+    def commit(self) -> int:
+        """Move every staged file into the store; returns how many were moved."""
+        moved = 0
+        try:
+            files = sorted(self.folder.iterdir())
+            if files:
+                self.store.mkdir(parents=True, exist_ok=True)
+            for file in files:
+                file.replace(self.store / file.name)
+                moved += 1
+            self.folder.rmdir()
+        except OSError as exc:  # the next start moves what is left
+            log.error("moving staged media into %s: %s", self.store, exc)
+        return moved
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
