@@ -10,6 +10,7 @@ from typing import Any
 from app.core.errors import BadInputError
 from app.core.models import CardState
 from app.interop import protobuf_wire as pb
+from app.interop.anki_presets import read_presets
 from app.interop.foreign import (
     ForeignBatch,
     ForeignCard,
@@ -63,6 +64,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         notetypes, decks = _schema11(db)
     batch = ForeignBatch(format=fmt, notetypes={k: nt for k, (nt, _) in notetypes.items()})
     batch.deck_descriptions = {name: desc for name, desc in decks.values() if desc}
+    batch.presets, batch.deck_presets = read_presets(db)
     deck_names = {did: name for did, (name, _) in decks.items()}
 
     cards: dict[int, list[tuple[Any, ...]]] = {}

@@ -76,6 +76,23 @@ class ForeignNote:
     """Empty: make new cards from the note type's templates."""
 
 
+@dataclass(frozen=True)
+class ForeignPreset:
+    anki_id: int
+    name: str
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    learning_steps: tuple[int, ...] = (60, 600)
+    relearning_steps: tuple[int, ...] = (600,)
+    desired_retention: float = 0.9
+    maximum_interval: int = 36500
+    leech_threshold: int = 8
+    leech_suspend: bool = False
+    bury_new: bool = False
+    bury_reviews: bool = False
+    parameters: tuple[float, ...] | None = None
+
+
 @dataclass
 class ForeignBatch:
     format: str
@@ -85,6 +102,10 @@ class ForeignBatch:
     media: dict[str, Path] = field(default_factory=dict)
     """Media file name as used in fields -> extracted file."""
     deck_descriptions: dict[str, str] = field(default_factory=dict)
+    presets: dict[int, ForeignPreset] = field(default_factory=dict)
+    """Anki deck-options presets by their Anki id."""
+    deck_presets: dict[str, int] = field(default_factory=dict)
+    """Deck name -> the Anki preset id it uses."""
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
 

@@ -23,6 +23,7 @@ from app.core.models import CardState, ImportSummary, Memory, NoteKind, Rating
 from app.core.scheduling import CardScheduler, SchedulerSettings
 from app.interop.foreign import ForeignBatch, ForeignCard, ForeignReview
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
+from app.storage.preset_import import assign_package_presets
 
 LOG_NAMESPACE = uuid.UUID("6f0c2b2e-8a56-4c2e-9d5e-2b1f4f3c9a10")
 _SRC = re.compile(r"""(\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
@@ -203,6 +204,7 @@ def _upsert_notetypes(
 def _ensure_decks(conn: Connection, batch: ForeignBatch) -> dict[str, tuple[int, int]]:
     names = {n.deck for n in batch.notes} | {c.deck for n in batch.notes for c in n.cards}
     out: dict[str, tuple[int, int]] = {}
+    created: dict[str, int] = {}
     position = int(
         conn.execute(text("SELECT COALESCE(MAX(position), -1) + 1 FROM deck")).scalar_one()
     )
@@ -228,7 +230,9 @@ def _ensure_decks(conn: Connection, batch: ForeignBatch) -> dict[str, tuple[int,
         )
         new_id = int(conn.execute(text("SELECT last_insert_rowid()")).scalar_one())
         out[name] = (new_id, position)
+        created[name] = new_id
         position += 1
+    assign_package_presets(conn, batch.presets, batch.deck_presets, created)
     return out
 
 
