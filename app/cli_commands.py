@@ -13,7 +13,8 @@ from app.core.deck_lint import coverage, lint_paths
 from app.core.deck_lint_items import length_cue
 from app.core.errors import BadInputError
 from app.storage.bundled import bundled_decks_dir
-from app.storage.collection import Collection, restore_backup
+from app.storage.collection import Collection
+from app.storage.collection_file import restore_backup
 
 CONFIG_KEYS = {"backup_dir", "day_rollover_hour", "exam_date"}
 

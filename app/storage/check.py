@@ -12,13 +12,17 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DatabaseError
 
 from app.core.errors import CirrusError
+
+if TYPE_CHECKING:
+    from app.storage.collection import Collection
 
 log = logging.getLogger(__name__)
 
@@ -289,3 +293,17 @@ def _unused_media(conn: Connection, media_dir: Path | None) -> Problem | None:
     files, rows = unused_media(conn, media_dir)
     keys = {_STORED.sub(r"\1", p.name) for p in files} | set(rows)
     return Problem("unused_media", len(keys), [p.name for p in files[:5]])
+
+
+def run_check(collection: Collection, repair: bool, now: datetime) -> CheckReport:
+    """The collection's check; with ``repair``, a backup first, then the safe fixes."""
+    media = collection.media_dir if collection.data_dir else None
+    if not repair:
+        return check(collection.engine, media)
+    try:
+        return check_and_repair(
+            collection.engine, media, lambda: collection.backup(now, "pre-repair")
+        )
+    finally:
+        collection._changed()
+        collection._settings.clear()

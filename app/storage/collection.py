@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -18,7 +17,6 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.deck_tree import DeckNode, subtree_ids
 from app.core.errors import BadInputError, CirrusError
-from app.core.limits import Available
 from app.core.models import (
     DeckSummary,
     ImportSummary,
@@ -31,34 +29,35 @@ from app.core.scheduling import CardScheduler
 from app.core.statistics import GroupStats, StatsReport
 from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
-from app.interop.markdown_pack import write_markdown_pack
-from app.interop.reader import PreparedImport, read_source
+from app.interop.reader import PreparedImport
 from app.storage import (
-    backups,
-    export_repo,
+    collection_file,
     leftovers,
     migrations,
     review_repo,
     stats_repo,
     study_repo,
 )
-from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.check import CheckReport
+from app.storage.collection_file import (
+    DB_NAME,
+    _db_problem,
+    _upgrade_file,
+)
 from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
 from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
-from app.storage.file_check import check_file, classify
+from app.storage.file_check import check_file
 from app.storage.foreign_import import Progress
-from app.storage.importing import apply_prepared
-from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError, holds
-from app.storage.media_staging import MediaStaging
+from app.storage.import_room import Imports
+from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
 from app.storage.read_view import view_engine
 from app.storage.settings_repo import get_setting, set_setting
+from app.storage.statistics_room import Statistics
 
 log = logging.getLogger(__name__)
-DB_NAME = "collection.sqlite"
 
 
 class Collection:
@@ -251,31 +250,7 @@ class Collection:
     def decks(self, now: datetime) -> list[DeckSummary]:
         """Every deck with its own counts (children not included)."""
         with self._read() as conn:
-            today = study_repo.deck_counts(conn, self.window(now))
-            sizes = study_repo.deck_sizes(conn)
-            rows = conn.execute(
-                text("SELECT id, uid, name, description FROM deck ORDER BY position, name")
-            ).all()
-        out = []
-        for deck_id, uid, name, description in rows:
-            notes, cards, suspended = sizes.get(int(deck_id), (0, 0, 0))
-            own = today.get(int(deck_id), Available())
-            new, learning, due = own.new, own.learning, own.review
-            out.append(
-                DeckSummary(
-                    int(deck_id),
-                    uid,
-                    name,
-                    description,
-                    notes,
-                    cards,
-                    new,
-                    learning,
-                    due,
-                    suspended,
-                )
-            )
-        return out
+            return study_repo.deck_summaries(conn, self.window(now))
 
     def deck_tree(self, now: datetime) -> tuple[list[DeckNode], dict[str, QueueCounts]]:
         """The deck tree and, per node name, today's counts including child decks."""
@@ -444,103 +419,43 @@ class Collection:
             return card_id
         return None
 
-    # -- statistics ----------------------------------------------------------------------
+    # -- statistics: app/storage/statistics_room.py -----------------------------------
+
+    @property
+    def statistics(self) -> Statistics:
+        return Statistics(self)
 
     def _model(self, conn: Connection) -> tuple[float, float]:
-        """FSRS forgetting-curve constants (factor, decay) of the default preset."""
-        settings = study_repo.preset_settings(conn, 1)
-        decay = -settings.parameters[20]
-        return 0.9 ** (1 / decay) - 1, decay
+        return self.statistics.model(conn)
 
     def _day_offset(self) -> int:
-        """Milliseconds to add to a UTC time so that whole days split at the rollover hour."""
-        now = datetime.now(UTC)
-        local = now.astimezone(self.tz) if self.tz is not None else now.astimezone()
-        utc_offset = local.utcoffset() or timedelta(0)
-        return int(utc_offset.total_seconds() * 1000) - self.rollover_hour * 3_600_000
+        return self.statistics.day_offset()
 
     def study_day(self, moment: datetime) -> int:
-        """The study-day number of ``moment`` (as used by the statistics tables)."""
-        return (to_ms(moment) + self._day_offset()) // stats_repo.DAY_MS
+        return self.statistics.study_day(moment)
 
     def stats(self, by: str, now: datetime, at: datetime | None = None) -> list[GroupStats]:
-        """Statistics per group (``service``, ``domain``, ``deck`` or ``tag:PREFIX``).
-
-        ``at`` is the projection date (the exam), default now.
-        """
-        if by not in ("service", "domain", "deck") and not by.startswith("tag:"):
-            raise BadInputError(f"cannot group by '{by}' (service, domain, deck, tag:PREFIX)")
-        self.refresh_stats()
-        with self._read() as conn:
-            return stats_repo.group_stats(
-                conn, by, self.study_day(now), to_ms(now), to_ms(at or now), self._model(conn)
-            )
+        return self.statistics.stats(by, now, at)
 
     def weakest_cards(self, by: str, key: str, now: datetime, limit: int = 30) -> list[int]:
-        """Studied cards of one group, lowest recall first, for a "study weakest" session."""
-        with self._read() as conn:
-            return stats_repo.weakest_cards(conn, by, key, to_ms(now), self._model(conn), limit)
+        return self.statistics.weakest_cards(by, key, now, limit)
 
     def report(self, by: str, now: datetime, at: datetime) -> StatsReport:
-        """Everything the statistics window shows, in one call (run it off the GUI thread)."""
-        groups = self.stats(by, now, at)
-        today = self.study_day(now)
-        offset = self._day_offset()
-        prefix = {"service": "tag:service/", "domain": "tag:domain/", "deck": "deck:"}.get(
-            by, "tag:" + by.removeprefix("tag:")
-        )
-        with self._read() as conn:
-            model = self._model(conn)
-            days = stats_repo.day_series(conn, "all", today - 365)
-            stability, difficulty, recall = stats_repo.distributions(conn, to_ms(now), model)
-            report = StatsReport(
-                by=by,
-                now=now,
-                at=at,
-                today=today,
-                groups=groups,
-                days=days,
-                weekly=stats_repo.weekly_retention(conn, prefix, today - 7 * 26),
-                forecast=stats_repo.forecast(conn, to_ms(now), offset, 30),
-                stability=stability,
-                difficulty=difficulty,
-                recall=recall,
-                calibration={
-                    g.key: stats_repo.calibration(conn, _calibration_key(by, g.key, conn))
-                    for g in groups
-                },
-            )
-        return report
+        return self.statistics.report(by, now, at)
 
     def memories(self, deck: str | None = None) -> list[Memory]:
-        """Scheduling state of every active card (for simulations and plans)."""
-        ids = self.deck_ids(deck)
-        with self._read() as conn:
-            return study_repo.memories(conn, ids)
+        return self.statistics.memories(deck)
 
     def optimize(self, preset_id: int = 1) -> Any:
-        """Fit FSRS parameters to the preset's review log (needs the ``optimizer`` extra)."""
-        from app.core.optimizer import optimize
-        from app.storage.optimize_repo import load_reviews
-
-        with self._read() as conn:
-            current = study_repo.preset_settings(conn, preset_id).parameters
-            reviews = load_reviews(conn, preset_id)
-        return optimize(reviews, current, self.rollover_hour, self.tz)
+        return self.statistics.optimize(preset_id)
 
     def apply_parameters(self, parameters: Sequence[float], preset_id: int = 1) -> None:
-        from app.storage.optimize_repo import apply_parameters
-
-        with self._write() as conn:
-            apply_parameters(conn, preset_id, list(parameters))
-        self._changed()
+        self.statistics.apply_parameters(parameters, preset_id)
 
     def refresh_stats(self) -> None:
-        """Bring the statistics aggregates up to date with the review log."""
-        with self._write() as conn:
-            stats_repo.refresh(conn, self._model(conn), self._day_offset())
+        self.statistics.refresh_stats()
 
-    # -- importing -----------------------------------------------------------------------
+    # -- importing and exporting: app/storage/import_room.py ---------------------------
 
     def import_path(
         self,
@@ -554,9 +469,7 @@ class Collection:
 
         All or nothing: on any error the collection (media included) is left as it was.
         """
-        with self.temp_folder("import") as tmp:
-            prepared = read_source(path, Path(tmp), deck)
-            return self.apply_import(prepared, now, origin, progress)
+        return Imports(self).import_path(path, now, origin, progress, deck)
 
     def apply_import(
         self,
@@ -565,39 +478,7 @@ class Collection:
         origin: str = "import",
         progress: Progress | None = None,
     ) -> ImportSummary:
-        """Write what :func:`read_source` prepared, in one transaction.
-
-        ``progress`` may raise (for example :class:`ImportCancelled`) to roll back.
-        """
-        window = self.window(now or datetime.now(UTC))
-        media_dir = self.media_dir if self.data_dir else None
-        staging = MediaStaging(self.data_dir) if self.data_dir and prepared.media else None
-        added_media: list[Path] = []
-        try:
-            with self._write() as conn:
-                summary = apply_prepared(
-                    conn,
-                    prepared,
-                    media_dir,
-                    window.now,
-                    window.day_end,
-                    origin,
-                    added_media,
-                    progress,
-                    staging.folder if staging else None,
-                )
-                stats_repo.rebuild(conn)  # tags and decks may have changed
-        except BaseException:
-            for file in added_media:
-                file.unlink(missing_ok=True)
-            if staging is not None:
-                staging.discard()
-            raise
-        finally:
-            self._changed()
-        if staging is not None:
-            staging.commit()
-        return summary
+        return Imports(self).apply_import(prepared, now, origin, progress)
 
     def export(
         self,
@@ -607,202 +488,36 @@ class Collection:
         with_history: bool = False,
         now: datetime | None = None,
     ) -> dict[str, int]:
-        """Write the notes of ``deck`` (all decks when None) as ``apkg``, ``md`` or ``csv``."""
-        now = now or datetime.now(UTC)
-        ids = self.deck_ids(deck)
-        if fmt not in ("apkg", "md", "csv"):
-            raise BadInputError(f"unknown export format '{fmt}' (apkg, md or csv)")
-        try:
-            if fmt == "md":
-                with self._read() as conn:
-                    decks, converted = export_repo.markdown_decks(conn, ids)
-                write_markdown_pack(decks, out)
-                return {
-                    "notes": sum(len(d.notes) for d in decks),
-                    "decks": len(decks),
-                    "converted": converted,
-                    "media": 0,
-                    "review_logs": 0,
-                }
-            media_dir = self.media_dir if self.data_dir else None
-            with self._read() as conn:
-                batch = export_repo.export_batch(conn, ids, media_dir, with_history)
-            if fmt == "apkg":
-                from app.interop.anki_export import write_apkg
-
-                write_apkg(batch, out, now, with_history)
-            else:
-                from app.interop.text_export import write_text_notes
-
-                write_text_notes(batch, out)
-        except OSError as exc:
-            raise CirrusError(f"cannot write {out}: {exc.strerror or exc}") from exc
-        return {
-            "notes": len(batch.notes),
-            "cards": sum(len(n.cards) for n in batch.notes),
-            "media": len(batch.media),
-            "review_logs": len(batch.reviews),
-        }
+        return Imports(self).export(out, fmt, deck, with_history, now)
 
     def sync_bundled(
         self, now: datetime | None = None, folder: Path | None = None
     ) -> ImportSummary | None:
-        """Bring the bundled decks up to date; None when they have not changed."""
-        folder = folder or bundled_decks_dir()
-        if folder is None:
-            return None
-        digest = tree_hash(folder)
-        if self.setting("bundled_hash") == digest:
-            return None
-        summary = self.import_path(folder, now, origin="bundled")
-        self.set_setting("bundled_hash", digest)
-        return summary
+        return Imports(self).sync_bundled(now, folder)
 
     # -- checking ------------------------------------------------------------------------
 
     def check(self, repair: bool = False, now: datetime | None = None) -> CheckReport:
         """Check the database and the media store (see :mod:`app.storage.check`); with
         ``repair``, write a backup first and fix what is safe to fix."""
-        from app.storage import check
+        from app.storage.check import run_check
 
-        media = self.media_dir if self.data_dir else None
-        if not repair:
-            return check.check(self.engine, media)
-        try:
-            return check.check_and_repair(
-                self.engine, media, lambda: self.backup(now or datetime.now(UTC), "pre-repair")
-            )
-        finally:
-            self._changed()
-            self._settings.clear()
+        return run_check(self, repair, now or datetime.now(UTC))
 
     # -- backups -------------------------------------------------------------------------
 
     def backup_dir(self) -> Path:
-        custom = self.setting("backup_dir")
-        if custom:
-            return Path(custom)
-        if self.data_dir is None:
-            raise CirrusError("an in-memory collection has no backup folder")
-        return self.data_dir / "backups"
+        return collection_file.backup_dir(self.setting("backup_dir"), self.data_dir)
 
     def backup(self, now: datetime, prefix: str = "cirrus") -> Path:
         """Write a backup now and rotate old ones (``prefix`` other than ``cirrus``: a
         copy kept aside, outside the rotation)."""
-        if self.db_path is None:
-            raise CirrusError("an in-memory collection cannot be backed up")
-        target = backups.write_backup(self.db_path, self.backup_dir(), now, prefix)
-        if prefix == "cirrus":
-            backups.rotate(self.backup_dir(), now=now)
-        return target
+        return collection_file.backup(self.db_path, self.backup_dir(), now, prefix)
 
     def backup_if_due(self, now: datetime) -> Path | None:
         """At most one automatic backup a day."""
-        last = backups.last_backup_time(self.backup_dir(), now)
-        if last is not None and now - last < timedelta(days=1):
-            return None
-        return self.backup(now)
-
-
-def restore_backup(data_dir: Path, backup: Path, now: datetime) -> Path:
-    """Replace the collection in ``data_dir`` with ``backup``; the collection must be closed.
-
-    Refused (:class:`LockedError`) while any process, this one included, has it open.
-    Returns the copy of what was replaced (``backups/pre-restore-*.sqlite.zst``).
-    """
-    if holds(data_dir):
-        raise CirrusError("close the collection before restoring a backup into it")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FolderLock.acquire(data_dir, "restore a backup")
-    try:
-        return _restore_locked(data_dir, backup, now)
-    finally:
-        lock.release()
-
-
-def _restore_locked(data_dir: Path, backup: Path, now: datetime) -> Path:
-    db_path = data_dir / DB_NAME
-    incoming = data_dir / (DB_NAME + ".restoring")
-    try:
-        backups.unpack_backup(backup, incoming)
-        kept = _keep_replaced(db_path, data_dir / "backups", now)
-        for suffix in ("-wal", "-shm"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
-        incoming.replace(db_path)
-    finally:
-        incoming.unlink(missing_ok=True)
-    _upgrade_file(db_path, data_dir / "backups")
-    return kept or db_path
-
-
-def _keep_replaced(db_path: Path, backup_dir: Path, now: datetime) -> Path | None:
-    """Save the collection a restore replaces; a damaged one is copied byte for byte."""
-    if not db_path.exists():
-        return None
-    try:
-        return backups.write_backup(db_path, backup_dir, now, prefix="pre-restore")
-    except sqlite3.DatabaseError:
-        stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-        target = backup_dir / f"damaged-{stamp}.sqlite"
-        try:
-            backup_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(db_path, target)
-        except OSError as exc:
-            raise CirrusError(f"cannot keep a copy of {db_path}: {exc.strerror}") from exc
-        return target
-
-
-def _upgrade_file(path: Path, backup_dir: Path) -> None:
-    """Create or migrate the database file, copying it aside before an upgrade."""
-    try:
-        db = sqlite3.connect(path, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise classify(path, exc) from exc
-    try:
-        version = migrations.schema_version(db)
-        if 0 < version < migrations.LATEST:
-            db.close()
-            backups.write_backup(
-                path, backup_dir, datetime.now(UTC), prefix=f"pre-upgrade-v{version}"
-            )
-            db = sqlite3.connect(path, isolation_level=None)
-        elif version == 0 and _has_tables(db):
-            raise BadInputError(f"{path} is not a Cirrus collection")
-        migrations.migrate(db)
-        db.execute("PRAGMA journal_mode = WAL")
-    except migrations.NewerSchemaError as exc:
-        raise CirrusError(str(exc)) from exc
-    except sqlite3.OperationalError as exc:
-        raise classify(path, exc) from exc
-    except sqlite3.DatabaseError as exc:
-        raise BadInputError(f"{path} is not a Cirrus collection or is damaged ({exc})") from exc
-    finally:
-        db.close()
-
-
-def _has_tables(db: sqlite3.Connection) -> bool:
-    return bool(db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0)
-
-
-def _db_problem(exc: OperationalError) -> str:
-    message = str(exc.orig) if exc.orig else str(exc)
-    if "full" in message:
-        return "the disk is full: nothing was saved from this step; free some space and retry"
-    if "locked" in message:
-        return "the collection is busy in another Cirrus window or process"
-    if "readonly" in message or "read-only" in message:
-        return "the collection file is read-only"
-    log.error("database error: %s", message)
-    return f"database error: {message}"
+        return collection_file.backup_if_due(self.db_path, self.backup_dir(), now)
 
 
 class _NothingToUndo(Exception):
     """The answer was taken back already, or the card was answered again since."""
-
-
-def _calibration_key(by: str, key: str, conn: Connection) -> str:
-    if by == "deck":
-        deck_id = conn.execute(text("SELECT id FROM deck WHERE name = :n"), {"n": key}).scalar()
-        return f"deck:{deck_id}"
-    prefix = {"service": "service/", "domain": "domain/"}.get(by, by.removeprefix("tag:"))
-    return f"tag:{prefix}{key}"

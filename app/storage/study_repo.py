@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from app.core.anki_template import CardContext, render
 from app.core.limits import Available, Done
-from app.core.models import CardState, Memory, NoteKind, StudyCard
+from app.core.models import CardState, DeckSummary, Memory, NoteKind, StudyCard
 from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
 
@@ -185,6 +185,34 @@ def deck_counts(
         for deck_id, count in rows:
             out.setdefault(int(deck_id), [0, 0, 0])[column] = int(count)
     return {deck_id: Available(c[0], c[1], c[2]) for deck_id, c in out.items()}
+
+
+def deck_summaries(conn: Connection, window: DayWindow) -> list[DeckSummary]:
+    """Every deck with its own counts (children not included), in deck order."""
+    today = deck_counts(conn, window)
+    sizes = deck_sizes(conn)
+    rows = conn.execute(
+        text("SELECT id, uid, name, description FROM deck ORDER BY position, name")
+    ).all()
+    out = []
+    for deck_id, uid, name, description in rows:
+        notes, cards, suspended = sizes.get(int(deck_id), (0, 0, 0))
+        own = today.get(int(deck_id), Available())
+        out.append(
+            DeckSummary(
+                int(deck_id),
+                uid,
+                name,
+                description,
+                notes,
+                cards,
+                own.new,
+                own.learning,
+                own.review,
+                suspended,
+            )
+        )
+    return out
 
 
 def deck_sizes(conn: Connection) -> dict[int, tuple[int, int, int]]:

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import BadInputError, CirrusError
 from app.storage.backups import rotated_backups
-from app.storage.collection import Collection, restore_backup
+from app.storage.collection import Collection
+from app.storage.collection_file import restore_backup
 from app.storage.file_check import CollectionDamagedError
 from app.storage.lock import LockedError
 

@@ -8,7 +8,8 @@ import pytest
 from app.core.errors import BadInputError
 from app.core.models import Rating
 from app.storage import backups
-from app.storage.collection import Collection, restore_backup
+from app.storage.collection import Collection
+from app.storage.collection_file import restore_backup
 from tests.conftest import FIXTURES, T0
 
 

@@ -1,0 +1,137 @@
+"""The collection's file: upgrading it (with a backup first), restoring a backup into it,
+and turning SQLite's errors into words a learner understands."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from app.core.errors import BadInputError, CirrusError
+from app.storage import backups, migrations
+from app.storage.file_check import classify
+from app.storage.lock import FolderLock, holds
+
+log = logging.getLogger("app.storage.collection")
+DB_NAME = "collection.sqlite"
+
+
+def restore_backup(data_dir: Path, backup: Path, now: datetime) -> Path:
+    """Replace the collection in ``data_dir`` with ``backup``; the collection must be closed.
+
+    Refused (:class:`LockedError`) while any process, this one included, has it open.
+    Returns the copy of what was replaced (``backups/pre-restore-*.sqlite.zst``).
+    """
+    if holds(data_dir):
+        raise CirrusError("close the collection before restoring a backup into it")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock.acquire(data_dir, "restore a backup")
+    try:
+        return _restore_locked(data_dir, backup, now)
+    finally:
+        lock.release()
+
+
+def _restore_locked(data_dir: Path, backup: Path, now: datetime) -> Path:
+    db_path = data_dir / DB_NAME
+    incoming = data_dir / (DB_NAME + ".restoring")
+    try:
+        backups.unpack_backup(backup, incoming)
+        kept = _keep_replaced(db_path, data_dir / "backups", now)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        incoming.replace(db_path)
+    finally:
+        incoming.unlink(missing_ok=True)
+    _upgrade_file(db_path, data_dir / "backups")
+    return kept or db_path
+
+
+def _keep_replaced(db_path: Path, backup_dir: Path, now: datetime) -> Path | None:
+    """Save the collection a restore replaces; a damaged one is copied byte for byte."""
+    if not db_path.exists():
+        return None
+    try:
+        return backups.write_backup(db_path, backup_dir, now, prefix="pre-restore")
+    except sqlite3.DatabaseError:
+        stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        target = backup_dir / f"damaged-{stamp}.sqlite"
+        try:
+            backup_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(db_path, target)
+        except OSError as exc:
+            raise CirrusError(f"cannot keep a copy of {db_path}: {exc.strerror}") from exc
+        return target
+
+
+def _upgrade_file(path: Path, backup_dir: Path) -> None:
+    """Create or migrate the database file, copying it aside before an upgrade."""
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise classify(path, exc) from exc
+    try:
+        version = migrations.schema_version(db)
+        if 0 < version < migrations.LATEST:
+            db.close()
+            backups.write_backup(
+                path, backup_dir, datetime.now(UTC), prefix=f"pre-upgrade-v{version}"
+            )
+            db = sqlite3.connect(path, isolation_level=None)
+        elif version == 0 and _has_tables(db):
+            raise BadInputError(f"{path} is not a Cirrus collection")
+        migrations.migrate(db)
+        db.execute("PRAGMA journal_mode = WAL")
+    except migrations.NewerSchemaError as exc:
+        raise CirrusError(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        raise classify(path, exc) from exc
+    except sqlite3.DatabaseError as exc:
+        raise BadInputError(f"{path} is not a Cirrus collection or is damaged ({exc})") from exc
+    finally:
+        db.close()
+
+
+def _has_tables(db: sqlite3.Connection) -> bool:
+    return bool(db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0)
+
+
+def _db_problem(exc: OperationalError) -> str:
+    message = str(exc.orig) if exc.orig else str(exc)
+    if "full" in message:
+        return "the disk is full: nothing was saved from this step; free some space and retry"
+    if "locked" in message:
+        return "the collection is busy in another Cirrus window or process"
+    if "readonly" in message or "read-only" in message:
+        return "the collection file is read-only"
+    log.error("database error: %s", message)
+    return f"database error: {message}"
+
+
+def backup_dir(custom: object, data_dir: Path | None) -> Path:
+    """The backup folder: the learner's choice, else ``backups`` in the data folder."""
+    if custom:
+        return Path(str(custom))
+    if data_dir is None:
+        raise CirrusError("an in-memory collection has no backup folder")
+    return data_dir / "backups"
+
+
+def backup(db_path: Path | None, folder: Path, now: datetime, prefix: str = "cirrus") -> Path:
+    if db_path is None:
+        raise CirrusError("an in-memory collection cannot be backed up")
+    target = backups.write_backup(db_path, folder, now, prefix)
+    if prefix == "cirrus":
+        backups.rotate(folder, now=now)
+    return target
+
+
+def backup_if_due(db_path: Path | None, folder: Path, now: datetime) -> Path | None:
+    last = backups.last_backup_time(folder, now)
+    if last is not None and now - last < timedelta(days=1):
+        return None
+    return backup(db_path, folder, now)

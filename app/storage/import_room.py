@@ -1,0 +1,141 @@
+"""Imports, exports and the bundled decks' sync, over the collection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.core.errors import BadInputError, CirrusError
+from app.core.models import ImportSummary
+from app.interop.markdown_pack import write_markdown_pack
+from app.interop.reader import PreparedImport, read_source
+from app.storage import export_repo, stats_repo
+from app.storage.bundled import bundled_decks_dir, tree_hash
+from app.storage.foreign_import import Progress
+from app.storage.importing import apply_prepared
+from app.storage.media_staging import MediaStaging
+
+if TYPE_CHECKING:
+    from app.storage.collection import Collection
+
+
+class Imports:
+    def __init__(self, collection: Collection) -> None:
+        self.col = collection
+
+    def import_path(
+        self,
+        path: Path,
+        now: datetime | None = None,
+        origin: str = "import",
+        progress: Progress | None = None,
+        deck: str | None = None,
+    ) -> ImportSummary:
+        """Import a deck file or pack, an Anki package, a text file or an Obsidian vault.
+
+        All or nothing: on any error the collection (media included) is left as it was.
+        """
+        with self.col.temp_folder("import") as tmp:
+            prepared = read_source(path, Path(tmp), deck)
+            return self.apply_import(prepared, now, origin, progress)
+
+    def apply_import(
+        self,
+        prepared: PreparedImport,
+        now: datetime | None = None,
+        origin: str = "import",
+        progress: Progress | None = None,
+    ) -> ImportSummary:
+        """Write what :func:`read_source` prepared, in one transaction.
+
+        ``progress`` may raise (for example :class:`ImportCancelled`) to roll back.
+        """
+        window = self.col.window(now or datetime.now(UTC))
+        media_dir = self.col.media_dir if self.col.data_dir else None
+        staging = MediaStaging(self.col.data_dir) if self.col.data_dir and prepared.media else None
+        added_media: list[Path] = []
+        try:
+            with self.col._write() as conn:
+                summary = apply_prepared(
+                    conn,
+                    prepared,
+                    media_dir,
+                    window.now,
+                    window.day_end,
+                    origin,
+                    added_media,
+                    progress,
+                    staging.folder if staging else None,
+                )
+                stats_repo.rebuild(conn)  # tags and decks may have changed
+        except BaseException:
+            for file in added_media:
+                file.unlink(missing_ok=True)
+            if staging is not None:
+                staging.discard()
+            raise
+        finally:
+            self.col._changed()
+        if staging is not None:
+            staging.commit()
+        return summary
+
+    def export(
+        self,
+        out: Path,
+        fmt: str,
+        deck: str | None = None,
+        with_history: bool = False,
+        now: datetime | None = None,
+    ) -> dict[str, int]:
+        """Write the notes of ``deck`` (all decks when None) as ``apkg``, ``md`` or ``csv``."""
+        now = now or datetime.now(UTC)
+        ids = self.col.deck_ids(deck)
+        if fmt not in ("apkg", "md", "csv"):
+            raise BadInputError(f"unknown export format '{fmt}' (apkg, md or csv)")
+        try:
+            if fmt == "md":
+                with self.col._read() as conn:
+                    decks, converted = export_repo.markdown_decks(conn, ids)
+                write_markdown_pack(decks, out)
+                return {
+                    "notes": sum(len(d.notes) for d in decks),
+                    "decks": len(decks),
+                    "converted": converted,
+                    "media": 0,
+                    "review_logs": 0,
+                }
+            media_dir = self.col.media_dir if self.col.data_dir else None
+            with self.col._read() as conn:
+                batch = export_repo.export_batch(conn, ids, media_dir, with_history)
+            if fmt == "apkg":
+                from app.interop.anki_export import write_apkg
+
+                write_apkg(batch, out, now, with_history)
+            else:
+                from app.interop.text_export import write_text_notes
+
+                write_text_notes(batch, out)
+        except OSError as exc:
+            raise CirrusError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        return {
+            "notes": len(batch.notes),
+            "cards": sum(len(n.cards) for n in batch.notes),
+            "media": len(batch.media),
+            "review_logs": len(batch.reviews),
+        }
+
+    def sync_bundled(
+        self, now: datetime | None = None, folder: Path | None = None
+    ) -> ImportSummary | None:
+        """Bring the bundled decks up to date; None when they have not changed."""
+        folder = folder or bundled_decks_dir()
+        if folder is None:
+            return None
+        digest = tree_hash(folder)
+        if self.col.setting("bundled_hash") == digest:
+            return None
+        summary = self.import_path(folder, now, origin="bundled")
+        self.col.set_setting("bundled_hash", digest)
+        return summary
