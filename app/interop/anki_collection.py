@@ -82,8 +82,8 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         revlog.setdefault(cid, []).append((rid, ease, duration, kind))
 
     guids: dict[int, str] = {}
-    for nid, guid, mid, tags, flds in db.execute(
-        "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+    for nid, guid, mid, tags, flds, mod in db.execute(
+        "SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id"
     ):
         key = str(mid)
         if key not in batch.notetypes:
@@ -103,6 +103,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
                 tags=tuple(t for t in tags.split() if t),
                 deck=deck,
                 cards=note_cards,
+                modified_ms=int(mod) * 1000 if isinstance(mod, int) and mod > 0 else None,
             )
         )
     for cid, entries in revlog.items():
@@ -132,7 +133,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
 def _card(
     row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, int, int, int]]
 ) -> ForeignCard:
-    _cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid = row
+    cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid = row
     state = _STATES.get(int(ctype), CardState.NEW)
     memory = _memory(data)
     due_ms: int | None = None
@@ -158,6 +159,7 @@ def _card(
         buried=queue in (-2, -3),
         flag=int(flags) & 7,
         new_position=int(due) if state == CardState.NEW else None,
+        created_ms=int(cid),
     )
 
 

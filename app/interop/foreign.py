@@ -49,6 +49,8 @@ class ForeignCard:
     buried: bool = False
     flag: int = 0
     new_position: int | None = None
+    created_ms: int | None = None
+    """When the card was added in its source (Anki's card id is that time)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class ForeignNote:
     deck: str = "Default"
     cards: tuple[ForeignCard, ...] = ()
     """Empty: make new cards from the note type's templates."""
+    modified_ms: int | None = None
+    """When the note was last changed in its source (None: unknown)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from app.core.models import (
     StudyCard,
 )
 from app.core.scheduling import CardScheduler
+from app.core.search import Node as SearchNode
 from app.core.statistics import GroupStats, StatsReport
 from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
@@ -50,10 +51,13 @@ from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
 from app.storage.file_check import check_file
 from app.storage.foreign_import import Progress
+from app.storage.card_list import CardListRow
 from app.storage.import_room import Imports
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
 from app.storage.read_view import view_engine
+from app.storage.readonly import open_readonly
+from app.storage.search_room import Searching
 from app.storage.settings_repo import get_setting, set_setting
 from app.storage.statistics_room import Statistics
 
@@ -83,6 +87,7 @@ class Collection:
         self._exams: Exams | None = None
         self._deck_options: DeckOptions | None = None
         self._leeches: set[str] = set()
+        self._search_model: tuple[float, float, float] | None = None
         """Answers of this session that made a card a leech (undo takes that back too)."""
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
@@ -144,6 +149,12 @@ class Collection:
         collection = cls(engine, data_dir, tz=tz, rng=rng)
         collection.locked_by = refused
         return collection
+
+    @classmethod
+    def open_readonly(cls, data_dir: Path, *, tz: tzinfo | None = None) -> Collection:
+        """Open the collection in ``data_dir`` to read only, without its lock, upgrade or
+        any write (searches beside a running Cirrus; a folder it may not write)."""
+        return open_readonly(cls, data_dir, tz)
 
     @property
     def read_only(self) -> bool:
@@ -218,6 +229,7 @@ class Collection:
         """Forget cached decks, presets and today's counters after a bulk change."""
         self._limits.reset()
         self._schedulers.clear()
+        self._search_model = None
 
     @property
     def rollover_hour(self) -> int:
@@ -418,6 +430,29 @@ class Collection:
                 self._limits.forget_today()
             return card_id
         return None
+
+    # -- searching: app/storage/search_room.py -----------------------------------------
+
+    @property
+    def searching(self) -> Searching:
+        return Searching(self)
+
+    def search_cards(
+        self,
+        query: str | SearchNode,
+        order: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """Ids of the cards an Anki-syntax search (text or ``app.core.search`` tree)
+        matches; ``order`` one of ``app.storage.search_sql.ORDERS``, None for no
+        particular order (the quickest). An unreadable query raises ``SearchError``."""
+        return self.searching.cards(query, order, descending, limit, now)
+
+    def card_rows(self, ids: Sequence[int], now: datetime | None = None) -> list[CardListRow]:
+        """What a card list shows for ``ids``, in that order."""
+        return self.searching.rows(ids, now)
 
     # -- statistics: app/storage/statistics_room.py -----------------------------------
 

@@ -76,7 +76,7 @@ def apply_batch(
             "o": batch.format,
             "pos": index,
             "h": digest,
-            "m": now_ms,
+            "m": note.modified_ms or now_ms,
             "nt": notetype_id,
             "f": json.dumps(fields, ensure_ascii=False),
         }
@@ -136,11 +136,14 @@ def apply_batch(
         note_rows,
     )
     _insert(conn, "note_tag (note_id, tag) VALUES (:i, :t)", tag_rows)
+    for row in card_rows:
+        if row["cr"] is None:
+            row["cr"] = now_ms
     _insert(
         conn,
         "card (id, note_id, ord, state, step, stability, difficulty, due, "
-        "last_review, reps, lapses, suspended, buried_until, flag) VALUES (:i, :n, :o, :s, "
-        ":st, :sa, :di, :due, :lr, :r, :l, :su, :b, :f)",
+        "last_review, reps, lapses, suspended, buried_until, flag, created) VALUES (:i, :n, "
+        ":o, :s, :st, :sa, :di, :due, :lr, :r, :l, :su, :b, :f, :cr)",
         card_rows,
     )
     summary.review_logs = _insert_reviews(conn, batch.reviews, card_ids)
@@ -342,6 +345,7 @@ def _card_row(
         "su": card.suspended,
         "b": bury_until_ms if card.buried else None,
         "f": card.flag,
+        "cr": card.created_ms,
     }
 
 

@@ -153,7 +153,24 @@ def _v6(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+def _v7(db: sqlite3.Connection) -> None:
+    """When each card was added (for ``added:N`` searches); older cards get their note's
+    last change, the nearest time known. Indexes for searches: retired notes (left out
+    without reading every note), note types, and covering ones for tags and answers."""
+    _script(
+        db,
+        """
+        ALTER TABLE card ADD COLUMN created INTEGER;
+        UPDATE card SET created = (SELECT mtime FROM note WHERE note.id = card.note_id);
+        CREATE INDEX ix_note_retired ON note (id) WHERE retired = 1;
+        CREATE INDEX ix_note_notetype ON note (notetype_id, kind);
+        CREATE INDEX ix_note_tag_notes ON note_tag (tag, note_id);
+        CREATE INDEX ix_review_log_answered ON review_log (reviewed_at, card_id);
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 LATEST = len(STEPS)
 
 

@@ -114,6 +114,8 @@ class CardRow(SQLModel, table=True):
     suspended: bool = False
     buried_until: int | None = None
     flag: int = 0
+    created: int | None = None
+    """When the card was added (in Anki, for imported cards)."""
 
 
 class ReviewLogRow(SQLModel, table=True):

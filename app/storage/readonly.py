@@ -1,0 +1,39 @@
+"""Opening a collection for reading only: no upgrade, no write, no lock needed."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.core.errors import BadInputError, CirrusError
+from app.storage import migrations
+from app.storage.engine import readonly_engine
+
+if TYPE_CHECKING:
+    from app.storage.collection import Collection
+
+DB_NAME = "collection.sqlite"
+
+
+def open_readonly(cls: type[Collection], data_dir: Path, tz: tzinfo | None) -> Collection:
+    path = data_dir / DB_NAME
+    if not path.is_file():
+        raise BadInputError(f"no collection in {data_dir}")
+    try:
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            version = migrations.schema_version(db)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from exc
+    if version > migrations.LATEST:
+        raise CirrusError(str(migrations.NewerSchemaError(version)))
+    if version < migrations.LATEST:
+        raise CirrusError(
+            f"{path} was written by an older Cirrus (schema {version}); open it once with "
+            "this version to upgrade it"
+        )
+    return cls(readonly_engine(path), data_dir, tz=tz)

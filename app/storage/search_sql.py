@@ -1,0 +1,536 @@
+"""A parsed search (``app.core.search``) compiled to SQL over Cirrus's tables.
+
+The statement selects card ids from ``card c JOIN note n``. Names that Anki matches with
+regular expressions (decks, tags, note types, card templates, field names) are few, so
+they are matched here in Python and the statement gets the matching ids or tags; the
+text of the notes is matched by SQLite (``LIKE``, case-insensitive for ASCII letters as
+in Anki). Tags: Cirrus stores Anki's ``a::b`` as ``a/b``; both spellings search the same
+hierarchy (``tag:a::b`` and ``tag:a/b`` find ``a/b`` and ``a/b/c``).
+
+Template notes (Anki, text files) keep their fields as a JSON list in ``note.fields``,
+written with ``json.dumps(..., ensure_ascii=False)``; free text is first matched against
+that JSON text (a quick superset) and then against the fields joined by ``\\x1f``, as
+Anki's ``flds`` column is. Markdown notes have the fields ``prompt``, ``front`` and
+``answer``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.core import search as s
+from app.core.models import NoteKind
+
+DAY = 86_400_000
+LEARN_AHEAD_MS = 20 * 60 * 1000
+_EPOCH_DAYS = 1_000_000
+"""Days added before integer division so that it rounds down for any time after 700 BC."""
+MARKDOWN_FIELDS = ("prompt", "front", "answer")
+MARKDOWN_KINDS = {
+    "basic": NoteKind.BASIC,
+    "reversed": NoteKind.REVERSED,
+    "cloze": NoteKind.CLOZE,
+    "choice": NoteKind.CHOICE,
+}
+_MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class SearchClock:
+    """The moments a search depends on (UTC epoch ms) and the forgetting curve."""
+
+    now: int
+    day_start: int
+    day_end: int
+    factor: float
+    decay: float
+    retention: float = 0.9
+    """Desired retention: a relearning card's interval is the one FSRS gives at it."""
+
+    @property
+    def interval_per_stability(self) -> float:
+        return float((self.retention ** (1 / self.decay) - 1) / self.factor)
+
+    def interval_sql(self) -> str:
+        """Anki's ``ivl`` in days: review day to due day; for relearning cards, the
+        interval they will get back (Anki keeps it, Cirrus computes it)."""
+        span = f"{_EPOCH_DAYS * DAY}"
+        return (
+            f"CASE WHEN c.state = 2 THEN (c.due - {self.day_start} + {span}) / {DAY} - "
+            f"(c.last_review - {self.day_start} + {span}) / {DAY} "
+            f"WHEN c.state = 3 THEN max(1, CAST(round(c.stability * "
+            f"{self.interval_per_stability!r}) AS INTEGER)) ELSE 0 END"
+        )
+
+
+@dataclass(frozen=True)
+class _Notetype:
+    id: int
+    name: str
+    fields: list[str]
+    templates: list[str]
+
+
+class _Writer:
+    def __init__(self, db: sqlite3.Connection, clock: SearchClock) -> None:
+        self.db = db
+        self.clock = clock
+        self.params: dict[str, Any] = {}
+        self._notetypes: list[_Notetype] | None = None
+        self._decks: list[tuple[int, str]] | None = None
+        self._tags: list[str] | None = None
+
+    # -- data the statement is built from --------------------------------------------
+
+    def notetypes(self) -> list[_Notetype]:
+        if self._notetypes is None:
+            rows = self.db.execute("SELECT id, name, fields, templates FROM notetype")
+            self._notetypes = [
+                _Notetype(int(i), str(n), list(json.loads(f)), [t[0] for t in json.loads(t)])
+                for i, n, f, t in rows
+            ]
+        return self._notetypes
+
+    def decks(self) -> list[tuple[int, str]]:
+        if self._decks is None:
+            rows = self.db.execute("SELECT id, name FROM deck")
+            self._decks = [(int(i), str(n)) for i, n in rows]
+        return self._decks
+
+    def tags(self) -> list[str]:
+        if self._tags is None:
+            self._tags = [str(r[0]) for r in self.db.execute("SELECT DISTINCT tag FROM note_tag")]
+        return self._tags
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return ":" + name
+
+    # -- the tree ----------------------------------------------------------------------
+
+    def node(self, node: s.Node) -> str:
+        if isinstance(node, s.And):
+            return "(" + " AND ".join(self.node(c) for c in node.children) + ")"
+        if isinstance(node, s.Or):
+            return "(" + " OR ".join(self.node(c) for c in node.children) + ")"
+        if isinstance(node, s.Not):
+            return f"NOT {self.node(node.child)}"
+        handler = _HANDLERS[type(node)]
+        return handler(self, node)
+
+    def everything(self, _node: s.Everything) -> str:
+        return "1"
+
+    def text(self, node: s.Text) -> str:
+        like = "%" + to_like(node.text) + "%"
+        p = self.param(like)
+        md = " OR ".join(f"n.{c}_md LIKE {p} ESCAPE '\\'" for c in MARKDOWN_FIELDS)
+        return f"coalesce({md} OR {self._fields_like(node.text, p)}, 0)"
+
+    def _fields_like(self, text: str, p: str) -> str:
+        """The joined fields of a template note match the LIKE pattern ``p``."""
+        exact = f"cirrus_fields(n.fields) LIKE {p} ESCAPE '\\'"
+        loose = _json_superset(text)
+        if loose is None:
+            return f"(n.fields IS NOT NULL AND {exact})"
+        return f"(n.fields LIKE {self.param(loose)} ESCAPE '\\' AND {exact})"
+
+    def field(self, node: s.Field) -> str:
+        match = glob_matcher(node.field)
+        value = self.param("(?i)" + node.text) if node.regex else self.param(to_like(node.text))
+
+        def test(expr: str) -> str:
+            if node.regex:
+                return f"cirrus_regexp({value}, {expr})"
+            return f"{expr} LIKE {value} ESCAPE '\\'"
+
+        clauses = []
+        for nt in self.notetypes():
+            indexes = [i for i, name in enumerate(nt.fields) if match(name)]
+            if indexes:
+                tests = " OR ".join(test(f"json_extract(n.fields, '$[{i}]')") for i in indexes)
+                clauses.append(f"(n.notetype_id = {nt.id} AND ({tests}))")
+        md = [f for f in MARKDOWN_FIELDS if match(f)]
+        if md:
+            tests = " OR ".join(test(f"n.{f}_md") for f in md)
+            clauses.append(f"(n.notetype_id IS NULL AND ({tests}))")
+        return f"coalesce({' OR '.join(clauses)}, 0)" if clauses else "0"
+
+    def regex(self, node: s.Regex) -> str:
+        p = self.param("(?i)" + node.pattern)
+        md = "n.prompt_md || char(31) || n.front_md || char(31) || n.answer_md"
+        return (
+            f"coalesce(CASE WHEN n.fields IS NULL THEN cirrus_regexp({p}, {md}) "
+            f"ELSE cirrus_regexp({p}, cirrus_fields(n.fields)) END, 0)"
+        )
+
+    def deck(self, node: s.Deck) -> str:
+        if node.name == "*":
+            return "1"
+        if node.name == "filtered":
+            return "0"  # Cirrus has no filtered decks
+        pattern = re.compile(
+            "^" + to_re(node.name).replace("::", "\x1f") + "(?:\x1f|\\Z)", re.IGNORECASE
+        )
+        ids = [i for i, name in self.decks() if pattern.match(name.replace("::", "\x1f"))]
+        return f"n.deck_id IN ({_ints(ids)})"
+
+    def tag(self, node: s.Tag) -> str:
+        if node.regex:
+            pattern = re.compile(node.tag, re.IGNORECASE)
+            return self._tagged(t for t in self.tags() if pattern.search(_anki_tag(t)))
+        if node.tag == "none":
+            return "NOT EXISTS (SELECT 1 FROM note_tag WHERE note_id = n.id)"
+        if node.tag == "*":
+            return "1"
+        if " " in node.tag:
+            return "0"
+        return self._tagged(self._matching_tags(node.tag))
+
+    def _matching_tags(self, tag: str) -> list[str]:
+        body = to_re(tag.replace("/", "::"), any_char=r"\S")
+        pattern = re.compile(f"(?:{body})(?:::|\\Z)", re.IGNORECASE)
+        return [t for t in self.tags() if pattern.match(_anki_tag(t))]
+
+    def _tagged(self, tags: Iterable[str]) -> str:
+        listed = ", ".join(_quote(t) for t in tags)
+        if not listed:
+            return "0"
+        return f"n.id IN (SELECT note_id FROM note_tag WHERE tag IN ({listed}))"
+
+    def service(self, node: s.Service) -> str:
+        return self._tagged(self._matching_tags("service::" + node.name))
+
+    def domain(self, node: s.Domain) -> str:
+        return self._tagged(self._matching_tags("domain::" + node.name))
+
+    def source(self, node: s.Source) -> str:
+        p = self.param("%" + to_like(node.text) + "%")
+        field = self.field(s.Field("source", node.text))
+        return f"(coalesce(n.source LIKE {p} ESCAPE '\\', 0) OR {field})"
+
+    def notetype(self, node: s.NoteType) -> str:
+        match = name_matcher(node.name)
+        ids = [nt.id for nt in self.notetypes() if match(nt.name)]
+        kinds = [int(k) for name, k in MARKDOWN_KINDS.items() if match(name)]
+        clauses = [f"n.notetype_id IN ({_ints(ids)})"] if ids else []
+        if kinds:
+            clauses.append(f"(n.notetype_id IS NULL AND n.kind IN ({_ints(kinds)}))")
+        return "(" + " OR ".join(clauses) + ")" if clauses else "0"
+
+    def card_ord(self, node: s.CardOrd) -> str:
+        return f"c.ord = {node.ord}"
+
+    def card_name(self, node: s.CardName) -> str:
+        match = name_matcher(node.name)
+        clauses = []
+        for nt in self.notetypes():
+            ords = [i for i, name in enumerate(nt.templates) if match(name)]
+            if ords:
+                clauses.append(f"(n.notetype_id = {nt.id} AND c.ord IN ({_ints(ords)}))")
+        return "(" + " OR ".join(clauses) + ")" if clauses else "0"
+
+    def state(self, node: s.State) -> str:
+        now = self.clock.now
+        buried = f"(c.suspended = 0 AND coalesce(c.buried_until > {now}, 0))"
+        if node.state == "new":
+            return "c.state = 0"
+        if node.state == "learn":
+            return "c.state IN (1, 3)"
+        if node.state == "review":
+            return "c.state IN (2, 3)"
+        if node.state == "suspended":
+            return "c.suspended = 1"
+        if node.state in ("buried", "buried-manually", "buried-sibling"):
+            return buried
+        end, ahead = self.clock.day_end, now + LEARN_AHEAD_MS
+        return (
+            f"(c.suspended = 0 AND NOT {buried} AND coalesce("
+            f"(c.state = 2 AND c.due < {end}) OR (c.state IN (1, 3) AND (c.due <= {ahead} OR "
+            f"({_INTERDAY} AND c.due < {end}))), 0))"
+        )
+
+    def flag(self, node: s.Flag) -> str:
+        return f"c.flag = {node.flag}"
+
+    def prop(self, node: s.Prop) -> str:
+        op, value = node.op, node.value
+        if node.key == "rated":
+            return self._rated(op, int(value), node.ease)
+        if node.key in ("reps", "lapses"):
+            return f"c.{node.key} {op} {int(value)}"
+        if node.key == "s":
+            return f"c.stability {op} {float(value)!r}"
+        if node.key == "d":
+            return f"c.difficulty {op} {float(value) * 9 + 1!r}"
+        if node.key == "ivl":
+            return f"coalesce({self.clock.interval_sql()} {op} {int(value)}, 0)"
+        if node.key == "due":
+            return self._due(op, int(value))
+        return self._recall(op, float(value))
+
+    def _due(self, op: str, days: int) -> str:
+        start, end = self.clock.day_start, self.clock.day_end
+        day = f"((c.due - {start} + {_EPOCH_DAYS * DAY}) / {DAY} - {_EPOCH_DAYS})"
+        return (
+            f"(c.suspended = 0 AND NOT coalesce(c.buried_until > {self.clock.now}, 0) AND "
+            f"coalesce((c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
+            f"(c.state IN (1, 3) AND NOT {_INTERDAY} AND (c.due - {end}) / {DAY} {op} {days}), 0))"
+        )
+
+    def _recall(self, op: str, r: float) -> str:
+        """``prop:r``: the recall FSRS predicts now, compared without computing it per card.
+
+        R = (1 + factor * t / S) ** decay falls as t / S grows, so ``R op r`` is
+        ``t / S  op'  x`` with x = (r ** (1 / decay) - 1) / factor and op' reversed.
+        """
+        elapsed = f"(({self.clock.now} - c.last_review) / {float(DAY)!r} / c.stability)"
+        known = "c.state != 0 AND c.last_review IS NOT NULL AND c.stability > 0"
+        reverse = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}[op]
+        if r <= 0:  # every recall is above 0
+            test = "1" if op in (">", ">=", "!=") else "0"
+        elif r > 1:  # and at most 1
+            test = "1" if op in ("<", "<=", "!=") else "0"
+        else:
+            threshold = (r ** (1 / self.clock.decay) - 1) / self.clock.factor
+            test = f"max({elapsed}, 0) {reverse} {threshold!r}"
+        return f"coalesce({known} AND {test}, 0)"
+
+    def rated(self, node: s.Rated) -> str:
+        return self._rated(">", -node.days, node.ease)
+
+    def _rated(self, op: str, days: int, ease: int | None) -> str:
+        target = self.clock.day_end + DAY * days
+        before = self.clock.day_end + DAY * (days - 1)
+        when = {
+            ">": f">= {target}",
+            ">=": f">= {before}",
+            "<": f"< {before}",
+            "<=": f"< {target}",
+            "=": f"BETWEEN {before} AND {target - 1}",
+            "!=": f"NOT BETWEEN {before} AND {target - 1}",
+        }[op]
+        button = f" AND rating = {ease}" if ease is not None else ""
+        return f"c.id IN (SELECT card_id FROM review_log WHERE reviewed_at {when}{button})"
+
+    def _cutoff(self, days: int) -> int:
+        return self.clock.day_end - DAY * days
+
+    def added(self, node: s.Added) -> str:
+        return f"coalesce(c.created > {self._cutoff(node.days)}, 0)"
+
+    def edited(self, node: s.Edited) -> str:
+        return f"n.mtime > {self._cutoff(node.days)}"
+
+    def introduced(self, node: s.Introduced) -> str:
+        cutoff = self._cutoff(node.days)
+        return (
+            f"(c.id IN (SELECT card_id FROM review_log WHERE reviewed_at > {cutoff}) AND NOT "
+            f"EXISTS (SELECT 1 FROM review_log r WHERE r.card_id = c.id AND r.reviewed_at <= "
+            f"{cutoff}))"
+        )
+
+    def note_ids(self, node: s.NoteIds) -> str:
+        return f"n.id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
+
+    def card_ids(self, node: s.CardIds) -> str:
+        return f"c.id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
+
+
+_INTERDAY = f"(c.state = 2 OR c.due - c.last_review >= {DAY})"
+"""A card due on a day rather than at a moment (a review, or a learning step of days)."""
+"""Days between the review day and the due day (Anki's ``ivl``) of a review card."""
+
+_HANDLERS: dict[type, Callable[[_Writer, Any], str]] = {
+    s.Everything: _Writer.everything,
+    s.Text: _Writer.text,
+    s.Field: _Writer.field,
+    s.Regex: _Writer.regex,
+    s.Deck: _Writer.deck,
+    s.Tag: _Writer.tag,
+    s.Service: _Writer.service,
+    s.Domain: _Writer.domain,
+    s.Source: _Writer.source,
+    s.NoteType: _Writer.notetype,
+    s.CardOrd: _Writer.card_ord,
+    s.CardName: _Writer.card_name,
+    s.State: _Writer.state,
+    s.Flag: _Writer.flag,
+    s.Prop: _Writer.prop,
+    s.Rated: _Writer.rated,
+    s.Added: _Writer.added,
+    s.Edited: _Writer.edited,
+    s.Introduced: _Writer.introduced,
+    s.NoteIds: _Writer.note_ids,
+    s.CardIds: _Writer.card_ids,
+}
+
+ORDERS: dict[str, tuple[str, ...]] = {
+    "id": ("c.id",),
+    "due": ("c.state = 0", "c.due"),
+    "interval": ("{interval}",),
+    "stability": ("c.stability",),
+    "difficulty": ("c.difficulty",),
+    "reviews": ("c.reps",),
+    "lapses": ("c.lapses",),
+    "deck": ("(SELECT name FROM deck WHERE id = n.deck_id)",),
+    "sort_field": ("n.prompt_md",),
+    "modified": ("n.mtime",),
+    "note": ("n.id", "c.ord"),
+}
+"""Orders :func:`search_card_ids` accepts (the browser's sortable columns)."""
+
+
+def compile_search(
+    db: sqlite3.Connection, tree: s.Node, clock: SearchClock
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE condition (over ``card c JOIN note n``) and its parameters."""
+    writer = _Writer(db, clock)
+    return writer.node(tree), writer.params
+
+
+def search_card_ids(
+    conn: Connection,
+    tree: s.Node,
+    clock: SearchClock,
+    order: str = "id",
+    descending: bool = False,
+    limit: int | None = None,
+) -> list[int]:
+    """Ids of the cards (of notes not retired) that ``tree`` matches, in ``order``."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r} ({', '.join(ORDERS)})")
+    db = driver_connection(conn)
+    where, params = compile_search(db, tree, clock)
+    direction = " DESC" if descending else ""
+    columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
+    order_by = ", ".join(column + direction for column in columns)
+    sql = (
+        "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id "
+        f"WHERE n.retired = 0 AND {where} ORDER BY {order_by}, c.id{direction}"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [int(r[0]) for r in db.execute(sql, params)]
+
+
+def driver_connection(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under ``conn``, with the functions searches call."""
+    db = conn.connection.driver_connection
+    assert isinstance(db, sqlite3.Connection)
+    db.create_function("cirrus_fields", 1, _joined_fields, deterministic=True)
+    db.create_function("cirrus_regexp", 2, _regexp, deterministic=True)
+    return db
+
+
+# -- matching helpers --------------------------------------------------------------------
+
+
+def _joined_fields(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        fields = json.loads(value)
+    except ValueError:
+        return value
+    return "\x1f".join(str(f) for f in fields) if isinstance(fields, list) else value
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str, value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return _compiled(pattern).search(value) is not None
+
+
+def _tokens(text: str) -> Iterable[tuple[str, bool]]:
+    """(character, is_wildcard) of a search-text value with its escapes resolved."""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            yield text[i + 1], False
+            i += 2
+            continue
+        yield c, c in "*_"
+        i += 1
+
+
+def to_like(text: str) -> str:
+    """A search-text value as a LIKE pattern (escape ``\\``): ``*`` any, ``_`` one char."""
+    out = []
+    for c, wild in _tokens(text):
+        if wild:
+            out.append("%" if c == "*" else "_")
+        elif c in "%_\\":
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def to_re(text: str, any_char: str = ".") -> str:
+    """A search-text value as a regular expression: ``*`` any run, ``_`` one char."""
+    out = []
+    for c, wild in _tokens(text):
+        if wild:
+            out.append(f"(?:{any_char})*" if c == "*" else any_char)
+        else:
+            out.append(re.escape(c))
+    return "".join(out)
+
+
+def _json_superset(text: str) -> str | None:
+    """A LIKE pattern over the JSON text of the fields that every match also matches."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for c, wild in _tokens(text):
+        if wild:
+            pieces.append("".join(current))
+            current = []
+        elif c == "\x1f":
+            return None
+        else:
+            current.append(c)
+    pieces.append("".join(current))
+    escaped = [
+        json.dumps(p, ensure_ascii=False)[1:-1].replace("\\", "\\\\").replace("%", "\\%")
+        for p in pieces
+    ]
+    return "%" + "%".join(e.replace("_", "\\_") for e in escaped) + "%"
+
+
+def glob_matcher(name: str) -> Callable[[str], bool]:
+    """Anki's field-name match: case-insensitive, with ``*`` and ``_`` as wildcards."""
+    pattern = re.compile(to_re(name) + r"\Z", re.IGNORECASE | re.DOTALL)
+    return lambda candidate: pattern.match(candidate) is not None
+
+
+def name_matcher(name: str) -> Callable[[str], bool]:
+    """Note type and card names: the whole name, ignoring case, wildcards allowed."""
+    return glob_matcher(name)
+
+
+def _anki_tag(tag: str) -> str:
+    return tag.replace("/", "::")
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ints(values: Iterable[int]) -> str:
+    return ", ".join(str(int(v)) for v in values)
