@@ -182,6 +182,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("key", nargs="?", choices=sorted(c.CONFIG_KEYS))
     p.add_argument("value", nargs="?")
     p.set_defaults(handler=c.cmd_config)
+    from app.cli_search import add_parser as add_search
+
+    add_search(sub, common)
     return parser
 
 

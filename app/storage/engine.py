@@ -99,4 +99,6 @@ def readonly_engine(path: Path) -> Engine:
         db.execute("PRAGMA busy_timeout = 5000")
         return db
 
-    return create_engine("sqlite://", creator=connect, pool_size=1, max_overflow=4)
+    return create_engine(
+        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=1, max_overflow=4
+    )

@@ -1,0 +1,107 @@
+"""Search on Cirrus's own notes: Markdown fields, services, domains, sources, orders."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.core.search import SearchError
+from app.storage.collection import Collection
+from tests.conftest import FIXTURES, T0
+
+
+@pytest.fixture
+def sample(col: Collection) -> Collection:
+    col.import_path(FIXTURES / "decks" / "sample.md", T0)
+    return col
+
+
+def _guids(col: Collection, query: str) -> set[str]:
+    return {r.note_guid.split("/")[-1] for r in col.card_rows(col.search_cards(query, now=T0))}
+
+
+def test_markdown_fields_and_free_text(sample: Collection) -> None:
+    assert _guids(sample, "sessionid") == {"sb-sessions", "sb-scenario"}
+    assert _guids(sample, "prompt:dead-letter*") == {"sb-dlq"}
+    assert _guids(sample, "answer:*SessionId*") == {"sb-sessions", "sb-scenario"}
+    assert _guids(sample, "front:*summarize*") == {"kql-count"}
+    assert _guids(sample, "note:reversed") == {"sb-dlq"}
+    assert "sb-premium" in _guids(sample, "note:cloze")
+
+
+def test_services_domains_sources_and_tags(sample: Collection) -> None:
+    every = _guids(sample, "")
+    assert _guids(sample, "service:service-bus") == {
+        "sb-sessions",
+        "sb-dlq",
+        "sb-premium",
+        "sb-scenario",
+    }
+    assert _guids(sample, "service:monitor") == {"kql-count"}
+    assert _guids(sample, "service:*") == _guids(sample, "tag:service")
+    assert _guids(sample, "domain:3-connect") == every  # a deck-level tag
+    assert _guids(sample, "tag:domain::3-connect") == _guids(sample, "tag:domain/3-connect")
+    assert _guids(sample, "source:*message-sessions*") == {"sb-sessions", "sb-scenario"}
+    assert _guids(sample, "source:kusto") == {"kql-count"}
+    assert _guids(sample, "-service:service-bus") == every - _guids(sample, "service:service-bus")
+
+
+def test_reversed_note_has_two_cards_and_card_ord_selects(sample: Collection) -> None:
+    rows = sample.card_rows(sample.search_cards("note:reversed", now=T0))
+    assert sorted(r.ord for r in rows) == [0, 1]
+    assert [r.ord for r in sample.card_rows(sample.search_cards("note:reversed card:2"))] == [1]
+    assert rows[0].note_guid == "sample-messaging/sb-dlq"
+    assert rows[0].deck == "Sample::Messaging"
+
+
+def test_orders_limit_and_rows_keep_the_order(sample: Collection) -> None:
+    ids = sample.search_cards("", order="sort_field")
+    prompts = [r.sort_field for r in sample.card_rows(ids)]
+    assert prompts == sorted(prompts)
+    backwards = sample.search_cards("", order="sort_field", descending=True)
+    assert [r.sort_field for r in sample.card_rows(backwards)] == prompts[::-1]
+    assert sample.search_cards("", order="id", limit=2) == sorted(ids)[:2]
+    with pytest.raises(ValueError, match="unknown order"):
+        sample.search_cards("", order="colour")
+
+
+def test_answers_change_what_state_and_rated_searches_find(sample: Collection) -> None:
+    from app.core.models import Rating
+
+    assert sample.search_cards("is:review") == []
+    card = sample.next_card(T0)
+    assert card is not None
+    sample.answer(card.card_id, Rating.EASY, T0)
+    assert sample.search_cards("is:review", now=T0) == [card.card_id]
+    assert sample.search_cards("rated:1:4", now=T0) == [card.card_id]
+    assert sample.search_cards("rated:1:3", now=T0) == []
+    assert card.card_id not in sample.search_cards("is:new", now=T0)
+    assert sample.search_cards("introduced:1 prop:reps=1", now=T0) == [card.card_id]
+
+
+def test_a_bad_query_raises_the_search_error(sample: Collection) -> None:
+    with pytest.raises(SearchError) as info:
+        sample.search_cards('deck:"unclosed')
+    assert info.value.position == 5
+    assert info.value.exit_code == 2
+
+
+def test_read_only_search_works_while_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    writer = Collection.open(tmp_path)
+    writer.import_path(FIXTURES / "decks" / "sample.md", T0)
+    expected = writer.search_cards("service:service-bus")
+    db = sqlite3.connect(tmp_path / "collection.sqlite")
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("UPDATE note SET mtime = mtime + 1")
+    reader = Collection.open_readonly(tmp_path)
+    try:
+        assert reader.search_cards("service:service-bus") == expected
+        with pytest.raises(Exception, match=r"readonly"), reader.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE note SET mtime = 0")
+    finally:
+        reader.close()
+        db.rollback()
+        db.close()
+        writer.close()
