@@ -41,6 +41,7 @@ MARKDOWN_KINDS = {
     "choice": NoteKind.CHOICE,
 }
 _MAX_ID = 2**63 - 1
+_NOTE_COLUMN = re.compile(r"\bn\.")
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,24 @@ class _Writer:
         like = "%" + to_like(node.text) + "%"
         p = self.param(like)
         md = " OR ".join(f"n.{c}_md LIKE {p} ESCAPE '\\'" for c in MARKDOWN_FIELDS)
-        return f"coalesce({md} OR {self._fields_like(node.text, p)}, 0)"
+        return f"({md} OR {self._fields_like(node.text, p)})"
 
     def _fields_like(self, text: str, p: str) -> str:
-        """The joined fields of a template note match the LIKE pattern ``p``."""
-        exact = f"cirrus_fields(n.fields) LIKE {p} ESCAPE '\\'"
-        loose = _json_superset(text)
+        """The joined fields of a template note match the LIKE pattern ``p``.
+
+        A LIKE over the JSON text of the fields finds every match (and a few more); where
+        the pattern cannot meet JSON's quoting and the JSON has no escape, it is exact.
+        """
+        exact = f"{FIELDS_TEXT} LIKE {p} ESCAPE '\\'"
+        loose = _json_pattern(text)
         if loose is None:
             return f"(n.fields IS NOT NULL AND {exact})"
-        return f"(n.fields LIKE {self.param(loose)} ESCAPE '\\' AND {exact})"
+        pattern, safe = loose
+        check = f"(instr(n.fields, '\\') = 0 OR {exact})" if safe else exact
+        return (
+            f"(n.fields IS NOT NULL AND n.fields LIKE {self.param(pattern)} ESCAPE '\\' "
+            f"AND {check})"
+        )
 
     def field(self, node: s.Field) -> str:
         match = glob_matcher(node.field)
@@ -157,20 +167,22 @@ class _Writer:
         for nt in self.notetypes():
             indexes = [i for i, name in enumerate(nt.fields) if match(name)]
             if indexes:
-                tests = " OR ".join(test(f"json_extract(n.fields, '$[{i}]')") for i in indexes)
-                clauses.append(f"(n.notetype_id = {nt.id} AND ({tests}))")
+                tests = " OR ".join(
+                    test(f"coalesce(json_extract(n.fields, '$[{i}]'), '')") for i in indexes
+                )
+                clauses.append(f"(n.notetype_id IS {nt.id} AND ({tests}))")
         md = [f for f in MARKDOWN_FIELDS if match(f)]
         if md:
             tests = " OR ".join(test(f"n.{f}_md") for f in md)
             clauses.append(f"(n.notetype_id IS NULL AND ({tests}))")
-        return f"coalesce({' OR '.join(clauses)}, 0)" if clauses else "0"
+        return f"({' OR '.join(clauses)})" if clauses else "0"
 
     def regex(self, node: s.Regex) -> str:
         p = self.param("(?i)" + node.pattern)
         md = "n.prompt_md || char(31) || n.front_md || char(31) || n.answer_md"
         return (
-            f"coalesce(CASE WHEN n.fields IS NULL THEN cirrus_regexp({p}, {md}) "
-            f"ELSE cirrus_regexp({p}, cirrus_fields(n.fields)) END, 0)"
+            f"(CASE WHEN n.fields IS NULL THEN cirrus_regexp({p}, {md}) "
+            f"ELSE cirrus_regexp({p}, {FIELDS_TEXT}) END)"
         )
 
     def deck(self, node: s.Deck) -> str:
@@ -216,13 +228,15 @@ class _Writer:
     def source(self, node: s.Source) -> str:
         p = self.param("%" + to_like(node.text) + "%")
         field = self.field(s.Field("source", node.text))
-        return f"(coalesce(n.source LIKE {p} ESCAPE '\\', 0) OR {field})"
+        return f"(coalesce(n.source, '') LIKE {p} ESCAPE '\\' OR {field})"
 
     def notetype(self, node: s.NoteType) -> str:
         match = name_matcher(node.name)
         ids = [nt.id for nt in self.notetypes() if match(nt.name)]
         kinds = [int(k) for name, k in MARKDOWN_KINDS.items() if match(name)]
-        clauses = [f"n.notetype_id IN ({_ints(ids)})"] if ids else []
+        clauses = (
+            [f"(n.notetype_id IS NOT NULL AND n.notetype_id IN ({_ints(ids)}))"] if ids else []
+        )
         if kinds:
             clauses.append(f"(n.notetype_id IS NULL AND n.kind IN ({_ints(kinds)}))")
         return "(" + " OR ".join(clauses) + ")" if clauses else "0"
@@ -236,12 +250,12 @@ class _Writer:
         for nt in self.notetypes():
             ords = [i for i, name in enumerate(nt.templates) if match(name)]
             if ords:
-                clauses.append(f"(n.notetype_id = {nt.id} AND c.ord IN ({_ints(ords)}))")
+                clauses.append(f"(n.notetype_id IS {nt.id} AND c.ord IN ({_ints(ords)}))")
         return "(" + " OR ".join(clauses) + ")" if clauses else "0"
 
     def state(self, node: s.State) -> str:
         now = self.clock.now
-        buried = f"(c.suspended = 0 AND coalesce(c.buried_until > {now}, 0))"
+        buried = f"(c.suspended = 0 AND coalesce(c.buried_until, 0) > {now})"
         if node.state == "new":
             return "c.state = 0"
         if node.state == "learn":
@@ -254,9 +268,9 @@ class _Writer:
             return buried
         end, ahead = self.clock.day_end, now + LEARN_AHEAD_MS
         return (
-            f"(c.suspended = 0 AND NOT {buried} AND coalesce("
-            f"(c.state = 2 AND c.due < {end}) OR (c.state IN (1, 3) AND (c.due <= {ahead} OR "
-            f"({_INTERDAY} AND c.due < {end}))), 0))"
+            f"(c.suspended = 0 AND coalesce(c.buried_until, 0) <= {now} AND ("
+            f"(c.state = 2 AND {_DUE} < {end}) OR (c.state IN (1, 3) AND ({_DUE} <= {ahead} OR "
+            f"({_INTERDAY} AND {_DUE} < {end})))))"
         )
 
     def flag(self, node: s.Flag) -> str:
@@ -273,18 +287,18 @@ class _Writer:
         if node.key == "d":
             return f"c.difficulty {op} {float(value) * 9 + 1!r}"
         if node.key == "ivl":
-            return f"coalesce({self.clock.interval_sql()} {op} {int(value)}, 0)"
+            return f"coalesce({self.clock.interval_sql()}, 0) {op} {int(value)}"
         if node.key == "due":
             return self._due(op, int(value))
         return self._recall(op, float(value))
 
     def _due(self, op: str, days: int) -> str:
         start, end = self.clock.day_start, self.clock.day_end
-        day = f"((c.due - {start} + {_EPOCH_DAYS * DAY}) / {DAY} - {_EPOCH_DAYS})"
+        day = f"(({_DUE} - {start} + {_EPOCH_DAYS * DAY}) / {DAY} - {_EPOCH_DAYS})"
         return (
-            f"(c.suspended = 0 AND NOT coalesce(c.buried_until > {self.clock.now}, 0) AND "
-            f"coalesce((c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
-            f"(c.state IN (1, 3) AND NOT {_INTERDAY} AND (c.due - {end}) / {DAY} {op} {days}), 0))"
+            f"(c.suspended = 0 AND coalesce(c.buried_until, 0) <= {self.clock.now} AND ("
+            f"(c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
+            f"(c.state IN (1, 3) AND NOT {_INTERDAY} AND ({_DUE} - {end}) / {DAY} {op} {days})))"
         )
 
     def _recall(self, op: str, r: float) -> str:
@@ -294,7 +308,7 @@ class _Writer:
         ``t / S  op'  x`` with x = (r ** (1 / decay) - 1) / factor and op' reversed.
         """
         elapsed = f"(({self.clock.now} - c.last_review) / {float(DAY)!r} / c.stability)"
-        known = "c.state != 0 AND c.last_review IS NOT NULL AND c.stability > 0"
+        known = "c.state != 0 AND c.last_review IS NOT NULL AND coalesce(c.stability, 0) > 0"
         reverse = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}[op]
         if r <= 0:  # every recall is above 0
             test = "1" if op in (">", ">=", "!=") else "0"
@@ -303,7 +317,7 @@ class _Writer:
         else:
             threshold = (r ** (1 / self.clock.decay) - 1) / self.clock.factor
             test = f"max({elapsed}, 0) {reverse} {threshold!r}"
-        return f"coalesce({known} AND {test}, 0)"
+        return f"({known} AND {test})"
 
     def rated(self, node: s.Rated) -> str:
         return self._rated(">", -node.days, node.ease)
@@ -326,7 +340,7 @@ class _Writer:
         return self.clock.day_end - DAY * days
 
     def added(self, node: s.Added) -> str:
-        return f"coalesce(c.created > {self._cutoff(node.days)}, 0)"
+        return f"coalesce(c.created, 0) > {self._cutoff(node.days)}"
 
     def edited(self, node: s.Edited) -> str:
         return f"n.mtime > {self._cutoff(node.days)}"
@@ -346,9 +360,32 @@ class _Writer:
         return f"c.id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
 
 
-_INTERDAY = f"(c.state = 2 OR c.due - c.last_review >= {DAY})"
+def _fields_text() -> str:
+    """The fields of a template note joined by ``\\x1f`` (Anki's ``flds``), from their JSON
+    (``json.dumps`` with its default separators): escaped backslashes and quotes are set
+    aside first, so that ``", "`` can only be a separator."""
+    expr = "substr(n.fields, 3, length(n.fields) - 4)"
+    steps = [
+        ("'\\\\'", "char(1)"),
+        ("'\\\"'", "char(2)"),
+        ("'\", \"'", "char(31)"),
+        ("'\\n'", "char(10)"),
+        ("'\\t'", "char(9)"),
+        ("'\\r'", "char(13)"),
+        ("'\\b'", "char(8)"),
+        ("'\\f'", "char(12)"),
+        ("char(2)", "'\"'"),
+        ("char(1)", "'\\'"),
+    ]
+    for old, new in steps:
+        expr = f"replace({expr}, {old}, {new})"
+    return f"(CASE WHEN n.fields = '[]' THEN '' ELSE {expr} END)"
+
+
+FIELDS_TEXT = _fields_text()
+_DUE = "coalesce(c.due, 0)"
+_INTERDAY = f"(c.state = 2 OR coalesce(c.due - c.last_review, 0) >= {DAY})"
 """A card due on a day rather than at a moment (a review, or a learning step of days)."""
-"""Days between the review day and the due day (Anki's ``ivl``) of a review card."""
 
 _HANDLERS: dict[type, Callable[[_Writer, Any], str]] = {
     s.Everything: _Writer.everything,
@@ -414,10 +451,13 @@ def search_card_ids(
     direction = " DESC" if descending else ""
     columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
     order_by = ", ".join(column + direction for column in columns)
-    sql = (
-        "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id "
-        f"WHERE n.retired = 0 AND {where} ORDER BY {order_by}, c.id{direction}"
-    )
+    if _NOTE_COLUMN.search(where) or _NOTE_COLUMN.search(order_by):
+        source = "card c JOIN note n ON n.id = c.note_id WHERE n.retired = 0"
+    elif db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
+        source = "card c WHERE c.note_id NOT IN (SELECT id FROM note WHERE retired = 1)"
+    else:  # card columns only: Anki's searches of this kind read no note either
+        source = "card c WHERE 1"
+    sql = f"SELECT c.id FROM {source} AND {where} ORDER BY {order_by}, c.id{direction}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [int(r[0]) for r in db.execute(sql, params)]
@@ -427,7 +467,6 @@ def driver_connection(conn: Connection) -> sqlite3.Connection:
     """The sqlite3 connection under ``conn``, with the functions searches call."""
     db = conn.connection.driver_connection
     assert isinstance(db, sqlite3.Connection)
-    db.create_function("cirrus_fields", 1, _joined_fields, deterministic=True)
     db.create_function("cirrus_regexp", 2, _regexp, deterministic=True)
     return db
 
@@ -435,24 +474,14 @@ def driver_connection(conn: Connection) -> sqlite3.Connection:
 # -- matching helpers --------------------------------------------------------------------
 
 
-def _joined_fields(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        fields = json.loads(value)
-    except ValueError:
-        return value
-    return "\x1f".join(str(f) for f in fields) if isinstance(fields, list) else value
-
-
 @lru_cache(maxsize=64)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _regexp(pattern: str, value: str | None) -> bool | None:
+def _regexp(pattern: str, value: str | None) -> bool:
     if value is None:
-        return None
+        return False
     return _compiled(pattern).search(value) is not None
 
 
@@ -493,24 +522,30 @@ def to_re(text: str, any_char: str = ".") -> str:
     return "".join(out)
 
 
-def _json_superset(text: str) -> str | None:
-    """A LIKE pattern over the JSON text of the fields that every match also matches."""
+def _json_pattern(text: str) -> tuple[str, bool] | None:
+    """A LIKE pattern over the JSON text of the fields that every match also matches, and
+    whether a match of it is exact in JSON text without escapes (None: no such pattern)."""
     pieces: list[str] = []
     current: list[str] = []
+    one_char = False
     for c, wild in _tokens(text):
         if wild:
             pieces.append("".join(current))
             current = []
+            one_char = one_char or c == "_"
         elif c == "\x1f":
             return None
         else:
             current.append(c)
     pieces.append("".join(current))
+    safe = not one_char and not any(
+        (p and not p.strip()) or any(c in '[]",\\' or c < " " for c in p) for p in pieces
+    )
     escaped = [
         json.dumps(p, ensure_ascii=False)[1:-1].replace("\\", "\\\\").replace("%", "\\%")
         for p in pieces
     ]
-    return "%" + "%".join(e.replace("_", "\\_") for e in escaped) + "%"
+    return "%" + "%".join(e.replace("_", "\\_") for e in escaped) + "%", safe
 
 
 def glob_matcher(name: str) -> Callable[[str], bool]:

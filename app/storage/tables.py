@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -63,6 +63,7 @@ class DeckRow(SQLModel, table=True):
 
 class NoteRow(SQLModel, table=True):
     __tablename__ = "note"
+    __table_args__ = (Index("ix_note_retired", "id", sqlite_where=text("retired = 1")),)
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
     deck_id: int = Field(foreign_key="deck.id", index=True)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.core.search import SearchError
+from app.core.search import SearchError, Text
 from app.storage.collection import Collection
+from app.storage.search_sql import FIELDS_TEXT, SearchClock, compile_search, to_like
 from tests.conftest import FIXTURES, T0
+
+CLOCK = SearchClock(now=0, day_start=0, day_end=1, factor=19 / 81, decay=-0.5)
 
 
 @pytest.fixture
@@ -105,3 +111,38 @@ def test_read_only_search_works_while_a_writer_holds_the_lock(tmp_path: Path) ->
         db.rollback()
         db.close()
         writer.close()
+
+
+# No \x1f: Anki separates fields with it, so no imported field holds one.
+_FIELD_CHARS = st.sampled_from([*'ab d"\\,[]:*_%\n\t', "é", "日"])
+
+
+@settings(max_examples=400)
+@given(st.lists(st.text(_FIELD_CHARS, max_size=6), max_size=4))
+def test_fields_text_rebuilds_ankis_joined_fields(fields: list[str]) -> None:
+    db = sqlite3.connect(":memory:")
+    stored = json.dumps(fields, ensure_ascii=False)
+    got = db.execute(f"SELECT {FIELDS_TEXT} FROM (SELECT ? AS fields) n", (stored,)).fetchone()
+    assert got[0] == "\x1f".join(fields)
+
+
+@settings(max_examples=600)
+@given(
+    st.lists(st.text(_FIELD_CHARS, max_size=6), min_size=1, max_size=3),
+    st.text(st.sampled_from([*'ab d"\\,[]*_%', "é"]), min_size=1, max_size=4),
+)
+def test_free_text_on_fields_matches_like_on_ankis_joined_fields(
+    fields: list[str], query: str
+) -> None:
+    """Whatever path the compiled condition takes, it agrees with LIKE on Anki's flds."""
+    text = "".join("\\\\" if c == "\\" else c for c in query)  # a search-text value
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE note (prompt_md, front_md, answer_md, fields)")
+    db.execute("INSERT INTO note VALUES ('', '', '', ?)", (json.dumps(fields, ensure_ascii=False),))
+    db.execute("CREATE TABLE flds (v)")
+    db.execute("INSERT INTO flds VALUES (?)", ("\x1f".join(fields),))
+    like = "%" + to_like(text) + "%"
+    expected = db.execute("SELECT v LIKE ? ESCAPE '\\' FROM flds", (like,)).fetchone()[0]
+    where, params = compile_search(db, Text(text), CLOCK)
+    got = db.execute(f"SELECT {where} FROM note n", params).fetchone()[0]
+    assert bool(got) == bool(expected)

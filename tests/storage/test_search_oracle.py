@@ -334,6 +334,14 @@ def test_search_matches_anki(both: Any, query: str) -> None:
     assert _cirrus_keys(cirrus, query) == expected
 
 
+@pytest.mark.parametrize("query", [q for q in QUERIES if q != "*"])
+def test_negated_search_matches_anki(both: Any, query: str) -> None:
+    """Negation: where a property is unknown (NULL), both leave the card out either way."""
+    anki, cirrus = both
+    negated = f"-({query})"
+    assert _cirrus_keys(cirrus, negated) == _anki_keys(anki, negated)
+
+
 def test_note_and_card_ids_name_cirrus_ids(both: Any) -> None:
     anki, cirrus = both
     anki_nids = list(anki.find_notes("tag:lang::ja"))[:3]
