@@ -124,7 +124,8 @@ def _schedule(col: Any, rng: random.Random) -> None:
         due = reviewed + ivl
         last = min(crt + reviewed * DAY + 3600, int(time.time()) - 60)
         s = ivl * rng.uniform(0.7, 1.3)
-        data = json.dumps({"s": round(s, 3), "d": round(rng.uniform(1, 10), 3), "lrt": last})
+        memory = {"s": round(s, 3), "d": round(rng.uniform(1, 10), 3), "decay": 0.1542}
+        data = json.dumps({**memory, "lrt": last})  # FSRS-6's default decay, as in Cirrus
         flags = 1 if pick < 0.03 else 0
         queue = -1 if pick < 0.05 else 2
         cards.append((ivl, due, data, flags, queue, cid))

@@ -108,7 +108,7 @@ class _Writer:
 
     def tags(self) -> list[str]:
         if self._tags is None:
-            self._tags = [str(r[0]) for r in self.db.execute("SELECT DISTINCT tag FROM note_tag")]
+            self._tags = [str(r[0]) for r in self.db.execute(_DISTINCT_TAGS)]
         return self._tags
 
     def param(self, value: Any) -> str:
@@ -132,27 +132,29 @@ class _Writer:
         return "1"
 
     def text(self, node: s.Text) -> str:
+        # Boolean operators only (no CASE, no function around them): SQLite then stops at
+        # the first LIKE that decides, and the costly exact test runs on few notes.
         like = "%" + to_like(node.text) + "%"
         p = self.param(like)
-        md = " OR ".join(f"n.{c}_md LIKE {p} ESCAPE '\\'" for c in MARKDOWN_FIELDS)
-        return f"({md} OR {self._fields_like(node.text, p)})"
+        md = " OR ".join(f"n.{c}_md {_like(p, like)}" for c in MARKDOWN_FIELDS)
+        return (
+            f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
+            f"(n.prompt_md {_like(p, like)} OR {self._fields_like(node.text, p, like)})))"
+        )
 
-    def _fields_like(self, text: str, p: str) -> str:
+    def _fields_like(self, text: str, p: str, like: str) -> str:
         """The joined fields of a template note match the LIKE pattern ``p``.
 
         A LIKE over the JSON text of the fields finds every match (and a few more); where
         the pattern cannot meet JSON's quoting and the JSON has no escape, it is exact.
         """
-        exact = f"{FIELDS_TEXT} LIKE {p} ESCAPE '\\'"
+        exact = f"{FIELDS_TEXT} {_like(p, like)}"
         loose = _json_pattern(text)
         if loose is None:
-            return f"(n.fields IS NOT NULL AND {exact})"
+            return exact
         pattern, safe = loose
         check = f"(instr(n.fields, '\\') = 0 OR {exact})" if safe else exact
-        return (
-            f"(n.fields IS NOT NULL AND n.fields LIKE {self.param(pattern)} ESCAPE '\\' "
-            f"AND {check})"
-        )
+        return f"(n.fields {_like(self.param(pattern), pattern)} AND {check})"
 
     def field(self, node: s.Field) -> str:
         match = glob_matcher(node.field)
@@ -194,14 +196,14 @@ class _Writer:
             "^" + to_re(node.name).replace("::", "\x1f") + "(?:\x1f|\\Z)", re.IGNORECASE
         )
         ids = [i for i, name in self.decks() if pattern.match(name.replace("::", "\x1f"))]
-        return f"n.deck_id IN ({_ints(ids)})"
+        return f"c.note_id IN (SELECT id FROM note WHERE deck_id IN ({_ints(ids)}))"
 
     def tag(self, node: s.Tag) -> str:
         if node.regex:
             pattern = re.compile(node.tag, re.IGNORECASE)
             return self._tagged(t for t in self.tags() if pattern.search(_anki_tag(t)))
         if node.tag == "none":
-            return "NOT EXISTS (SELECT 1 FROM note_tag WHERE note_id = n.id)"
+            return "c.note_id NOT IN (SELECT note_id FROM note_tag)"
         if node.tag == "*":
             return "1"
         if " " in node.tag:
@@ -217,7 +219,7 @@ class _Writer:
         listed = ", ".join(_quote(t) for t in tags)
         if not listed:
             return "0"
-        return f"n.id IN (SELECT note_id FROM note_tag WHERE tag IN ({listed}))"
+        return f"c.note_id IN (SELECT note_id FROM note_tag WHERE tag IN ({listed}))"
 
     def service(self, node: s.Service) -> str:
         return self._tagged(self._matching_tags("service::" + node.name))
@@ -234,12 +236,12 @@ class _Writer:
         match = name_matcher(node.name)
         ids = [nt.id for nt in self.notetypes() if match(nt.name)]
         kinds = [int(k) for name, k in MARKDOWN_KINDS.items() if match(name)]
-        clauses = (
-            [f"(n.notetype_id IS NOT NULL AND n.notetype_id IN ({_ints(ids)}))"] if ids else []
-        )
+        clauses = [f"notetype_id IN ({_ints(ids)})"] if ids else []
         if kinds:
-            clauses.append(f"(n.notetype_id IS NULL AND n.kind IN ({_ints(kinds)}))")
-        return "(" + " OR ".join(clauses) + ")" if clauses else "0"
+            clauses.append(f"(notetype_id IS NULL AND kind IN ({_ints(kinds)}))")
+        if not clauses:
+            return "0"
+        return f"c.note_id IN (SELECT id FROM note WHERE {' OR '.join(clauses)})"
 
     def card_ord(self, node: s.CardOrd) -> str:
         return f"c.ord = {node.ord}"
@@ -250,26 +252,30 @@ class _Writer:
         for nt in self.notetypes():
             ords = [i for i, name in enumerate(nt.templates) if match(name)]
             if ords:
-                clauses.append(f"(n.notetype_id IS {nt.id} AND c.ord IN ({_ints(ords)}))")
+                clauses.append(
+                    f"(c.ord IN ({_ints(ords)}) AND c.note_id IN "
+                    f"(SELECT id FROM note WHERE notetype_id = {nt.id}))"
+                )
         return "(" + " OR ".join(clauses) + ")" if clauses else "0"
 
     def state(self, node: s.State) -> str:
+        # "+c.state": a scan of the cards beats the (state, due) index for these
         now = self.clock.now
         buried = f"(c.suspended = 0 AND coalesce(c.buried_until, 0) > {now})"
         if node.state == "new":
-            return "c.state = 0"
+            return "+c.state = 0"
         if node.state == "learn":
-            return "c.state IN (1, 3)"
+            return "+c.state IN (1, 3)"
         if node.state == "review":
-            return "c.state IN (2, 3)"
+            return "+c.state IN (2, 3)"
         if node.state == "suspended":
             return "c.suspended = 1"
         if node.state in ("buried", "buried-manually", "buried-sibling"):
             return buried
         end, ahead = self.clock.day_end, now + LEARN_AHEAD_MS
         return (
-            f"(c.suspended = 0 AND coalesce(c.buried_until, 0) <= {now} AND ("
-            f"(c.state = 2 AND {_DUE} < {end}) OR (c.state IN (1, 3) AND ({_DUE} <= {ahead} OR "
+            f"(+c.state != 0 AND c.suspended = 0 AND coalesce(c.buried_until, 0) <= {now} AND ("
+            f"(+c.state = 2 AND {_DUE} < {end}) OR (+c.state IN (1, 3) AND ({_DUE} <= {ahead} OR "
             f"({_INTERDAY} AND {_DUE} < {end})))))"
         )
 
@@ -297,8 +303,8 @@ class _Writer:
         day = f"(({_DUE} - {start} + {_EPOCH_DAYS * DAY}) / {DAY} - {_EPOCH_DAYS})"
         return (
             f"(c.suspended = 0 AND coalesce(c.buried_until, 0) <= {self.clock.now} AND ("
-            f"(c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
-            f"(c.state IN (1, 3) AND NOT {_INTERDAY} AND ({_DUE} - {end}) / {DAY} {op} {days})))"
+            f"(+c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
+            f"(+c.state IN (1, 3) AND NOT {_INTERDAY} AND ({_DUE} - {end}) / {DAY} {op} {days})))"
         )
 
     def _recall(self, op: str, r: float) -> str:
@@ -308,7 +314,7 @@ class _Writer:
         ``t / S  op'  x`` with x = (r ** (1 / decay) - 1) / factor and op' reversed.
         """
         elapsed = f"(({self.clock.now} - c.last_review) / {float(DAY)!r} / c.stability)"
-        known = "c.state != 0 AND c.last_review IS NOT NULL AND coalesce(c.stability, 0) > 0"
+        known = "+c.state != 0 AND c.last_review IS NOT NULL AND coalesce(c.stability, 0) > 0"
         reverse = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}[op]
         if r <= 0:  # every recall is above 0
             test = "1" if op in (">", ">=", "!=") else "0"
@@ -354,7 +360,7 @@ class _Writer:
         )
 
     def note_ids(self, node: s.NoteIds) -> str:
-        return f"n.id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
+        return f"c.note_id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
 
     def card_ids(self, node: s.CardIds) -> str:
         return f"c.id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
@@ -383,8 +389,16 @@ def _fields_text() -> str:
 
 
 FIELDS_TEXT = _fields_text()
+_DISTINCT_TAGS = """
+WITH RECURSIVE t(tag) AS (
+    SELECT min(tag) FROM note_tag
+    UNION ALL
+    SELECT (SELECT min(tag) FROM note_tag WHERE tag > t.tag) FROM t WHERE t.tag IS NOT NULL
+) SELECT tag FROM t WHERE tag IS NOT NULL
+"""
+"""Every tag once, one index step per tag (``DISTINCT`` would read every note's tags)."""
 _DUE = "coalesce(c.due, 0)"
-_INTERDAY = f"(c.state = 2 OR coalesce(c.due - c.last_review, 0) >= {DAY})"
+_INTERDAY = f"(+c.state = 2 OR coalesce(c.due - c.last_review, 0) >= {DAY})"
 """A card due on a day rather than at a moment (a review, or a learning step of days)."""
 
 _HANDLERS: dict[type, Callable[[_Writer, Any], str]] = {
@@ -439,28 +453,34 @@ def search_card_ids(
     conn: Connection,
     tree: s.Node,
     clock: SearchClock,
-    order: str = "id",
+    order: str | None = None,
     descending: bool = False,
     limit: int | None = None,
 ) -> list[int]:
-    """Ids of the cards (of notes not retired) that ``tree`` matches, in ``order``."""
-    if order not in ORDERS:
+    """Ids of the cards (of notes not retired) that ``tree`` matches, in ``order`` (None:
+    in no particular order, the quickest, as Anki's ``find_cards`` by default)."""
+    if order is not None and order not in ORDERS:
         raise ValueError(f"unknown order {order!r} ({', '.join(ORDERS)})")
     db = driver_connection(conn)
     where, params = compile_search(db, tree, clock)
-    direction = " DESC" if descending else ""
-    columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
-    order_by = ", ".join(column + direction for column in columns)
+    order_by = ""
+    if order is not None:
+        direction = " DESC" if descending else ""
+        columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
+        order_by = " ORDER BY " + ", ".join(c + direction for c in (*columns, "c.id"))
+    source = "card c"
     if _NOTE_COLUMN.search(where) or _NOTE_COLUMN.search(order_by):
-        source = "card c JOIN note n ON n.id = c.note_id WHERE n.retired = 0"
-    elif db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
-        source = "card c WHERE c.note_id NOT IN (SELECT id FROM note WHERE retired = 1)"
-    else:  # card columns only: Anki's searches of this kind read no note either
-        source = "card c WHERE 1"
-    sql = f"SELECT c.id FROM {source} AND {where} ORDER BY {order_by}, c.id{direction}"
+        source += " JOIN note n ON n.id = c.note_id"
+    # cards of retired notes (a partial index lists them) are left out
+    if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
+        where = f"c.note_id NOT IN (SELECT id FROM note WHERE retired = 1) AND {where}"
+    sql = f"SELECT c.id FROM {source} WHERE {where}{order_by}"
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [int(r[0]) for r in db.execute(sql, params)]
+        sql += f" LIMIT {max(int(limit), 0)}"
+    # one JSON array: much quicker than a Python row per card
+    (text,) = db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
+    ids: list[int] = json.loads(text)
+    return ids
 
 
 def driver_connection(conn: Connection) -> sqlite3.Connection:
@@ -557,6 +577,11 @@ def glob_matcher(name: str) -> Callable[[str], bool]:
 def name_matcher(name: str) -> Callable[[str], bool]:
     """Note type and card names: the whole name, ignoring case, wildcards allowed."""
     return glob_matcher(name)
+
+
+def _like(param: str, pattern: str) -> str:
+    """``LIKE param``, with the escape clause only when the pattern uses it (quicker)."""
+    return f"LIKE {param} ESCAPE '\\'" if "\\" in pattern else f"LIKE {param}"
 
 
 def _anki_tag(tag: str) -> str:

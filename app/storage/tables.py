@@ -63,7 +63,10 @@ class DeckRow(SQLModel, table=True):
 
 class NoteRow(SQLModel, table=True):
     __tablename__ = "note"
-    __table_args__ = (Index("ix_note_retired", "id", sqlite_where=text("retired = 1")),)
+    __table_args__ = (
+        Index("ix_note_retired", "id", sqlite_where=text("retired = 1")),
+        Index("ix_note_notetype", "notetype_id", "kind"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
     deck_id: int = Field(foreign_key="deck.id", index=True)
@@ -91,6 +94,7 @@ class NoteRow(SQLModel, table=True):
 
 class NoteTagRow(SQLModel, table=True):
     __tablename__ = "note_tag"
+    __table_args__ = (Index("ix_note_tag_notes", "tag", "note_id"),)
     note_id: int = Field(foreign_key="note.id", primary_key=True)
     tag: str = Field(primary_key=True, index=True)
 
@@ -123,6 +127,7 @@ class ReviewLogRow(SQLModel, table=True):
     """Append-only; ``id`` is a UUID so logs from several machines can be merged."""
 
     __tablename__ = "review_log"
+    __table_args__ = (Index("ix_review_log_answered", "reviewed_at", "card_id"),)
     id: str = Field(primary_key=True)
     card_id: int = Field(foreign_key="card.id", index=True)
     rating: int
