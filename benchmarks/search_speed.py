@@ -36,7 +36,7 @@ QUERIES = [
     '"quick brown"',
     "w*kload",
     "日本",
-    "front:question 1*",
+    '"front:question 1*"',
     '"deck:Bench::Group 1::Deck 05"',
     "deck:Bench::Group 2*",
     "tag:service::s3",
