@@ -290,10 +290,11 @@ class _Writer:
         if node.state in ("buried", "buried-manually", "buried-sibling"):
             return buried
         end, ahead = self.clock.day_end, now + LEARN_AHEAD_MS
+        # the few cards due first; suspension and burial (read from further along each
+        # row) only for them
         return (
-            f"(+c.state != 0 AND c.suspended = 0 AND coalesce(c.buried_until, 0) <= {now} AND ("
-            f"(+c.state = 2 AND {_DUE} < {end}) OR (+c.state IN (1, 3) AND ({_DUE} <= {ahead} OR "
-            f"({_INTERDAY} AND {_DUE} < {end})))))"
+            f"(((+c.state = 2 AND {_DUE} < {end}) OR (+c.state IN (1, 3) AND ({_DUE} <= {ahead} "
+            f"OR ({_INTERDAY} AND {_DUE} < {end})))) AND {_ACTIVE.format(now=now)})"
         )
 
     def flag(self, node: s.Flag) -> str:
@@ -306,9 +307,9 @@ class _Writer:
         if node.key in ("reps", "lapses"):
             return f"c.{node.key} {op} {int(value)}"
         if node.key == "s":
-            return f"c.stability {op} {float(value)!r}"
+            return f"c.stability {op} {_real(float(value))}"
         if node.key == "d":
-            return f"c.difficulty {op} {float(value) * 9 + 1!r}"
+            return f"c.difficulty {op} {_real(float(value) * 9 + 1)}"
         if node.key == "ivl":
             return f"coalesce({self.clock.interval_sql()}, 0) {op} {int(value)}"
         if node.key == "due":
@@ -319,9 +320,9 @@ class _Writer:
         start, end = self.clock.day_start, self.clock.day_end
         day = f"(({_DUE} - {start} + {_EPOCH_DAYS * DAY}) / {DAY} - {_EPOCH_DAYS})"
         return (
-            f"(c.suspended = 0 AND coalesce(c.buried_until, 0) <= {self.clock.now} AND ("
-            f"(+c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
-            f"(+c.state IN (1, 3) AND NOT {_INTERDAY} AND ({_DUE} - {end}) / {DAY} {op} {days})))"
+            f"(((+c.state != 0 AND {_INTERDAY} AND {day} {op} {days}) OR "
+            f"(+c.state IN (1, 3) AND NOT {_INTERDAY} AND ({_DUE} - {end}) / {DAY} {op} {days})) "
+            f"AND {_ACTIVE.format(now=self.clock.now)})"
         )
 
     def _recall(self, op: str, r: float) -> str:
@@ -338,8 +339,11 @@ class _Writer:
         elif r > 1:  # and at most 1
             test = "1" if op in ("<", "<=", "!=") else "0"
         else:
-            threshold = (r ** (1 / self.clock.decay) - 1) / self.clock.factor
-            test = f"max({elapsed}, 0) {reverse} {threshold!r}"
+            try:
+                threshold = (r ** (1 / self.clock.decay) - 1) / self.clock.factor
+            except OverflowError:  # r so small that no card is that far past
+                threshold = float("inf")
+            test = f"max({elapsed}, 0) {reverse} {_real(threshold)}"
         return f"({known} AND {test})"
 
     def rated(self, node: s.Rated) -> str:
@@ -415,6 +419,8 @@ WITH RECURSIVE t(tag) AS (
 """
 """Every tag once, one index step per tag (``DISTINCT`` would read every note's tags)."""
 _DUE = "coalesce(c.due, 0)"
+_ACTIVE = "c.suspended = 0 AND coalesce(c.buried_until, 0) <= {now}"
+"""Neither suspended nor buried: in Anki's queues."""
 _INTERDAY = f"(+c.state = 2 OR coalesce(c.due - c.last_review, 0) >= {DAY})"
 """A card due on a day rather than at a moment (a review, or a learning step of days)."""
 
@@ -594,6 +600,15 @@ def glob_matcher(name: str) -> Callable[[str], bool]:
 def name_matcher(name: str) -> Callable[[str], bool]:
     """Note type and card names: the whole name, ignoring case, wildcards allowed."""
     return glob_matcher(name)
+
+
+def _real(value: float) -> str:
+    """A float as SQL text (SQLite reads 9e999 as infinity)."""
+    if value != value:
+        return "NULL"
+    if value in (float("inf"), float("-inf")):
+        return "9e999" if value > 0 else "-9e999"
+    return repr(value)
 
 
 def _like(param: str, pattern: str) -> str:

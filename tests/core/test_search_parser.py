@@ -52,7 +52,7 @@ _QUERIES = st.lists(st.tuples(_KEYS, st.text(_ALPHABET, max_size=6)), max_size=6
 )
 
 
-@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(_QUERIES, st.text(max_size=40)))
 def test_any_input_parses_or_raises_only_search_error(query: str) -> None:
     try:
@@ -154,7 +154,7 @@ _TREES = st.recursive(
 )
 
 
-@settings(max_examples=800)
+@settings(max_examples=400)
 @given(_TREES)
 def test_printing_a_tree_then_parsing_it_gives_the_same_tree(tree: s.Node) -> None:
     assert parse(print_query(tree)) == tree

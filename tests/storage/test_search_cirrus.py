@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.search import SearchError, Text
+from app.core import search as s
+from app.core.search import SearchError, Text, parse
 from app.storage.collection import Collection
 from app.storage.search_sql import FIELDS_TEXT, SearchClock, compile_search, to_like
 from tests.conftest import FIXTURES, T0
+from tests.core.test_search_parser import _QUERIES
 
 CLOCK = SearchClock(now=0, day_start=0, day_end=1, factor=19 / 81, decay=-0.5)
 
@@ -117,7 +119,7 @@ def test_read_only_search_works_while_a_writer_holds_the_lock(tmp_path: Path) ->
 _FIELD_CHARS = st.sampled_from([*'ab d"\\,[]:*_%\n\t', "é", "日"])
 
 
-@settings(max_examples=400)
+@settings(max_examples=200)
 @given(st.lists(st.text(_FIELD_CHARS, max_size=6), max_size=4))
 def test_fields_text_rebuilds_ankis_joined_fields(fields: list[str]) -> None:
     db = sqlite3.connect(":memory:")
@@ -126,7 +128,7 @@ def test_fields_text_rebuilds_ankis_joined_fields(fields: list[str]) -> None:
     assert got[0] == "\x1f".join(fields)
 
 
-@settings(max_examples=600)
+@settings(max_examples=300)
 @given(
     st.lists(st.text(_FIELD_CHARS, max_size=6), min_size=1, max_size=3),
     st.text(st.sampled_from([*'ab d"\\,[]*_%', "é"]), min_size=1, max_size=4),
@@ -146,3 +148,29 @@ def test_free_text_on_fields_matches_like_on_ankis_joined_fields(
     where, params = compile_search(db, Text(text), CLOCK)
     got = db.execute(f"SELECT {where} FROM note n", params).fetchone()[0]
     assert bool(got) == bool(expected)
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Collection:
+    """Markdown notes and Anki notes with several note types."""
+    collection = Collection.in_memory()
+    collection.import_path(FIXTURES / "decks" / "sample.md", T0)
+    collection.import_path(FIXTURES / "anki" / "genanki_basic.apkg", T0)
+    yield collection
+    collection.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_QUERIES)
+def test_every_query_that_parses_runs(mixed: Collection, query: str) -> None:
+    """No parsed query fails in SQL, and a negated query finds exactly the other cards."""
+    sample = mixed
+    try:
+        tree = parse(query)
+    except SearchError:
+        return
+    ids = sample.search_cards(tree, now=T0)
+    assert len(ids) == len(set(ids))
+    negated = set(sample.search_cards(s.Not(tree), now=T0)) if tree != s.Everything() else set()
+    if "prop:s" not in query and "prop:d" not in query:  # unknown memory: neither side
+        assert negated == set(sample.search_cards("", now=T0)) - set(ids)

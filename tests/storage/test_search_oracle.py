@@ -269,6 +269,8 @@ QUERIES = [
     "note:basic*",
     "note:Vocab",
     "note:Cloze card:2",
+    "note:B* OR note:V*",
+    "note:*a*",  # every note: searched through the (empty) complement
     # properties
     "prop:ivl>=3",
     "prop:ivl<2",
