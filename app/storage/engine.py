@@ -88,17 +88,3 @@ def memory_engine() -> Engine:
     )
     event.listen(engine, "connect", _on_connect)
     return engine
-
-
-def readonly_engine(path: Path) -> Engine:
-    """An engine that only reads ``path`` (works without write access to the file)."""
-    uri = path.resolve().as_uri() + "?mode=ro"
-
-    def connect() -> sqlite3.Connection:
-        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        db.execute("PRAGMA busy_timeout = 5000")
-        return db
-
-    return create_engine(
-        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=1, max_overflow=4
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import tzinfo
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from app.core.errors import BadInputError, CirrusError
 from app.storage import migrations
-from app.storage.engine import readonly_engine
+from app.storage.engine import read_only_engine, read_only_uri
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -21,8 +22,10 @@ def open_readonly(cls: type[Collection], data_dir: Path, tz: tzinfo | None) -> C
     path = data_dir / DB_NAME
     if not path.is_file():
         raise BadInputError(f"no collection in {data_dir}")
+    # a folder nobody can write, with no write-ahead log: the file cannot change
+    frozen = not os.access(data_dir, os.W_OK) and not Path(f"{path}-wal").exists()
     try:
-        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        db = sqlite3.connect(read_only_uri(path, frozen), uri=True)
         try:
             version = migrations.schema_version(db)
         finally:
@@ -36,4 +39,4 @@ def open_readonly(cls: type[Collection], data_dir: Path, tz: tzinfo | None) -> C
             f"{path} was written by an older Cirrus (schema {version}); open it once with "
             "this version to upgrade it"
         )
-    return cls(readonly_engine(path), data_dir, tz=tz)
+    return cls(read_only_engine(path, frozen), data_dir, tz=tz)
