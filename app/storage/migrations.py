@@ -156,7 +156,8 @@ def _v6(db: sqlite3.Connection) -> None:
 def _v7(db: sqlite3.Connection) -> None:
     """When each card was added (for ``added:N`` searches); older cards get their note's
     last change, the nearest time known. Indexes for searches: retired notes (left out
-    without reading every note), note types, and covering ones for tags and answers."""
+    without reading every note), note types, and covering ones for tags, answers and the
+    scheduling columns (``is:due``, ``prop:`` read the index, not the cards)."""
     _script(
         db,
         """
@@ -166,6 +167,8 @@ def _v7(db: sqlite3.Connection) -> None:
         CREATE INDEX ix_note_notetype ON note (notetype_id, kind);
         CREATE INDEX ix_note_tag_notes ON note_tag (tag, note_id);
         CREATE INDEX ix_review_log_answered ON review_log (reviewed_at, card_id);
+        CREATE INDEX ix_card_schedule ON card
+            (state, due, suspended, buried_until, last_review, stability);
         """,
     )
 

@@ -104,6 +104,15 @@ class CardRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("note_id", "ord"),
         Index("ix_card_queue", "state", "due"),
+        Index(
+            "ix_card_schedule",
+            "state",
+            "due",
+            "suspended",
+            "buried_until",
+            "last_review",
+            "stability",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="note.id")
