@@ -86,3 +86,15 @@ def test_search_writes_nothing(data: str, capsys: pytest.CaptureFixture[str]) ->
 def test_search_without_a_collection_is_refused(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "search", "dog", "--data-dir", str(tmp_path / "empty"))
     assert code == 2 and "no collection" in err
+
+
+def test_search_refuses_an_older_schema_it_may_not_upgrade(
+    data: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(Path(data) / "collection.sqlite")
+    db.execute("PRAGMA user_version = 3")
+    db.close()
+    code, _, err = run(capsys, "search", "dog", "--data-dir", data)
+    assert code == 2 and "older Cirrus" in err and "open it once" in err

@@ -8,7 +8,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.errors import BadInputError, CirrusError
+from app.core.errors import BadInputError
 from app.storage import migrations
 from app.storage.engine import read_only_engine, read_only_uri
 
@@ -33,9 +33,9 @@ def open_readonly(cls: type[Collection], data_dir: Path, tz: tzinfo | None) -> C
     except sqlite3.Error as exc:
         raise BadInputError(f"cannot read {path}: {exc}") from exc
     if version > migrations.LATEST:
-        raise CirrusError(str(migrations.NewerSchemaError(version)))
+        raise BadInputError(str(migrations.NewerSchemaError(version)))
     if version < migrations.LATEST:
-        raise CirrusError(
+        raise BadInputError(
             f"{path} was written by an older Cirrus (schema {version}); open it once with "
             "this version to upgrade it"
         )
