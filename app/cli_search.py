@@ -13,7 +13,7 @@ from typing import Any
 from app.core.search import parse
 from app.storage.card_list import CardListRow
 from app.storage.collection import Collection
-from app.storage.search_sql import ORDERS
+from app.storage.search_room import ORDERS
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

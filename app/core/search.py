@@ -13,232 +13,81 @@ and ``_`` stay wildcards until the SQL is written); ``\\"``, ``\\:``, ``\\(``, `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TypeAlias
 
-from app.core.errors import BadInputError
-
-
-class SearchError(BadInputError):
-    """A query that cannot be parsed; ``position`` is the 0-based index of the problem."""
-
-    kind = "search_syntax"
-
-    def __init__(self, message: str, query: str, position: int) -> None:
-        self.message = message
-        self.query = query
-        self.position = max(0, min(position, len(query)))
-        super().__init__(f"search: {message} at column {self.position + 1} of {query!r}")
-
-
-# -- the tree ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    child: Node
-
-
-@dataclass(frozen=True)
-class Everything:
-    """The empty query: every card."""
-
-
-@dataclass(frozen=True)
-class Text:
-    """Unqualified text, matched anywhere in any field."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Field:
-    """``field:value``: the whole field matches (``regex``: a regular expression in it)."""
-
-    field: str
-    text: str
-    regex: bool = False
-
-
-@dataclass(frozen=True)
-class Regex:
-    """``re:``: a regular expression matched against the note's fields."""
-
-    pattern: str
-
-
-@dataclass(frozen=True)
-class Deck:
-    name: str
-
-
-@dataclass(frozen=True)
-class Tag:
-    tag: str
-    regex: bool = False
-
-
-@dataclass(frozen=True)
-class NoteType:
-    name: str
-
-
-@dataclass(frozen=True)
-class CardOrd:
-    """``card:N``; ``ord`` is 0-based (``card:1`` is ord 0)."""
-
-    ord: int
-
-
-@dataclass(frozen=True)
-class CardName:
-    name: str
-
-
-STATES = (
-    "new",
-    "learn",
-    "review",
-    "due",
-    "suspended",
-    "buried",
-    "buried-manually",
-    "buried-sibling",
+from app.core.search_print import escape_literal, escape_value, print_query
+from app.core.search_tree import (
+    OPERATORS,
+    PROPERTIES,
+    STATES,
+    Added,
+    And,
+    CardIds,
+    CardName,
+    CardOrd,
+    Deck,
+    Domain,
+    Edited,
+    Everything,
+    Field,
+    Flag,
+    Introduced,
+    Node,
+    Not,
+    NoteIds,
+    NoteType,
+    Or,
+    Prop,
+    Rated,
+    Regex,
+    SearchError,
+    Service,
+    Source,
+    State,
+    Tag,
+    Text,
+    and_,
+    or_,
 )
 
-
-@dataclass(frozen=True)
-class State:
-    state: str
-
-
-@dataclass(frozen=True)
-class Flag:
-    flag: int
-
-
-OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
-PROPERTIES = ("ivl", "due", "reps", "lapses", "rated", "s", "d", "r")
-
-
-@dataclass(frozen=True)
-class Prop:
-    """``prop:KEY OP VALUE``; ``ease`` only for ``prop:rated`` (None: any button)."""
-
-    key: str
-    op: str
-    value: int | float
-    ease: int | None = None
-
-
-@dataclass(frozen=True)
-class Rated:
-    days: int
-    ease: int | None = None
-
-
-@dataclass(frozen=True)
-class Added:
-    days: int
-
-
-@dataclass(frozen=True)
-class Edited:
-    days: int
-
-
-@dataclass(frozen=True)
-class Introduced:
-    days: int
-
-
-@dataclass(frozen=True)
-class NoteIds:
-    ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class CardIds:
-    ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Service:
-    """Cirrus: cards tagged ``service/NAME`` (wildcards allowed)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Domain:
-    """Cirrus: cards tagged ``domain/NAME`` (wildcards allowed)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Source:
-    """Cirrus: the note's source attribution, or a field named ``source``."""
-
-    text: str
-
-
-Node: TypeAlias = (
-    And
-    | Or
-    | Not
-    | Everything
-    | Text
-    | Field
-    | Regex
-    | Deck
-    | Tag
-    | NoteType
-    | CardOrd
-    | CardName
-    | State
-    | Flag
-    | Prop
-    | Rated
-    | Added
-    | Edited
-    | Introduced
-    | NoteIds
-    | CardIds
-    | Service
-    | Domain
-    | Source
-)
-
-
-def and_(*nodes: Node) -> Node:
-    """AND of ``nodes``, flattened (a single node is returned as it is)."""
-    return _join(And, nodes)
-
-
-def or_(*nodes: Node) -> Node:
-    """OR of ``nodes``, flattened (a single node is returned as it is)."""
-    return _join(Or, nodes)
-
-
-def _join(kind: type[And] | type[Or], nodes: tuple[Node, ...] | list[Node]) -> Node:
-    flat: list[Node] = []
-    for node in nodes:
-        flat.extend(node.children if isinstance(node, kind) else (node,))
-    if not flat:
-        raise ValueError("nothing to join")
-    return flat[0] if len(flat) == 1 else kind(tuple(flat))
-
+__all__ = [
+    "OPERATORS",
+    "PROPERTIES",
+    "STATES",
+    "Added",
+    "And",
+    "CardIds",
+    "CardName",
+    "CardOrd",
+    "Deck",
+    "Domain",
+    "Edited",
+    "Everything",
+    "Field",
+    "Flag",
+    "Introduced",
+    "Node",
+    "Not",
+    "NoteIds",
+    "NoteType",
+    "Or",
+    "Prop",
+    "Rated",
+    "Regex",
+    "SearchError",
+    "Service",
+    "Source",
+    "State",
+    "Tag",
+    "Text",
+    "and_",
+    "escape_literal",
+    "escape_value",
+    "normalize_space",
+    "or_",
+    "parse",
+    "print_query",
+]
 
 # -- parsing -----------------------------------------------------------------------------
 
@@ -547,101 +396,3 @@ def _combine(items: list[_Item]) -> Node | None:
         elif not isinstance(item, str):
             groups[-1].append(item)
     return or_(*(and_(*g) for g in groups))
-
-
-# -- printing ----------------------------------------------------------------------------
-
-
-def print_query(node: Node) -> str:
-    """Query text that parses back to ``node``."""
-    if isinstance(node, And):
-        return " ".join(
-            f"({print_query(c)})" if isinstance(c, Or) else print_query(c) for c in node.children
-        )
-    if isinstance(node, Or):
-        return " OR ".join(print_query(c) for c in node.children)
-    if isinstance(node, Not):
-        inner = print_query(node.child)
-        return f"-({inner})" if isinstance(node.child, And | Or | Not) else "-" + inner
-    if isinstance(node, Everything):
-        return ""
-    if isinstance(node, Text):
-        return _term(escape_value(node.text, colon=True))
-    if isinstance(node, Field):
-        value = "re:" + _escape_regex(node.text) if node.regex else escape_value(node.text)
-        return _term(escape_value(node.field, colon=True) + ":" + value, node.regex)
-    if isinstance(node, Tag):
-        value = "re:" + _escape_regex(node.tag) if node.regex else escape_value(node.tag)
-        return _term("tag:" + value, node.regex)
-    if isinstance(node, Regex):
-        return _term("re:" + _escape_regex(node.pattern), regex=True)
-    if isinstance(node, CardOrd):
-        return f"card:{node.ord + 1}"
-    if isinstance(node, CardName):
-        return _term("card:" + escape_value(node.name))
-    if isinstance(node, State):
-        return f"is:{node.state}"
-    if isinstance(node, Flag):
-        return f"flag:{node.flag}"
-    if isinstance(node, Prop):
-        value = repr(node.value) if isinstance(node.value, float) else str(node.value)
-        ease = f":{node.ease}" if node.ease is not None else ""
-        return f"prop:{node.key}{node.op}{value}{ease}"
-    if isinstance(node, Rated):
-        return f"rated:{node.days}" + (f":{node.ease}" if node.ease is not None else "")
-    if isinstance(node, Added | Edited | Introduced):
-        return f"{type(node).__name__.lower()}:{node.days}"
-    if isinstance(node, NoteIds | CardIds):
-        key = "nid" if isinstance(node, NoteIds) else "cid"
-        return f"{key}:" + ",".join(str(i) for i in node.ids)
-    if isinstance(node, Deck | NoteType | Service | Domain):
-        names = {Deck: "deck", NoteType: "note", Service: "service", Domain: "domain"}
-        return _term(f"{names[type(node)]}:" + escape_value(node.name))
-    if isinstance(node, Source):
-        return _term("source:" + escape_value(node.text))
-    raise TypeError(f"not a search node: {node!r}")
-
-
-def escape_value(value: str, colon: bool = False) -> str:
-    """A search-text value (wildcard escapes kept) escaped for a query term.
-
-    ``colon``: escape every ``:`` (unqualified text and field names); otherwise only the
-    one of a leading ``re:`` or ``nc:``, which would change the meaning of a value.
-    """
-    if not colon and value[:3] in ("re:", "nc:"):
-        return value[:2] + "\\:" + escape_value(value[3:])
-    out: list[str] = []
-    i = 0
-    while i < len(value):
-        c = value[i]
-        if c == "\\" and i + 1 < len(value):
-            out.append(value[i : i + 2])
-            i += 2
-            continue
-        if c == "\\":
-            out.append("\\\\")
-        elif c == '"' or c == "(" or c == ")" or (c == ":" and colon):
-            out.append("\\" + c)
-        elif c == "-" and i == 0:
-            out.append("\\-")
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def escape_literal(text: str) -> str:
-    """Plain text as a search-text value that matches it literally (no wildcards)."""
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
-
-
-def _escape_regex(pattern: str) -> str:
-    return pattern.replace('"', '\\"')
-
-
-def _term(term: str, regex: bool = False) -> str:
-    """Quote a term when a space or a word would otherwise split or change it."""
-    specials = " ()" if regex else " "
-    if any(c in term for c in specials) or term.lower() in ("and", "or") or not term:
-        return f'"{term}"'
-    return term

@@ -39,6 +39,7 @@ from app.storage import (
     stats_repo,
     study_repo,
 )
+from app.storage.card_list import CardListRow
 from app.storage.check import CheckReport
 from app.storage.collection_file import (
     DB_NAME,
@@ -51,7 +52,6 @@ from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
 from app.storage.file_check import check_file
 from app.storage.foreign_import import Progress
-from app.storage.card_list import CardListRow
 from app.storage.import_room import Imports
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
@@ -87,8 +87,8 @@ class Collection:
         self._exams: Exams | None = None
         self._deck_options: DeckOptions | None = None
         self._leeches: set[str] = set()
-        self._search_model: tuple[float, float, float] | None = None
         """Answers of this session that made a card a leech (undo takes that back too)."""
+        self._search_model: tuple[float, float, float] | None = None
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
         # Why this is a read-only view (None when it can write).
@@ -446,7 +446,7 @@ class Collection:
         now: datetime | None = None,
     ) -> list[int]:
         """Ids of the cards an Anki-syntax search (text or ``app.core.search`` tree)
-        matches; ``order`` one of ``app.storage.search_sql.ORDERS``, None for no
+        matches; ``order`` one of ``app.storage.search_room.ORDERS``, None for no
         particular order (the quickest). An unreadable query raises ``SearchError``."""
         return self.searching.cards(query, order, descending, limit, now)
 

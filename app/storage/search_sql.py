@@ -21,13 +21,23 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-
-from sqlalchemy import Connection
 
 from app.core import search as s
 from app.core.models import NoteKind
+from app.storage.search_text import (
+    FIELDS_TEXT,
+    anki_tag,
+    glob_matcher,
+    json_pattern,
+    like_clause,
+    name_matcher,
+    sql_ints,
+    sql_quote,
+    sql_real,
+    to_like,
+    to_re,
+)
 
 DAY = 86_400_000
 LEARN_AHEAD_MS = 20 * 60 * 1000
@@ -41,7 +51,6 @@ MARKDOWN_KINDS = {
     "choice": NoteKind.CHOICE,
 }
 _MAX_ID = 2**63 - 1
-_NOTE_COLUMN = re.compile(r"\bn\.")
 
 
 @dataclass(frozen=True)
@@ -137,10 +146,10 @@ class _Writer:
         # the first LIKE that decides, and the costly exact test runs on few notes.
         like = "%" + to_like(node.text) + "%"
         p = self.param(like)
-        md = " OR ".join(f"n.{c}_md {_like(p, like)}" for c in MARKDOWN_FIELDS)
+        md = " OR ".join(f"n.{c}_md {like_clause(p, like)}" for c in MARKDOWN_FIELDS)
         return (
             f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
-            f"(n.prompt_md {_like(p, like)} OR {self._fields_like(node.text, p, like)})))"
+            f"(n.prompt_md {like_clause(p, like)} OR {self._fields_like(node.text, p, like)})))"
         )
 
     def _fields_like(self, text: str, p: str, like: str) -> str:
@@ -149,13 +158,13 @@ class _Writer:
         A LIKE over the JSON text of the fields finds every match (and a few more); where
         the pattern cannot meet JSON's quoting and the JSON has no escape, it is exact.
         """
-        exact = f"{FIELDS_TEXT} {_like(p, like)}"
-        loose = _json_pattern(text)
+        exact = f"{FIELDS_TEXT} {like_clause(p, like)}"
+        loose = json_pattern(text)
         if loose is None:
             return exact
         pattern, safe = loose
         check = f"(instr(n.fields, '\\') = 0 OR {exact})" if safe else exact
-        return f"(n.fields {_like(self.param(pattern), pattern)} AND {check})"
+        return f"(n.fields {like_clause(self.param(pattern), pattern)} AND {check})"
 
     def field(self, node: s.Field) -> str:
         match = glob_matcher(node.field)
@@ -168,8 +177,8 @@ class _Writer:
 
         clauses = []
         # the field's text is in the JSON text of the fields: a quick LIKE first
-        loose = None if node.regex else _json_pattern(node.text)
-        quick = f"n.fields {_like(self.param(loose[0]), loose[0])} AND " if loose else ""
+        loose = None if node.regex else json_pattern(node.text)
+        quick = f"n.fields {like_clause(self.param(loose[0]), loose[0])} AND " if loose else ""
         for nt in self.notetypes():
             indexes = [i for i, name in enumerate(nt.fields) if match(name)]
             if indexes:
@@ -200,12 +209,12 @@ class _Writer:
             "^" + to_re(node.name).replace("::", "\x1f") + "(?:\x1f|\\Z)", re.IGNORECASE
         )
         ids = [i for i, name in self.decks() if pattern.match(name.replace("::", "\x1f"))]
-        return f"c.note_id IN (SELECT id FROM note WHERE deck_id IN ({_ints(ids)}))"
+        return f"c.note_id IN (SELECT id FROM note WHERE deck_id IN ({sql_ints(ids)}))"
 
     def tag(self, node: s.Tag) -> str:
         if node.regex:
             pattern = re.compile(node.tag, re.IGNORECASE)
-            return self._tagged(t for t in self.tags() if pattern.search(_anki_tag(t)))
+            return self._tagged(t for t in self.tags() if pattern.search(anki_tag(t)))
         if node.tag == "none":
             return "c.note_id NOT IN (SELECT note_id FROM note_tag)"
         if node.tag == "*":
@@ -217,10 +226,10 @@ class _Writer:
     def _matching_tags(self, tag: str) -> list[str]:
         body = to_re(tag.replace("/", "::"), any_char=r"\S")
         pattern = re.compile(f"(?:{body})(?:::|\\Z)", re.IGNORECASE)
-        return [t for t in self.tags() if pattern.match(_anki_tag(t))]
+        return [t for t in self.tags() if pattern.match(anki_tag(t))]
 
     def _tagged(self, tags: Iterable[str]) -> str:
-        listed = ", ".join(_quote(t) for t in tags)
+        listed = ", ".join(sql_quote(t) for t in tags)
         if not listed:
             return "0"
         return f"c.note_id IN (SELECT note_id FROM note_tag WHERE tag IN ({listed}))"
@@ -240,9 +249,9 @@ class _Writer:
         match = name_matcher(node.name)
         ids = [nt.id for nt in self.notetypes() if match(nt.name)]
         kinds = [int(k) for name, k in MARKDOWN_KINDS.items() if match(name)]
-        clauses = [f"notetype_id IN ({_ints(ids)})"] if ids else []
+        clauses = [f"notetype_id IN ({sql_ints(ids)})"] if ids else []
         if kinds:
-            clauses.append(f"(notetype_id IS NULL AND kind IN ({_ints(kinds)}))")
+            clauses.append(f"(notetype_id IS NULL AND kind IN ({sql_ints(kinds)}))")
         if not clauses:
             return "0"
         return self._notes(" OR ".join(clauses))
@@ -270,7 +279,7 @@ class _Writer:
             ords = [i for i, name in enumerate(nt.templates) if match(name)]
             if ords:
                 clauses.append(
-                    f"(c.ord IN ({_ints(ords)}) AND c.note_id IN "
+                    f"(c.ord IN ({sql_ints(ords)}) AND c.note_id IN "
                     f"(SELECT id FROM note WHERE notetype_id = {nt.id}))"
                 )
         return "(" + " OR ".join(clauses) + ")" if clauses else "0"
@@ -307,9 +316,9 @@ class _Writer:
         if node.key in ("reps", "lapses"):
             return f"c.{node.key} {op} {int(value)}"
         if node.key == "s":
-            return f"c.stability {op} {_real(float(value))}"
+            return f"c.stability {op} {sql_real(float(value))}"
         if node.key == "d":
-            return f"c.difficulty {op} {_real(float(value) * 9 + 1)}"
+            return f"c.difficulty {op} {sql_real(float(value) * 9 + 1)}"
         if node.key == "ivl":
             return f"coalesce({self.clock.interval_sql()}, 0) {op} {int(value)}"
         if node.key == "due":
@@ -343,7 +352,7 @@ class _Writer:
                 threshold = (r ** (1 / self.clock.decay) - 1) / self.clock.factor
             except OverflowError:  # r so small that no card is that far past
                 threshold = float("inf")
-            test = f"max({elapsed}, 0) {reverse} {_real(threshold)}"
+            test = f"max({elapsed}, 0) {reverse} {sql_real(threshold)}"
         return f"({known} AND {test})"
 
     def rated(self, node: s.Rated) -> str:
@@ -381,35 +390,12 @@ class _Writer:
         )
 
     def note_ids(self, node: s.NoteIds) -> str:
-        return f"c.note_id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
+        return f"c.note_id IN ({sql_ints(i for i in node.ids if i <= _MAX_ID)})"
 
     def card_ids(self, node: s.CardIds) -> str:
-        return f"c.id IN ({_ints(i for i in node.ids if i <= _MAX_ID)})"
+        return f"c.id IN ({sql_ints(i for i in node.ids if i <= _MAX_ID)})"
 
 
-def _fields_text() -> str:
-    """The fields of a template note joined by ``\\x1f`` (Anki's ``flds``), from their JSON
-    (``json.dumps`` with its default separators): escaped backslashes and quotes are set
-    aside first, so that ``", "`` can only be a separator."""
-    expr = "substr(n.fields, 3, length(n.fields) - 4)"
-    steps = [
-        ("'\\\\'", "char(1)"),
-        ("'\\\"'", "char(2)"),
-        ("'\", \"'", "char(31)"),
-        ("'\\n'", "char(10)"),
-        ("'\\t'", "char(9)"),
-        ("'\\r'", "char(13)"),
-        ("'\\b'", "char(8)"),
-        ("'\\f'", "char(12)"),
-        ("char(2)", "'\"'"),
-        ("char(1)", "'\\'"),
-    ]
-    for old, new in steps:
-        expr = f"replace({expr}, {old}, {new})"
-    return f"(CASE WHEN n.fields = '[]' THEN '' ELSE {expr} END)"
-
-
-FIELDS_TEXT = _fields_text()
 _DISTINCT_TAGS = """
 WITH RECURSIVE t(tag) AS (
     SELECT min(tag) FROM note_tag
@@ -448,21 +434,6 @@ _HANDLERS: dict[type, Callable[[_Writer, Any], str]] = {
     s.CardIds: _Writer.card_ids,
 }
 
-ORDERS: dict[str, tuple[str, ...]] = {
-    "id": ("c.id",),
-    "due": ("c.state = 0", "c.due"),
-    "interval": ("{interval}",),
-    "stability": ("c.stability",),
-    "difficulty": ("c.difficulty",),
-    "reviews": ("c.reps",),
-    "lapses": ("c.lapses",),
-    "deck": ("(SELECT name FROM deck WHERE id = n.deck_id)",),
-    "sort_field": ("n.prompt_md",),
-    "modified": ("n.mtime",),
-    "note": ("n.id", "c.ord"),
-}
-"""Orders :func:`search_card_ids` accepts (the browser's sortable columns)."""
-
 
 def compile_search(
     db: sqlite3.Connection, tree: s.Node, clock: SearchClock
@@ -470,159 +441,3 @@ def compile_search(
     """The WHERE condition (over ``card c JOIN note n``) and its parameters."""
     writer = _Writer(db, clock)
     return writer.node(tree), writer.params
-
-
-def search_card_ids(
-    conn: Connection,
-    tree: s.Node,
-    clock: SearchClock,
-    order: str | None = None,
-    descending: bool = False,
-    limit: int | None = None,
-) -> list[int]:
-    """Ids of the cards (of notes not retired) that ``tree`` matches, in ``order`` (None:
-    in no particular order, the quickest, as Anki's ``find_cards`` by default)."""
-    if order is not None and order not in ORDERS:
-        raise ValueError(f"unknown order {order!r} ({', '.join(ORDERS)})")
-    db = driver_connection(conn)
-    where, params = compile_search(db, tree, clock)
-    order_by = ""
-    if order is not None:
-        direction = " DESC" if descending else ""
-        columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
-        order_by = " ORDER BY " + ", ".join(c + direction for c in (*columns, "c.id"))
-    source = "card c"
-    if _NOTE_COLUMN.search(where) or _NOTE_COLUMN.search(order_by):
-        source += " JOIN note n ON n.id = c.note_id"
-    # cards of retired notes (a partial index lists them) are left out
-    if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
-        where = f"c.note_id NOT IN (SELECT id FROM note WHERE retired = 1) AND {where}"
-    sql = f"SELECT c.id FROM {source} WHERE {where}{order_by}"
-    if limit is not None:
-        sql += f" LIMIT {max(int(limit), 0)}"
-    # one JSON array: much quicker than a Python row per card
-    (text,) = db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
-    ids: list[int] = json.loads(text)
-    return ids
-
-
-def driver_connection(conn: Connection) -> sqlite3.Connection:
-    """The sqlite3 connection under ``conn``, with the functions searches call."""
-    db = conn.connection.driver_connection
-    assert isinstance(db, sqlite3.Connection)
-    db.create_function("cirrus_regexp", 2, _regexp, deterministic=True)
-    return db
-
-
-# -- matching helpers --------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _regexp(pattern: str, value: str | None) -> bool:
-    if value is None:
-        return False
-    return _compiled(pattern).search(value) is not None
-
-
-def _tokens(text: str) -> Iterable[tuple[str, bool]]:
-    """(character, is_wildcard) of a search-text value with its escapes resolved."""
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\" and i + 1 < len(text):
-            yield text[i + 1], False
-            i += 2
-            continue
-        yield c, c in "*_"
-        i += 1
-
-
-def to_like(text: str) -> str:
-    """A search-text value as a LIKE pattern (escape ``\\``): ``*`` any, ``_`` one char."""
-    out = []
-    for c, wild in _tokens(text):
-        if wild:
-            out.append("%" if c == "*" else "_")
-        elif c in "%_\\":
-            out.append("\\" + c)
-        else:
-            out.append(c)
-    return "".join(out)
-
-
-def to_re(text: str, any_char: str = ".") -> str:
-    """A search-text value as a regular expression: ``*`` any run, ``_`` one char."""
-    out = []
-    for c, wild in _tokens(text):
-        if wild:
-            out.append(f"(?:{any_char})*" if c == "*" else any_char)
-        else:
-            out.append(re.escape(c))
-    return "".join(out)
-
-
-def _json_pattern(text: str) -> tuple[str, bool] | None:
-    """A LIKE pattern over the JSON text of the fields that every match also matches, and
-    whether a match of it is exact in JSON text without escapes (None: no such pattern)."""
-    pieces: list[str] = []
-    current: list[str] = []
-    one_char = False
-    for c, wild in _tokens(text):
-        if wild:
-            pieces.append("".join(current))
-            current = []
-            one_char = one_char or c == "_"
-        elif c == "\x1f":
-            return None
-        else:
-            current.append(c)
-    pieces.append("".join(current))
-    safe = not one_char and not any(
-        (p and not p.strip()) or any(c in '[]",\\' or c < " " for c in p) for p in pieces
-    )
-    escaped = [
-        json.dumps(p, ensure_ascii=False)[1:-1].replace("\\", "\\\\").replace("%", "\\%")
-        for p in pieces
-    ]
-    return "%" + "%".join(e.replace("_", "\\_") for e in escaped) + "%", safe
-
-
-def glob_matcher(name: str) -> Callable[[str], bool]:
-    """Anki's field-name match: case-insensitive, with ``*`` and ``_`` as wildcards."""
-    pattern = re.compile(to_re(name) + r"\Z", re.IGNORECASE | re.DOTALL)
-    return lambda candidate: pattern.match(candidate) is not None
-
-
-def name_matcher(name: str) -> Callable[[str], bool]:
-    """Note type and card names: the whole name, ignoring case, wildcards allowed."""
-    return glob_matcher(name)
-
-
-def _real(value: float) -> str:
-    """A float as SQL text (SQLite reads 9e999 as infinity)."""
-    if value != value:
-        return "NULL"
-    if value in (float("inf"), float("-inf")):
-        return "9e999" if value > 0 else "-9e999"
-    return repr(value)
-
-
-def _like(param: str, pattern: str) -> str:
-    """``LIKE param``, with the escape clause only when the pattern uses it (quicker)."""
-    return f"LIKE {param} ESCAPE '\\'" if "\\" in pattern else f"LIKE {param}"
-
-
-def _anki_tag(tag: str) -> str:
-    return tag.replace("/", "::")
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ints(values: Iterable[int]) -> str:
-    return ", ".join(str(int(v)) for v in values)
