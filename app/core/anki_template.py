@@ -3,8 +3,11 @@
 Supported: field substitution; ``{{#F}}..{{/F}}`` (shown when F has text) and
 ``{{^F}}..{{/F}}`` (when it has none); filters ``text:`` (HTML stripped), ``hint:``,
 ``type:`` (shown as an answer box), ``cloze:`` (the card's deletion hidden on the question
-and highlighted on the answer; ``cloze-only:`` likewise); special fields ``Tags``,
-``Deck``, ``Subdeck``, ``Card``, ``Type``. The output is HTML; the caller sanitises it.
+and highlighted on the answer; ``cloze-only:`` likewise), ``furigana:``, ``kanji:`` and
+``kana:`` (Anki's ``漢字[かんじ]`` readings); special fields ``Tags``, ``Deck``,
+``Subdeck``, ``Card``, ``Type``. A field is empty by Anki's rule: nothing but whitespace,
+``<br>`` and ``<div>`` tags (a field holding only an image is not empty). The output is
+HTML; the caller sanitises it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from app.core.cloze import CLOZE, cloze_markers
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
+_EMPTY = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.IGNORECASE | re.DOTALL)
+_FURIGANA = re.compile(r" ?([^ >]+?)\[(.+?)\]")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,25 @@ def strip_html(text: str) -> str:
 
 def has_text(value: str) -> bool:
     return bool(strip_html(value).strip())
+
+
+def field_is_empty(value: str) -> bool:
+    """Anki's rule: only whitespace, ``<br>`` and ``<div>`` tags."""
+    return _EMPTY.match(value) is not None
+
+
+def _reading(flt: str, value: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        base, reading = m.group(1), m.group(2)
+        if reading.startswith("sound:"):
+            return m.group(0)
+        if flt == "kanji":
+            return base
+        if flt == "kana":
+            return reading
+        return f"<ruby><rb>{base}</rb><rt>{reading}</rt></ruby>"
+
+    return _FURIGANA.sub(repl, value.replace("&nbsp;", " "))
 
 
 def render(
@@ -86,7 +110,7 @@ def _render(
             continue  # a stray closing tag renders as nothing
         if kind in "#^" and kind:
             inner, pos = _render(template, pos, values, ctx, answer, name)
-            shown = has_text(values.get(name, ""))
+            shown = not field_is_empty(values.get(name, ""))
             if shown == (kind == "#"):
                 out.append(inner)
             continue
@@ -114,21 +138,52 @@ def _apply(flt: str, value: str, name: str, ctx: CardContext, answer: bool) -> s
         return '<div style="border: 1px solid #8c959f; padding: 4px">[type your answer]</div>'
     if flt in ("cloze", "cloze-only"):
         return cloze_markers(value, ctx.ord + 1, reveal=answer)
+    if flt in ("furigana", "kanji", "kana"):
+        return _reading(flt, value)
     return value
 
 
 def generated_ords(
-    templates: list[tuple[str, str]], fields: Mapping[str, str], cloze: bool
+    templates: list[tuple[str, str]],
+    fields: Mapping[str, str],
+    cloze: bool,
+    *,
+    tagged: bool = False,
 ) -> list[int]:
-    """Which cards a note makes: cloze numbers, or templates whose question has content."""
+    """Which cards a note makes: cloze numbers, or templates whose question shows
+    something, by Anki's rule: a non-empty field (``{{Tags}}`` when the note has tags)
+    or any other special field (``{{Deck}}``, ``{{Card}}`` ...); ``{{#F}}`` counts only
+    when F is non-empty, ``{{^F}}`` only when it is empty."""
     if cloze:
         numbers = {int(m.group(1)) for value in fields.values() for m in CLOZE.finditer(value)}
         return sorted(n - 1 for n in numbers) or [0]
-    empty = dict.fromkeys(fields, "")
-    out = []
-    for index, (qfmt, _afmt) in enumerate(templates):
-        ctx = CardContext(ord=index, cloze=False)
-        shown = render(qfmt, fields, ctx, answer=False)
-        if has_text(shown) and shown != render(qfmt, empty, ctx, answer=False):
-            out.append(index)
-    return out
+    empty = {name for name, value in fields.items() if field_is_empty(value)}
+    if not tagged:
+        empty.add("Tags")
+    return [
+        index
+        for index, (qfmt, _afmt) in enumerate(templates)
+        if _shows_field(qfmt, 0, empty, None)[0]
+    ]
+
+
+def _shows_field(template: str, pos: int, empty: set[str], closing: str | None) -> tuple[bool, int]:
+    """Whether this part of a template shows a non-empty field, and where it ends."""
+    shown = False
+    while True:
+        m = _TAG.search(template, pos)
+        if m is None:
+            return shown, len(template)
+        pos = m.end()
+        kind, name = m.group(1), m.group(2)
+        if kind == "/":
+            if name == closing:
+                return shown, pos
+            continue
+        if kind in ("#", "^"):
+            inner, pos = _shows_field(template, pos, empty, name)
+            if (name not in empty) == (kind == "#") and inner:
+                shown = True
+            continue
+        if name.split(":")[-1].strip() not in empty:
+            shown = True

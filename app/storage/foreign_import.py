@@ -81,7 +81,12 @@ def apply_batch(
             "f": json.dumps(fields, ensure_ascii=False),
         }
         field_map = dict(zip(names, fields, strict=False))
-        ords = [c.ord for c in note.cards] or generated_ords(templates, field_map, cloze)
+        # Anki gives a note whose templates all come out empty its first card
+        ords = (
+            [c.ord for c in note.cards]
+            or generated_ords(templates, field_map, cloze, tagged=bool(tags))
+            or [0]
+        )
         old = existing.get(uid)
         if old is None:
             note_id = next_note

@@ -307,8 +307,19 @@ def _render_template(
     template_list = json.loads(templates)
     index = 0 if cloze else min(card.ord, len(template_list) - 1)
     card_name, qfmt, afmt = template_list[index]
+    tags: tuple[str, ...] = ()
+    if "Tags" in qfmt or "Tags" in afmt:  # Anki nests tags with "::", Cirrus with "/"
+        rows = conn.execute(
+            text("SELECT tag FROM note_tag WHERE note_id = :n ORDER BY tag"), {"n": card.note_id}
+        )
+        tags = tuple(str(t).replace("/", "::") for (t,) in rows)
     ctx = CardContext(
-        ord=card.ord, cloze=bool(cloze), deck=card.deck_name, card_name=card_name, notetype=name
+        ord=card.ord,
+        cloze=bool(cloze),
+        tags=tags,
+        deck=card.deck_name,
+        card_name=card_name,
+        notetype=name,
     )
     question = render(qfmt, fields, ctx, answer=False)
     answer = render(afmt, fields, ctx, answer=True, front_side=question)
