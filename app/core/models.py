@@ -29,6 +29,31 @@ class CardState(IntEnum):
     RELEARNING = 3
 
 
+class ReviewKind(IntEnum):
+    """What a review-log row records. True retention and calibration count only
+    ``SCHEDULED``; ``MANUAL`` and ``RESCHEDULED`` rows carry no answer (rating 0)."""
+
+    SCHEDULED = 0
+    EARLY = 1
+    """A "study weakest" review ahead of time."""
+    PRACTICE = 2
+    """A practice-exam answer."""
+    FILTERED = 3
+    """An answer in an Anki filtered deck that did not reschedule (Anki revlog type 3)."""
+    MANUAL = 4
+    """A due date set or a card forgotten by hand (Anki revlog type 4)."""
+    RESCHEDULED = 5
+    """A due date moved by Anki's FSRS rescheduling (Anki revlog type 5)."""
+
+
+ANKI_REVLOG_KIND = {
+    3: ReviewKind.FILTERED,
+    4: ReviewKind.MANUAL,
+    5: ReviewKind.RESCHEDULED,
+}
+"""Anki revlog ``type`` -> the review kind it is kept as (0-2 are scheduled answers)."""
+
+
 class Rating(IntEnum):
     AGAIN = 1
     HARD = 2

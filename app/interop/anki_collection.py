@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import BadInputError
-from app.core.models import CardState
+from app.core.models import ANKI_REVLOG_KIND, CardState, ReviewKind
 from app.interop import protobuf_wire as pb
 from app.interop.anki_presets import read_presets
 from app.interop.foreign import (
@@ -70,8 +70,8 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
     cards: dict[int, list[tuple[Any, ...]]] = {}
     card_keys: dict[int, tuple[int, int]] = {}
     for row in db.execute(
-        "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, flags, data, odid "
-        "FROM cards ORDER BY nid, ord"
+        "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, flags, data, odid, "
+        "odue FROM cards ORDER BY nid, ord"
     ):
         cards.setdefault(row[1], []).append(row)
         card_keys[row[0]] = (row[1], row[3])
@@ -112,10 +112,12 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         nid, ord_ = card_keys[cid]
         first = True
         for rid, ease, duration, kind in entries:
-            if ease not in (1, 2, 3, 4) or kind > 3:
-                continue  # manual reschedules carry no answer
-            before = CardState.NEW if first and kind == 0 else _REVLOG_STATE[kind]
-            first = False
+            review_kind = ANKI_REVLOG_KIND.get(kind, ReviewKind.SCHEDULED)
+            manual = review_kind in (ReviewKind.MANUAL, ReviewKind.RESCHEDULED)
+            if kind > 5 or (ease not in (1, 2, 3, 4) and not (manual and ease == 0)):
+                continue
+            before = CardState.NEW if first and kind == 0 else _REVLOG_STATE.get(kind, 2)
+            first = first and manual
             batch.reviews.append(
                 ForeignReview(
                     guid=guids[nid],
@@ -125,6 +127,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
                     duration_ms=max(0, int(duration)),
                     state_before=int(before),
                     source_id=str(rid),
+                    kind=int(review_kind),
                 )
             )
     return batch
@@ -133,7 +136,9 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
 def _card(
     row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, int, int, int]]
 ) -> ForeignCard:
-    cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid = row
+    cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid, odue = row
+    if odid and odue:  # in a filtered deck: the home deck's due date (or new position)
+        due = odue
     state = _STATES.get(int(ctype), CardState.NEW)
     memory = _memory(data)
     due_ms: int | None = None

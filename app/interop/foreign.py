@@ -63,6 +63,8 @@ class ForeignReview:
     state_before: int = 0
     source_id: str = ""
     """Identity in the source (e.g. the Anki revlog id), so a re-import adds it once."""
+    kind: int = 0
+    """A :class:`~app.core.models.ReviewKind`; manual and rescheduled rows have rating 0."""
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,7 @@ def _memory_from_log(
     rows = conn.execute(
         text(
             "SELECT rating, reviewed_at, stability_after, difficulty_after FROM review_log "
-            "WHERE card_id = :c ORDER BY reviewed_at, rowid"
+            "WHERE card_id = :c AND rating > 0 ORDER BY reviewed_at, rowid"
         ),
         {"c": card_id},
     ).all()

@@ -58,6 +58,7 @@ def apply_batch(
     card_rows: list[dict[str, Any]] = []
     card_ids: dict[tuple[str, int], int] = {}
     replay = _Replay(batch.reviews)
+    ranks = _position_ranks(batch)
     for index, note in enumerate(batch.notes):
         if progress is not None and index % 2000 == 0:
             progress(index, len(batch.notes))
@@ -98,7 +99,7 @@ def apply_batch(
                 card = given.get(ord_) or ForeignCard(ord=ord_, deck=note.deck)
                 # keep the source's new-card order (Anki's position) when it has one
                 position = min(
-                    card.new_position if card.new_position is not None else index,
+                    ranks[card.new_position] if card.new_position is not None else index,
                     NEW_ORDER_DECK // NEW_ORDER_NOTE - 1,
                 )
                 order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE + ord_
@@ -156,6 +157,13 @@ def apply_batch(
         progress(len(batch.notes), len(batch.notes))
     summary.skipped += batch.skipped
     summary.warnings.extend(batch.warnings)
+
+
+def _position_ranks(batch: ForeignBatch) -> dict[int, int]:
+    """The source's new-card positions (Anki's can pass a million) as their rank, so
+    their order is kept within the room a deck has for positions."""
+    positions = {c.new_position for n in batch.notes for c in n.cards if c.new_position is not None}
+    return {position: rank for rank, position in enumerate(sorted(positions))}
 
 
 _PARAM = re.compile(r":(\w+)")
@@ -309,6 +317,8 @@ class _Replay:
             return None
         memory = Memory()
         for review in history:
+            if review.rating == 0:  # a manual reschedule carries no answer
+                continue
             memory = self.scheduler.review(
                 memory, Rating(review.rating), from_ms(review.reviewed_at_ms)
             )
@@ -383,7 +393,12 @@ def _insert_reviews(
             "t": r.reviewed_at_ms,
             "d": r.duration_ms,
             "sb": r.state_before,
-            "sa": int(CardState.REVIEW) if r.rating > 1 else int(CardState.RELEARNING),
+            "sa": r.state_before
+            if r.rating == 0
+            else int(CardState.REVIEW)
+            if r.rating > 1
+            else int(CardState.RELEARNING),
+            "k": r.kind,
         }
         for r in reviews
         if (r.guid, r.ord) in lookup
@@ -392,8 +407,8 @@ def _insert_reviews(
     conn.execute(
         text(
             "INSERT OR IGNORE INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
-            "state_before, reps_before, lapses_before, state_after) VALUES (:id, :c, :r, :t, "
-            ":d, :sb, 0, 0, :sa)"
+            "state_before, reps_before, lapses_before, state_after, kind) VALUES (:id, :c, :r, "
+            ":t, :d, :sb, 0, 0, :sa, :k)"
         ),
         rows,
     )

@@ -21,7 +21,7 @@ def load_reviews(conn: Connection, preset_id: int) -> list[ReviewItem]:
         text(
             "SELECT r.card_id, r.reviewed_at, r.rating, r.state_before FROM review_log r "
             "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
-            "JOIN deck d ON d.id = n.deck_id WHERE d.preset_id = :p "
+            "JOIN deck d ON d.id = n.deck_id WHERE d.preset_id = :p AND r.rating > 0 "
             "ORDER BY r.card_id, r.reviewed_at"
         ),
         {"p": preset_id},

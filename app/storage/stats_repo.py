@@ -29,7 +29,7 @@ WITH logs AS (
     END, 0) AS ivl,
     (r.reviewed_at + :offset) / 86400000 AS day, c.note_id, n.deck_id
   FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
-  WHERE {where}
+  WHERE r.rating > 0 AND ({where})
 ), keyed AS (
   SELECT 'all' AS k, logs.* FROM logs
   UNION ALL SELECT 'deck:' || logs.deck_id, logs.* FROM logs
