@@ -75,11 +75,11 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
     ):
         cards.setdefault(row[1], []).append(row)
         card_keys[row[0]] = (row[1], row[3])
-    revlog: dict[int, list[tuple[int, int, int, int]]] = {}
-    for rid, cid, ease, duration, kind in db.execute(
-        "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
+    revlog: dict[int, list[tuple[int, ...]]] = {}
+    for rid, cid, ease, duration, kind, ivl, last_ivl, factor in db.execute(
+        "SELECT id, cid, ease, time, type, ivl, lastIvl, factor FROM revlog ORDER BY id"
     ):
-        revlog.setdefault(cid, []).append((rid, ease, duration, kind))
+        revlog.setdefault(cid, []).append((rid, ease, duration, kind, ivl, last_ivl, factor))
 
     guids: dict[int, str] = {}
     for nid, guid, mid, tags, flds, mod in db.execute(
@@ -111,7 +111,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
             continue
         nid, ord_ = card_keys[cid]
         first = True
-        for rid, ease, duration, kind in entries:
+        for rid, ease, duration, kind, ivl, last_ivl, factor in entries:
             review_kind = ANKI_REVLOG_KIND.get(kind, ReviewKind.SCHEDULED)
             manual = review_kind in (ReviewKind.MANUAL, ReviewKind.RESCHEDULED)
             if kind > 5 or (ease not in (1, 2, 3, 4) and not (manual and ease == 0)):
@@ -128,13 +128,16 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
                     state_before=int(before),
                     source_id=str(rid),
                     kind=int(review_kind),
+                    ivl=_int(ivl),
+                    last_ivl=_int(last_ivl),
+                    factor=_int(factor),
                 )
             )
     return batch
 
 
 def _card(
-    row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, int, int, int]]
+    row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, ...]]
 ) -> ForeignCard:
     cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid, odue = row
     if odid and odue:  # in a filtered deck: the home deck's due date (or new position)
@@ -176,6 +179,10 @@ def _memory(data: object) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, float)) else None
 
 
 def _float(value: object) -> float | None:

@@ -1,9 +1,12 @@
 """Write a :class:`ForeignBatch` as an Anki package that Anki imports.
 
 The package uses the widely read schema-11 layout (``collection.anki2`` plus a JSON media
-map). With scheduling, cards keep their state, due dates and FSRS memory (``data`` holds
-stability, difficulty and the last review time, as Anki stores them) and the review
-history goes into ``revlog``.
+map). ``col.conf`` marks the v3 scheduler, so Anki takes the review log's ratings as they
+are. With scheduling, cards keep their state, due dates, flags, suspension and burying
+and FSRS memory (``data`` holds stability, difficulty and the last review time, as Anki
+stores them); the review history goes into ``revlog`` with its type, intervals and
+factor; the decks' presets go into ``dconf``. Cards of the ``Default`` deck land in
+Anki's ``Default`` (id 1).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from app.core.anki_template import strip_html
-from app.core.models import CardState
-from app.interop.foreign import ForeignBatch, ForeignCard, ForeignNotetype
+from app.core.models import CardState, ReviewKind
+from app.interop.anki_preset_export import dconf
+from app.interop.foreign import ForeignBatch, ForeignCard, ForeignNotetype, ForeignReview
 
 DAY_MS = 86_400_000
 _SCHEMA = """
@@ -44,34 +48,16 @@ CREATE INDEX ix_cards_sched on cards (did, queue, due);
 CREATE INDEX ix_revlog_cid on revlog (cid);
 CREATE INDEX ix_notes_csum on notes (csum);
 """
-_DCONF = {
-    "1": {
-        "id": 1,
-        "name": "Default",
-        "mod": 0,
-        "usn": 0,
-        "maxTaken": 60,
-        "autoplay": True,
-        "timer": 0,
-        "replayq": True,
-        "dyn": False,
-        "new": {
-            "delays": [1, 10],
-            "ints": [1, 4, 0],
-            "initialFactor": 2500,
-            "order": 1,
-            "perDay": 20,
-            "bury": False,
-        },
-        "rev": {"perDay": 200, "ease4": 1.3, "maxIvl": 36500, "bury": False, "hardFactor": 1.2},
-        "lapse": {"delays": [10], "mult": 0, "minInt": 1, "leechFails": 8, "leechAction": 1},
-    },
-}
 
 
 def stable_id(text: str) -> int:
     """A positive id that stays the same for the same key (note types, decks)."""
     return int(hashlib.sha1(text.encode()).hexdigest()[:12], 16) + 1_000_000_000_000
+
+
+def deck_id(name: str) -> int:
+    """Anki's id for a deck: its own ``Default`` is 1."""
+    return 1 if name == "Default" else stable_id("deck:" + name)
 
 
 def write_apkg(batch: ForeignBatch, out: Path, now: datetime, with_scheduling: bool) -> None:
@@ -156,7 +142,7 @@ def _write_col(db: sqlite3.Connection, batch: ForeignBatch, crt: int, now: datet
     models = {str(m["id"]): m for m in (_model(batch.notetypes[k], now_s) for k in sorted(used))}
     decks: dict[str, Any] = {}
     for name in ["Default", *_deck_names(batch)]:
-        did = 1 if name == "Default" else stable_id("deck:" + name)
+        did = deck_id(name)
         decks[str(did)] = {
             "id": did,
             "name": name,
@@ -165,7 +151,7 @@ def _write_col(db: sqlite3.Connection, batch: ForeignBatch, crt: int, now: datet
             "collapsed": False,
             "desc": batch.deck_descriptions.get(name, ""),
             "dyn": 0,
-            "conf": 1,
+            "conf": batch.deck_presets.get(name, 1),
             "extendNew": 0,
             "extendRev": 0,
             "lrnToday": [0, 0],
@@ -174,7 +160,7 @@ def _write_col(db: sqlite3.Connection, batch: ForeignBatch, crt: int, now: datet
             "timeToday": [0, 0],
         }
     conf = {
-        "nextPos": len(batch.notes) + 1,
+        "nextPos": sum(len(n.cards) for n in batch.notes) + len(batch.notes) + 1,
         "curDeck": 1,
         "activeDecks": [1],
         "sortType": "noteFld",
@@ -184,6 +170,8 @@ def _write_col(db: sqlite3.Connection, batch: ForeignBatch, crt: int, now: datet
         "timeLim": 0,
         "estTimes": True,
         "dueCounts": True,
+        "schedVer": 2,
+        "sched2021": True,
     }
     db.execute(
         "INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, '{}')",
@@ -194,7 +182,7 @@ def _write_col(db: sqlite3.Connection, batch: ForeignBatch, crt: int, now: datet
             json.dumps(conf),
             json.dumps(models),
             json.dumps(decks),
-            json.dumps(_DCONF),
+            json.dumps(dconf(batch.presets.values(), now_s)),
         ),
     )
 
@@ -206,6 +194,11 @@ def _write_notes(
     base_id = now_s * 1000
     card_ids: dict[tuple[str, int], int] = {}
     next_card = base_id
+    # new cards keep the collection's order: Cirrus positions as their rank, from 1
+    positions = sorted(
+        {c.new_position for n in batch.notes for c in n.cards if c.new_position is not None}
+    )
+    rank = {position: i + 1 for i, position in enumerate(positions)}
     for index, note in enumerate(batch.notes):
         nid = base_id + index
         first = strip_html(note.fields[0]) if note.fields else ""
@@ -230,10 +223,12 @@ def _write_notes(
                 (
                     next_card,
                     nid,
-                    stable_id("deck:" + card.deck),
+                    deck_id(card.deck),
                     card.ord,
                     now_s,
-                    *_schedule(card, crt, index, with_scheduling),
+                    *_schedule(
+                        card, crt, rank.get(card.new_position or -1, index), with_scheduling
+                    ),
                 ),
             )
     if with_scheduling:
@@ -246,19 +241,40 @@ def _write_notes(
             while rid in used:
                 rid += 1
             used.add(rid)
-            kind = {0: 0, 1: 0, 2: 1, 3: 2}.get(review.state_before, 1)
             db.execute(
-                "INSERT INTO revlog VALUES (?, ?, -1, ?, 0, 0, 0, ?, ?)",
-                (rid, cid, review.rating, review.duration_ms, kind),
+                "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    cid,
+                    review.rating,
+                    review.ivl or 0,
+                    review.last_ivl or 0,
+                    review.factor or 0,
+                    review.duration_ms,
+                    revlog_type(review),
+                ),
             )
+
+
+def revlog_type(review: ForeignReview) -> int:
+    """Anki's revlog ``type``: 0 learning, 1 review, 2 relearning, 3 filtered (kept for
+    answers that did not reschedule), 4 manual, 5 rescheduled."""
+    if review.kind in (ReviewKind.FILTERED, ReviewKind.MANUAL, ReviewKind.RESCHEDULED):
+        return int(review.kind)
+    if review.kind == ReviewKind.PRACTICE:
+        return int(ReviewKind.FILTERED)
+    return {0: 0, 1: 0, 2: 1, 3: 2}.get(review.state_before, 1)
 
 
 def _schedule(
     card: ForeignCard, crt: int, position: int, with_scheduling: bool
 ) -> tuple[int, ...] | tuple[Any, ...]:
     """type, queue, due, ivl, factor, reps, lapses, flags, data."""
-    if not with_scheduling or card.state == CardState.NEW:
+    if not with_scheduling:
         return (0, 0, position, 0, 0, 0, 0, 0, "{}")
+    if card.state == CardState.NEW:
+        queue = -1 if card.suspended else (-3 if card.buried else 0)
+        return (0, queue, position, 0, 0, card.reps, card.lapses, card.flag, "{}")
     due_ms = card.due_ms or 0
     last_ms = card.last_review_ms or due_ms
     data: dict[str, Any] = {}

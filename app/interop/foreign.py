@@ -65,6 +65,11 @@ class ForeignReview:
     """Identity in the source (e.g. the Anki revlog id), so a re-import adds it once."""
     kind: int = 0
     """A :class:`~app.core.models.ReviewKind`; manual and rescheduled rows have rating 0."""
+    ivl: int | None = None
+    """Anki's interval after the answer (days; negative: seconds), when known."""
+    last_ivl: int | None = None
+    factor: int | None = None
+    """Anki's ease factor (permille), or its FSRS difficulty as Anki logs it."""
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,12 @@ from app.interop.foreign import (
     ForeignCard,
     ForeignNote,
     ForeignNotetype,
-    ForeignReview,
     Template,
 )
+from app.storage import export_history
+from app.storage.deck_sync import NEW_ORDER_NOTE
 
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _MEDIA = re.compile(r"media/([0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?)")
 ANSWER = "{{FrontSide}}<hr id=answer>{{Back}}"
 MARKDOWN_TYPES = {
@@ -123,7 +125,8 @@ def export_batch(
             )
         )
     if with_history:
-        batch.reviews = _reviews(conn, deck_ids)
+        batch.reviews = export_history.reviews(conn, deck_ids)
+        batch.presets, batch.deck_presets = export_history.presets(conn, deck_ids)
     return batch
 
 
@@ -166,7 +169,14 @@ def _export_media(
         batch.media[name] = media_dir / m.group(1)
         return name
 
-    return _MEDIA.sub(repl, value)
+    value = _MEDIA.sub(repl, value)
+    if media_dir is not None and "[sound:" in value:
+        stored_by_name = {name: stored for stored, name in names.items()}
+        for clip in _SOUND.findall(value):  # sound tags name their file as Anki had it
+            stored = stored_by_name.get(clip)
+            if stored is not None:
+                batch.media[clip] = media_dir / stored
+    return value
 
 
 def _cards(
@@ -191,36 +201,17 @@ def _cards(
                 last_review_ms=last if scheduled else None,
                 stability=stability if scheduled else None,
                 difficulty=difficulty if scheduled else None,
-                reps=reps if scheduled else 0,
-                lapses=lapses if scheduled else 0,
+                reps=reps if with_history else 0,
+                lapses=lapses if with_history else 0,
                 suspended=bool(susp),
                 buried=bur is not None and with_history,
                 flag=int(flag),
+                new_position=int(due) // NEW_ORDER_NOTE  # siblings share a position
+                if state == CardState.NEW and due is not None
+                else None,
             )
         )
     return out
-
-
-def _reviews(conn: Connection, deck_ids: Sequence[int]) -> list[ForeignReview]:
-    rows = conn.execute(
-        text(
-            "SELECT n.uid, c.ord, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.id "
-            "FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
-            f"WHERE n.deck_id IN ({_ids(deck_ids)}) ORDER BY r.reviewed_at"
-        )
-    )
-    return [
-        ForeignReview(
-            guid=str(uid).removeprefix("guid:"),
-            ord=int(o),
-            reviewed_at_ms=int(t),
-            rating=int(r),
-            duration_ms=int(d),
-            state_before=int(s),
-            source_id=str(i),
-        )
-        for uid, o, t, r, d, s, i in rows
-    ]
 
 
 def markdown_decks(conn: Connection, deck_ids: Sequence[int]) -> tuple[list[DeckFile], int]:

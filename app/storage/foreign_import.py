@@ -399,6 +399,9 @@ def _insert_reviews(
             if r.rating > 1
             else int(CardState.RELEARNING),
             "k": r.kind,
+            "iv": r.ivl,
+            "li": r.last_ivl,
+            "fa": r.factor,
         }
         for r in reviews
         if (r.guid, r.ord) in lookup
@@ -407,8 +410,9 @@ def _insert_reviews(
     conn.execute(
         text(
             "INSERT OR IGNORE INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
-            "state_before, reps_before, lapses_before, state_after, kind) VALUES (:id, :c, :r, "
-            ":t, :d, :sb, 0, 0, :sa, :k)"
+            "state_before, reps_before, lapses_before, state_after, kind, anki_ivl, "
+            "anki_last_ivl, anki_factor) VALUES (:id, :c, :r, :t, :d, :sb, 0, 0, :sa, :k, :iv, "
+            ":li, :fa)"
         ),
         rows,
     )

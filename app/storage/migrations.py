@@ -173,7 +173,19 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
+def _v8(db: sqlite3.Connection) -> None:
+    """Review-log rows from Anki keep Anki's interval, last interval and factor."""
+    _script(
+        db,
+        """
+        ALTER TABLE review_log ADD COLUMN anki_ivl INTEGER;
+        ALTER TABLE review_log ADD COLUMN anki_last_ivl INTEGER;
+        ALTER TABLE review_log ADD COLUMN anki_factor INTEGER;
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
 LATEST = len(STEPS)
 
 

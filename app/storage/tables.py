@@ -156,7 +156,12 @@ class ReviewLogRow(SQLModel, table=True):
     difficulty_after: float | None = None
     due_after: int | None = None
     kind: int = 0
-    """0 a scheduled answer; 1 an early review (a "study weakest" session)."""
+    """A :class:`~app.core.models.ReviewKind` (0 a scheduled answer, 1 early, 2 practice,
+    3 Anki filtered, 4 manual, 5 Anki rescheduling)."""
+    anki_ivl: int | None = None
+    """Anki's ``ivl`` (days; negative: seconds) for rows that came from Anki."""
+    anki_last_ivl: int | None = None
+    anki_factor: int | None = None
 
 
 class ReviewDayStatsRow(SQLModel, table=True):
