@@ -111,18 +111,20 @@ def apply_batch(
                 card_ids[(note.guid, ord_)] = next_card
                 next_card += 1
             summary.added += 1
-        elif old[1] == digest:
+        elif old[1] == digest and not set(ords) - old[2]:
             summary.unchanged += 1
             continue
-        else:
-            _update_note(conn, old[0], values, tags)
-            for ord_ in set(ords) - old[2]:
+        else:  # changed fields, or cards a template added to the note type
+            if old[1] != digest:
+                _update_note(conn, old[0], values, tags)
+            given = {c.ord: c for c in note.cards}
+            for ord_ in sorted(set(ords) - old[2]):
                 order = deck_pos * NEW_ORDER_DECK + index * NEW_ORDER_NOTE + ord_
                 card_rows.append(
                     _card_row(
                         next_card,
                         old[0],
-                        ForeignCard(ord=ord_, deck=note.deck),
+                        given.get(ord_) or ForeignCard(ord=ord_, deck=note.deck),
                         order,
                         decks,
                         replay,
