@@ -370,7 +370,11 @@ class _Writer:
             "!=": f"NOT BETWEEN {before} AND {target - 1}",
         }[op]
         button = f" AND rating = {ease}" if ease is not None else ""
-        return f"c.id IN (SELECT card_id FROM review_log WHERE reviewed_at {when}{button})"
+        # rows of manual reschedules (rating 0) are no answer, as in Anki
+        return (
+            f"c.id IN (SELECT card_id FROM review_log WHERE rating > 0 AND reviewed_at {when}"
+            f"{button})"
+        )
 
     def _cutoff(self, days: int) -> int:
         return self.clock.day_end - DAY * days
@@ -384,9 +388,9 @@ class _Writer:
     def introduced(self, node: s.Introduced) -> str:
         cutoff = self._cutoff(node.days)
         return (
-            f"(c.id IN (SELECT card_id FROM review_log WHERE reviewed_at > {cutoff}) AND NOT "
-            f"EXISTS (SELECT 1 FROM review_log r WHERE r.card_id = c.id AND r.reviewed_at <= "
-            f"{cutoff}))"
+            f"(c.id IN (SELECT card_id FROM review_log WHERE rating > 0 AND reviewed_at > "
+            f"{cutoff}) AND NOT EXISTS (SELECT 1 FROM review_log r WHERE r.card_id = c.id AND "
+            f"r.rating > 0 AND r.reviewed_at <= {cutoff}))"
         )
 
     def note_ids(self, node: s.NoteIds) -> str:

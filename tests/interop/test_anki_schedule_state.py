@@ -17,6 +17,7 @@ from tests.conftest import T0
 from tests.interop.anki_oracle import export, import_into_anki, new_anki
 
 DAY_MS = 86_400_000
+SEARCHES = ("rated:1", "rated:1:3", "introduced:1")
 
 
 def _answer(col: Any, card_id: int, ease: int) -> None:
@@ -31,7 +32,7 @@ def _package(tmp_path: Path, legacy: bool) -> Path:
         basic = col.models.by_name("Basic")
         home = col.decks.id("Home")
         ids = []
-        for i in range(6):
+        for i in range(7):
             note = col.new_note(basic)
             note["Front"], note["Back"] = f"question {i}", "answer"
             col.add_note(note, home)
@@ -41,6 +42,7 @@ def _package(tmp_path: Path, legacy: bool) -> Path:
         col.sched.set_due_date([ids[1]], "0")  # a manual row; then a true review
         _answer(col, ids[1], 3)
         col.sched.set_due_date([ids[2]], "7")
+        col.sched.set_due_date([ids[6]], "3")  # a new card given a due date: no answer
         col.sched.schedule_cards_as_new([ids[3]], restore_position=True, reset_counts=False)
         for card_id, position in ((ids[4], 3_000_000), (ids[5], 1_500_000)):
             col.sched.reposition_new_cards(
@@ -80,7 +82,12 @@ def _anki_reading(package: Path, folder: Path) -> dict[str, Any]:
         revlog = sorted(
             (rid, ease, kind) for rid, ease, kind in col.db.all("SELECT id, ease, type FROM revlog")
         )
+        rated = {
+            query: sorted(col.get_card(c).note()["Front"] for c in col.find_cards(query))
+            for query in SEARCHES
+        }
         return {
+            "rated": rated,
             "cards": cards,
             "new_order": [front for _, front in sorted(new_order)],
             "revlog": revlog,
@@ -122,6 +129,9 @@ def test_schedule_state_equals_anki_s(tmp_path: Path, legacy: bool) -> None:
         counts = home.retention["all"]
         counted = counts.young_pass + counts.young_fail + counts.mature_pass + counts.mature_fail
         assert counted == sum(1 for *_, kind in expected["revlog"] if kind == 1)
+        for query, fronts in expected["rated"].items():
+            found = sorted(col.card(i).prompt for i in col.search_cards(query))
+            assert found == fronts, query
         new_order = []
         after = datetime.now(UTC) + timedelta(days=1)  # after the package's own reviews
         while (card := col.next_card(after, "Home")) is not None and card.memory.state == 0:
