@@ -1,7 +1,8 @@
 """Cards as sanitised HTML: Markdown with highlighted code, cloze, options; no scripts.
 
-The output is for ``QTextBrowser``'s rich-text engine (a subset of HTML 4 and CSS 2),
-so colours are inline styles, never classes or JavaScript.
+The output is for ``QTextBrowser``'s rich-text engine (a subset of HTML 4 and CSS 2).
+Cirrus's own colours are inline styles; ``class`` attributes and ``<font>`` are kept so
+an Anki note type's style sheet (class selectors) applies; never JavaScript.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _TAGS = {
     "dl",
     "dt",
     "em",
+    "font",
     "h1",
     "h2",
     "h3",
@@ -68,8 +70,9 @@ _TAGS = {
     "ul",
 }
 _ATTRIBUTES = {
-    "*": {"style", "title"},
+    "*": {"style", "title", "class"},
     "a": {"href"},
+    "font": {"color", "size", "face"},
     "img": {"src", "alt", "width", "height"},
     "input": {"type", "checked", "disabled"},
     "td": {"align", "colspan", "rowspan"},
@@ -86,6 +89,10 @@ _STYLES = {
     "padding",
     "margin",
     "text-align",
+    "font-size",
+    "font-family",
+    "line-height",
+    "vertical-align",
 }
 
 
@@ -146,7 +153,6 @@ def sanitise(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         filter_style_properties=_STYLES,
         link_rel=None,
-        allowed_classes={"span": {"cloze"}},
     )
 
 
