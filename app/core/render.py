@@ -183,7 +183,7 @@ def card_html(
     The answer side reuses the cached prompt side, so showing it renders only what is new.
     """
     if kind == NoteKind.TEMPLATE:  # already HTML, from the note type's templates
-        return sanitise(answer if reveal else front)
+        return _qt_ruby(sanitise(answer if reveal else front), dark)
     if kind == NoteKind.CLOZE:
         question = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
         html = markdown_html(question, dark)
@@ -202,6 +202,18 @@ def card_html(
     if kind == NoteKind.CHOICE:
         shown += _options_html(split_choice(front)[1], dark)
     return shown + "<hr/>" + markdown_html(answer, dark)
+
+
+_RUBY = re.compile(r"<ruby>(?:<rb>)?(.*?)(?:</rb>)?<rt>(.*?)</rt></ruby>", re.DOTALL)
+
+
+def _qt_ruby(html: str, dark: bool) -> str:
+    """Qt's rich text has no ruby layout: a reading (furigana) follows its base text,
+    small and raised, in the muted colour."""
+    if "<ruby>" not in html:
+        return html
+    muted = "#9aa0a6" if dark else "#59636e"
+    return _RUBY.sub(rf'\1<sup style="color: {muted}">\2</sup>', html)
 
 
 def option_html(option: ChoiceOption, dark: bool = False) -> str:

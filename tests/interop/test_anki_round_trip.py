@@ -13,9 +13,9 @@ from app.storage.collection import Collection
 from tests.conftest import T0
 from tests.interop.anki_oracle import export, import_into_anki, new_anki
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+PNG = bytes.fromhex(  # an 8x8 red square
+    "89504e470d0a1a0a0000000d49484452000000080000000808020000004b6d29dc0000001149444154789c"
+    "63b860608015310c2d0900da7b4c01eb962a9a0000000049454e44ae426082"
 )
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x0fclip"
 

@@ -19,9 +19,9 @@ from tests.interop.anki_oracle import (
     new_anki,
 )
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+PNG = bytes.fromhex(  # an 8x8 red square
+    "89504e470d0a1a0a0000000d49484452000000080000000808020000004b6d29dc0000001149444154789c"
+    "63b860608015310c2d0900da7b4c01eb962a9a0000000049454e44ae426082"
 )
 QFMT = (
     "<div class=reading>{{furigana:Expression}}</div> K={{kanji:Expression}} "

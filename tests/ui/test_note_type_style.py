@@ -101,3 +101,26 @@ def test_blocked_things_stay_blocked_with_classes_kept() -> None:
     assert 'class="x"' in out and 'class="y"' in out
     for blocked in ("onclick", "url(", "http://", "file:", "<script", "@import", "alert"):
         assert blocked not in out
+
+
+def test_furigana_reading_is_shown_raised_beside_its_kanji(qtbot) -> None:
+    from PySide6.QtGui import QTextCharFormat
+
+    from app.core.anki_template import CardContext, render
+    from app.core.models import NoteKind
+
+    front = render(
+        "{{furigana:Expression}}",
+        {"Expression": "日本語[にほんご]"},
+        CardContext(ord=0, cloze=False),
+        answer=False,
+    )
+    assert sanitise(front) == "<ruby><rb>日本語</rb><rt>にほんご</rt></ruby>"
+    view = CardTextView(None)
+    qtbot.addWidget(view)
+    view.show_html(card_html(NoteKind.TEMPLATE, 0, "", front, "", reveal=False), dark=False)
+    assert view.toPlainText() == "日本語にほんご"
+    base = view.document().find("日本語").charFormat()
+    reading = view.document().find("にほんご").charFormat()
+    superscript = QTextCharFormat.VerticalAlignment.AlignSuperScript
+    assert reading.verticalAlignment() == superscript != base.verticalAlignment()
