@@ -119,12 +119,14 @@ def apply_batch(
                 _update_note(conn, old[0], values, tags)
             given = {c.ord: c for c in note.cards}
             for ord_ in sorted(set(ords) - old[2]):
-                order = deck_pos * NEW_ORDER_DECK + index * NEW_ORDER_NOTE + ord_
+                card = given.get(ord_) or ForeignCard(ord=ord_, deck=note.deck)
+                position = index if card.new_position is None else ranks[card.new_position]
+                order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE + ord_
                 card_rows.append(
                     _card_row(
                         next_card,
                         old[0],
-                        given.get(ord_) or ForeignCard(ord=ord_, deck=note.deck),
+                        card,
                         order,
                         decks,
                         replay,
