@@ -12,17 +12,17 @@ import html
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from app.core.anki_template import generated_ords, strip_html
 from app.core.cloze import CLOZE
-from app.core.models import CardState, ImportSummary, Memory, NoteKind, Rating
-from app.core.scheduling import CardScheduler, SchedulerSettings
+from app.core.models import CardState, ImportSummary, NoteKind
 from app.interop.foreign import ForeignBatch, ForeignCard, ForeignReview
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
+from app.storage.import_schedule import Replay, position_ranks
 from app.storage.preset_import import assign_package_presets
 
 LOG_NAMESPACE = uuid.UUID("6f0c2b2e-8a56-4c2e-9d5e-2b1f4f3c9a10")
@@ -57,8 +57,8 @@ def apply_batch(
     tag_rows: list[dict[str, Any]] = []
     card_rows: list[dict[str, Any]] = []
     card_ids: dict[tuple[str, int], int] = {}
-    replay = _Replay(batch.reviews)
-    ranks = _position_ranks(batch)
+    replay = Replay(batch.reviews)
+    ranks = position_ranks(batch)
     for index, note in enumerate(batch.notes):
         if progress is not None and index % 2000 == 0:
             progress(index, len(batch.notes))
@@ -161,13 +161,6 @@ def apply_batch(
         progress(len(batch.notes), len(batch.notes))
     summary.skipped += batch.skipped
     summary.warnings.extend(batch.warnings)
-
-
-def _position_ranks(batch: ForeignBatch) -> dict[int, int]:
-    """The source's new-card positions (Anki's can pass a million) as their rank, so
-    their order is kept within the room a deck has for positions."""
-    positions = {c.new_position for n in batch.notes for c in n.cards if c.new_position is not None}
-    return {position: rank for rank, position in enumerate(sorted(positions))}
 
 
 _PARAM = re.compile(r":(\w+)")
@@ -304,38 +297,13 @@ def _rewrite_media(value: str, media: dict[str, str]) -> str:
     return _SRC.sub(repl, value)
 
 
-class _Replay:
-    """Memory states computed from a card's review history, when the source has none."""
-
-    def __init__(self, reviews: Iterable[ForeignReview]) -> None:
-        self.by_card: dict[tuple[str, int], list[ForeignReview]] = {}
-        for review in reviews:
-            self.by_card.setdefault((review.guid, review.ord), []).append(review)
-        self.scheduler = CardScheduler(SchedulerSettings(fuzz=False))
-
-    def memory(self, guid: str, ord_: int) -> Memory | None:
-        from app.core.timeconv import from_ms
-
-        history = sorted(self.by_card.get((guid, ord_), []), key=lambda r: r.reviewed_at_ms)
-        if not history:
-            return None
-        memory = Memory()
-        for review in history:
-            if review.rating == 0:  # a manual reschedule carries no answer
-                continue
-            memory = self.scheduler.review(
-                memory, Rating(review.rating), from_ms(review.reviewed_at_ms)
-            )
-        return memory
-
-
 def _card_row(
     card_id: int,
     note_id: int,
     card: ForeignCard,
     order: int,
     decks: dict[str, tuple[int, int]],
-    replay: _Replay,
+    replay: Replay,
     guid: str,
     bury_until_ms: int,
 ) -> dict[str, Any]:
