@@ -134,6 +134,9 @@ def test_anki_to_cirrus_to_anki_keeps_everything(tmp_path: Path, legacy: bool) -
         first.close()
     assert {r[2] for r in expected["revlog"]} >= {0, 1, 2, 3, 4}
     assert {c["type"] for c in expected["cards"].values()} == {0, 1, 2, 3}
+    assert sum(c["memory"] is not None for c in expected["cards"].values()) >= 5
+    assert {c["flags"] for c in expected["cards"].values()} >= {0, 1, 3}
+    assert "Default" in expected["decks"] and set(expected["media"]) == {"pic.png", "clip.mp3"}
     cirrus = Collection.open(tmp_path / "cirrus")
     try:
         cirrus.import_path(package, T0)
