@@ -48,6 +48,7 @@ from app.storage.collection_file import (
 )
 from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
+from app.storage.editing import Editing
 from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
 from app.storage.file_check import check_file
@@ -89,6 +90,7 @@ class Collection:
         self._leeches: set[str] = set()
         """Answers of this session that made a card a leech (undo takes that back too)."""
         self._search_model: tuple[float, float, float] | None = None
+        self._editing: Editing | None = None
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
         # Why this is a read-only view (None when it can write).
@@ -406,6 +408,13 @@ class Collection:
         if self._exams is None:
             self._exams = Exams(self)
         return self._exams
+
+    @property
+    def editing(self) -> Editing:
+        """Browse, add, edit and delete notes, cards and decks (undoable)."""
+        if self._editing is None:
+            self._editing = Editing(self)
+        return self._editing
 
     @property
     def can_undo(self) -> bool:

@@ -18,6 +18,7 @@ from app.core.deck_parser import note_uid
 from app.core.models import CardState, DeckFile, ImportSummary, NoteKind, NoteSpec
 from app.core.note_cards import card_ords
 from app.core.typed_answer import expected_answer
+from app.storage.local_edits import edited_in_deck, upstream_arrived
 
 NEW_ORDER_DECK = 100_000_000
 NEW_ORDER_NOTE = 100
@@ -100,6 +101,7 @@ def _sync_notes(
             {"d": deck_id},
         )
     }
+    edited = edited_in_deck(conn, deck_id)
     seen: set[str] = set()
     for position, note in enumerate(deck.notes):
         uid = note_uid(deck.uid, note)
@@ -114,6 +116,11 @@ def _sync_notes(
         digest = _content_hash(note, tags)
         old = existing.get(uid)
         order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE
+        if old is not None and old.id in edited:  # the learner's edit wins; upstream kept
+            changed = upstream_arrived(conn, old.id, edited[old.id], note, tags, deck_id, digest)
+            summary.unchanged += 0 if changed else 1
+            summary.updated += 1 if changed else 0
+            continue
         if old is None:
             note_id = _insert_note(conn, uid, deck, deck_id, note, origin, position, digest, now_ms)
             _write_tags(conn, note_id, tags)

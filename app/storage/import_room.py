@@ -10,7 +10,7 @@ from app.core.errors import BadInputError, CirrusError
 from app.core.models import ImportSummary
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
-from app.storage import export_repo, stats_repo
+from app.storage import export_repo, import_undo, stats_repo
 from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
@@ -57,6 +57,7 @@ class Imports:
         added_media: list[Path] = []
         try:
             with self.col._write() as conn:
+                mark = import_undo.before(conn, prepared)
                 summary = apply_prepared(
                     conn,
                     prepared,
@@ -68,6 +69,7 @@ class Imports:
                     progress,
                     staging.folder if staging else None,
                 )
+                import_undo.after(conn, mark, window.now, str(prepared.path), origin)
                 stats_repo.rebuild(conn)  # tags and decks may have changed
         except BaseException:
             for file in added_media:

@@ -185,7 +185,33 @@ def _v8(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
+def _v9(db: sqlite3.Connection) -> None:
+    """Editing: note creation times, an edit history, deletions (for sync), learners'
+    edits of deck-file notes beside the upstream text, and what each import did."""
+    _script(
+        db,
+        """
+        ALTER TABLE note ADD COLUMN created INTEGER NOT NULL DEFAULT 0;
+        UPDATE note SET created = mtime;
+        CREATE TABLE deletion (
+            kind VARCHAR NOT NULL, "key" VARCHAR NOT NULL, deleted_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, "key"));
+        CREATE TABLE note_edit (
+            id INTEGER NOT NULL PRIMARY KEY, note_id INTEGER NOT NULL, edited_at INTEGER NOT NULL,
+            before VARCHAR NOT NULL, after VARCHAR NOT NULL);
+        CREATE INDEX ix_note_edit_note_id ON note_edit (note_id);
+        CREATE TABLE note_local (
+            note_id INTEGER NOT NULL PRIMARY KEY REFERENCES note (id),
+            upstream VARCHAR NOT NULL, upstream_hash VARCHAR NOT NULL,
+            changed_upstream BOOLEAN NOT NULL);
+        CREATE TABLE import_run (
+            id INTEGER NOT NULL PRIMARY KEY, started_at INTEGER NOT NULL, source VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL, undone BOOLEAN NOT NULL);
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9)
 LATEST = len(STEPS)
 
 

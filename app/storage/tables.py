@@ -90,6 +90,7 @@ class NoteRow(SQLModel, table=True):
     """Typed answers: the string to type."""
     exact: bool = False
     """Typed answers: compare case and surrounding spaces too."""
+    created: int = 0
 
 
 class NoteTagRow(SQLModel, table=True):
@@ -223,3 +224,45 @@ class ExamAttemptRow(SQLModel, table=True):
     time_limit_min: int
     predicted_share: float | None = None
     detail: str = "{}"
+
+
+class DeletionRow(SQLModel, table=True):
+    """What was deleted (``kind`` note, card or deck; ``key`` its uid or id) and when."""
+
+    __tablename__ = "deletion"
+    kind: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    deleted_at: int
+
+
+class NoteEditRow(SQLModel, table=True):
+    """A note's content before and after a learner's edit (JSON)."""
+
+    __tablename__ = "note_edit"
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(index=True)
+    edited_at: int
+    before: str
+    after: str
+
+
+class NoteLocalRow(SQLModel, table=True):
+    """A deck-file note the learner edited: the upstream text it was edited from (JSON)
+    and whether the deck file has changed it since."""
+
+    __tablename__ = "note_local"
+    note_id: int = Field(foreign_key="note.id", primary_key=True)
+    upstream: str
+    upstream_hash: str
+    changed_upstream: bool = False
+
+
+class ImportRunRow(SQLModel, table=True):
+    """One import: what it added and what it updated (JSON), so it can be undone."""
+
+    __tablename__ = "import_run"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: int
+    source: str
+    detail: str
+    undone: bool = False

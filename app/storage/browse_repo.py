@@ -1,0 +1,234 @@
+"""The browser's table: which cards or notes match, in which order, and their cells.
+
+Ids come first (one query, sorted by any column); cells are read later for the rows on
+screen only, a page at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.storage.row_snapshot import ids_sql
+
+DAY_MS = 86_400_000
+_TAGS = "(SELECT group_concat(tag, ' ') FROM note_tag t WHERE t.note_id = n.id)"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    card_sql: str
+    """Value in cards mode (tables c, n, d)."""
+    note_sql: str
+    """Value in notes mode (aggregated over the note's cards c)."""
+    sort_sql: str = ""
+    """Sort key in cards mode when it differs from the value."""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("sort", "Sort field", "n.prompt_md", "n.prompt_md"),
+    Column("deck", "Deck", "d.name", "d.name"),
+    Column("card", "Card", "c.ord", "COUNT(c.id)"),
+    Column(
+        "due",
+        "Due",
+        "CASE WHEN c.state = 0 THEN NULL ELSE c.due END",
+        "MIN(CASE WHEN c.state = 0 THEN NULL ELSE c.due END)",
+        "CASE WHEN c.state = 0 THEN 1000000000000000 + c.due ELSE c.due END",
+    ),
+    Column(
+        "interval",
+        "Interval",
+        "CASE WHEN c.state = 0 THEN NULL ELSE c.due - c.last_review END",
+        "AVG(CASE WHEN c.state = 0 THEN NULL ELSE c.due - c.last_review END)",
+    ),
+    Column("stability", "Stability", "c.stability", "AVG(c.stability)"),
+    Column("difficulty", "Difficulty", "c.difficulty", "AVG(c.difficulty)"),
+    Column(
+        "retrievability",
+        "Retrievability",
+        "CASE WHEN c.stability > 0 THEN (:now - c.last_review) / c.stability END",
+        "AVG(CASE WHEN c.stability > 0 THEN (:now - c.last_review) / c.stability END)",
+        "-(CASE WHEN c.stability > 0 THEN (:now - c.last_review) / c.stability END)",
+    ),
+    Column("reviews", "Reviews", "c.reps", "SUM(c.reps)"),
+    Column("lapses", "Lapses", "c.lapses", "SUM(c.lapses)"),
+    Column("created", "Created", "n.created", "n.created"),
+    Column("modified", "Modified", "n.mtime", "n.mtime"),
+    Column("tags", "Tags", _TAGS, _TAGS),
+    Column(
+        "upstream",
+        "Upstream",
+        "(SELECT changed_upstream FROM note_local l WHERE l.note_id = n.id)",
+        "(SELECT changed_upstream FROM note_local l WHERE l.note_id = n.id)",
+    ),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+_FROM = "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id"
+
+
+def sorted_ids(
+    conn: Connection,
+    where: str,
+    params: dict[str, Any],
+    notes: bool,
+    column: str,
+    descending: bool,
+    now_ms: int,
+) -> list[int]:
+    """Card (or note) ids matching ``where`` (over c, n, d), sorted by ``column``."""
+    col = BY_KEY[column]
+    direction = "DESC" if descending else "ASC"
+    collate = " COLLATE NOCASE" if column in ("sort", "deck", "tags") else ""
+    if notes:
+        key = col.note_sql
+        sql = (
+            f"SELECT n.id {_FROM} WHERE {where} GROUP BY n.id "
+            f"ORDER BY {key}{collate} {direction}, n.id"
+        )
+    else:
+        key = col.sort_sql or col.card_sql
+        sql = f"SELECT c.id {_FROM} WHERE {where} ORDER BY {key}{collate} {direction}, c.id"
+    return [int(r[0]) for r in conn.execute(text(sql), {**params, "now": now_ms})]
+
+
+def in_ids(ids: Sequence[int]) -> str:
+    return f"c.id IN ({ids_sql(ids)})"
+
+
+def rows(
+    conn: Connection,
+    ids: Sequence[int],
+    notes: bool,
+    columns: Sequence[str],
+    now_ms: int,
+    model: tuple[float, float],
+) -> dict[int, tuple[int, list[str]]]:
+    """Cells of these cards (notes): id -> (note id, one text per column)."""
+    exprs = [(BY_KEY[k].note_sql if notes else BY_KEY[k].card_sql) for k in columns]
+    select = ", ".join(["n.id", *exprs])
+    key = "n.id" if notes else "c.id"
+    group = " GROUP BY n.id" if notes else ""
+    sql = f"SELECT {key}, {select} {_FROM} WHERE {key} IN ({ids_sql(ids)}){group}"
+    out: dict[int, tuple[int, list[str]]] = {}
+    for row in conn.execute(text(sql), {"now": now_ms}):
+        cells = [_cell(k, v, notes, now_ms, model) for k, v in zip(columns, row[2:], strict=True)]
+        out[int(row[0])] = (int(row[1]), cells)
+    return out
+
+
+def _day(ms: Any) -> str:
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(int(ms) / 1000, UTC).strftime("%Y-%m-%d")
+
+
+def _days(ms: Any) -> str:
+    if ms is None:
+        return ""
+    days = float(ms) / DAY_MS
+    if days < 1:
+        return f"{days * 24:.0f} h"
+    if days < 60:
+        return f"{days:.0f} d"
+    if days < 730:
+        return f"{days / 30.4:.1f} mo"
+    return f"{days / 365.25:.1f} y"
+
+
+def _cell(key: str, value: Any, notes: bool, now_ms: int, model: tuple[float, float]) -> str:
+    if key == "sort":
+        return " ".join(str(value or "").split())[:200]
+    if key == "card":
+        return str(value) if notes else f"Card {int(value) + 1}"
+    if key == "due":
+        return _day(value) if value is not None else "New"
+    if key == "interval":
+        return _days(value)
+    if key == "stability":
+        return "" if value is None else f"{float(value):.1f} d"
+    if key == "difficulty":
+        return "" if value is None else f"{float(value):.1f}"
+    if key == "retrievability":
+        if value is None:
+            return ""
+        factor, decay = model
+        elapsed_per_s = max(float(value), 0.0) / DAY_MS
+        return f"{(1 + factor * elapsed_per_s) ** decay:.0%}"
+    if key in ("created", "modified"):
+        return _day(value) if value else ""
+    if key == "upstream":
+        return "changed upstream" if value else ("edited" if value is not None else "")
+    return "" if value is None else str(value)
+
+
+# -- a small search, used until the full Anki-syntax search is in place --------------------
+
+_TOKEN = re.compile(r'(-?)(?:(\w+):)?("(?:[^"\\]|\\.)*"|\S+)')
+_STATES = {
+    "new": "c.state = 0",
+    "learn": "c.state IN (1, 3)",
+    "review": "c.state IN (2, 3)",
+    "due": "c.state IN (1, 2, 3) AND c.due <= :now",
+    "suspended": "c.suspended = 1",
+    "buried": "c.buried_until IS NOT NULL AND c.buried_until > :now",
+}
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+def simple_where(query: str) -> tuple[str, dict[str, Any]]:
+    """A WHERE clause (over c, n, d) for the subset of Anki's syntax the sidebar writes:
+    ``deck:`` (with children), ``tag:`` (with children), ``is:``, ``flag:``,
+    ``service:``, ``domain:``, ``nid:``, ``cid:`` and words over the note's text."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for index, match in enumerate(_TOKEN.finditer(query)):
+        negate, prefix, raw = match.groups()
+        value = raw[1:-1].replace('\\"', '"') if raw.startswith('"') and len(raw) > 1 else raw
+        name = f"p{index}"
+        prefix = (prefix or "").lower()
+        if prefix == "deck":
+            params[name], params[name + "c"] = _like(value), _like(value) + "::%"
+            clause = f"(d.name LIKE :{name} ESCAPE '\\' OR d.name LIKE :{name}c ESCAPE '\\')"
+        elif prefix in ("tag", "service", "domain"):
+            tag = value if prefix == "tag" else f"{prefix}/{value}"
+            tag = tag.replace("::", "/")
+            params[name], params[name + "c"] = _like(tag), _like(tag) + "/%"
+            clause = (
+                "EXISTS (SELECT 1 FROM note_tag t WHERE t.note_id = n.id AND "
+                f"(t.tag LIKE :{name} ESCAPE '\\' OR t.tag LIKE :{name}c ESCAPE '\\'))"
+            )
+        elif prefix == "is" and value.lower() in _STATES:
+            clause = _STATES[value.lower()]
+        elif prefix == "flag" and value.isdigit():
+            clause = f"c.flag = {int(value)}"
+        elif prefix in ("nid", "cid"):
+            ids = [int(v) for v in value.split(",") if v.strip().isdigit()]
+            clause = f"{'n' if prefix == 'nid' else 'c'}.id IN ({ids_sql(ids)})"
+        else:
+            word = f"{prefix}:{value}" if prefix else value
+            params[name] = "%" + _like(word) + "%"
+            clause = (
+                f"(n.prompt_md LIKE :{name} ESCAPE '\\' OR n.front_md LIKE :{name} ESCAPE '\\' "
+                f"OR n.answer_md LIKE :{name} ESCAPE '\\' OR COALESCE(n.fields, '') LIKE :{name} ESCAPE '\\')"
+            )
+        parts.append(f"NOT {clause}" if negate else clause)
+    return (" AND ".join(parts) or "1"), params
+
+
+def sidebar_items(conn: Connection) -> dict[str, list[str]]:
+    """Deck names and tags for the browser's sidebar."""
+    decks = [str(r[0]) for r in conn.execute(text("SELECT name FROM deck ORDER BY name"))]
+    tags = [str(r[0]) for r in conn.execute(text("SELECT DISTINCT tag FROM note_tag ORDER BY tag"))]
+    return {"decks": decks, "tags": tags}

@@ -1,0 +1,191 @@
+"""What each import did, so that "Undo import" removes exactly what it added and puts
+back what it updated.
+
+Before the import, the notes and decks it may touch are copied aside and the highest row
+ids are noted; afterwards the new rows are listed and the copies of rows that did change
+are kept, all in ``import_run``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.interop.reader import PreparedImport
+from app.storage import row_snapshot
+from app.storage.foreign_import import note_uid
+from app.storage.row_snapshot import Snapshot, ids_sql
+
+
+@dataclass
+class ImportMark:
+    max_note: int
+    max_card: int
+    max_deck: int
+    max_log: int
+    before: Snapshot
+
+
+def _max(conn: Connection, table: str, column: str = "id") -> int:
+    return int(conn.execute(text(f"SELECT COALESCE(MAX({column}), 0) FROM {table}")).scalar_one())
+
+
+def _touched(conn: Connection, prepared: PreparedImport) -> tuple[list[int], list[int]]:
+    """Ids of existing notes and decks the import may change."""
+    notes: set[int] = set()
+    decks: set[int] = set()
+    if prepared.batch is not None:
+        uids = [note_uid(n.guid) for n in prepared.batch.notes]
+        names = sorted({n.deck for n in prepared.batch.notes})
+        for start in range(0, len(uids), 500):
+            chunk = {f"u{i}": u for i, u in enumerate(uids[start : start + 500])}
+            marks = ", ".join(f":{k}" for k in chunk)
+            notes |= {
+                int(r[0])
+                for r in conn.execute(text(f"SELECT id FROM note WHERE uid IN ({marks})"), chunk)
+            }
+        for name in names:
+            found = conn.execute(text("SELECT id FROM deck WHERE name = :n"), {"n": name}).first()
+            if found is not None:
+                decks.add(int(found[0]))
+    for deck in prepared.decks:
+        found = conn.execute(text("SELECT id FROM deck WHERE uid = :u"), {"u": deck.uid}).first()
+        if found is not None:
+            decks.add(int(found[0]))
+            notes |= {
+                int(r[0])
+                for r in conn.execute(
+                    text("SELECT id FROM note WHERE deck_id = :d"), {"d": found[0]}
+                )
+            }
+    return sorted(notes), sorted(decks)
+
+
+def before(conn: Connection, prepared: PreparedImport) -> ImportMark:
+    notes, decks = _touched(conn, prepared)
+    return ImportMark(
+        max_note=_max(conn, "note"),
+        max_card=_max(conn, "card"),
+        max_deck=_max(conn, "deck"),
+        max_log=_max(conn, "review_log", "rowid"),
+        before=row_snapshot.take(conn, notes, decks),
+    )
+
+
+def _ids_above(conn: Connection, table: str, above: int, column: str = "id") -> list[Any]:
+    rows = conn.execute(text(f"SELECT {column} FROM {table} WHERE rowid > :a"), {"a": above})
+    return [r[0] for r in rows]
+
+
+def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: str) -> int:
+    """Record the run; returns its id."""
+    added_notes = _ids_above(conn, "note", mark.max_note)
+    conn.execute(
+        text("UPDATE note SET created = :m WHERE id > :a AND created = 0"),
+        {"m": now_ms, "a": mark.max_note},
+    )
+    now = row_snapshot.take(
+        conn, mark.before.note_ids(), [d["id"] for d in mark.before.tables["deck"]]
+    )
+    changed_notes = _changed(mark.before, now)
+    changed_decks = [d for d in mark.before.tables["deck"] if d not in now.tables["deck"]]
+    kept = Snapshot()
+    for table, rows in mark.before.tables.items():
+        key = "id" if table == "note" else "note_id"
+        kept.tables[table] = (
+            changed_decks if table == "deck" else [r for r in rows if r[key] in changed_notes]
+        )
+    detail = {
+        "origin": origin,
+        "notes": added_notes,
+        "cards": [
+            int(r[0])
+            for r in conn.execute(
+                text("SELECT id FROM card WHERE id > :a AND note_id <= :n"),
+                {"a": mark.max_card, "n": mark.max_note},
+            )
+        ],
+        "decks": _ids_above(conn, "deck", mark.max_deck),
+        "logs": _ids_above(conn, "review_log", mark.max_log),
+        "restore": kept.tables,
+    }
+    conn.execute(
+        text("INSERT INTO import_run (started_at, source, detail, undone) VALUES (:t, :s, :d, 0)"),
+        {"t": now_ms, "s": source, "d": json.dumps(detail)},
+    )
+    return int(conn.execute(text("SELECT last_insert_rowid()")).scalar_one())
+
+
+def _changed(old: Snapshot, new: Snapshot) -> set[int]:
+    def by_note(snap: Snapshot) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for table, rows in snap.tables.items():
+            if table == "deck":
+                continue
+            key = "id" if table == "note" else "note_id"
+            for row in rows:
+                out.setdefault(int(row[key]), []).append(table + json.dumps(row, sort_keys=True))
+        return {k: sorted(v) for k, v in out.items()}
+
+    before, after = by_note(old), by_note(new)
+    return {k for k in before if before[k] != after.get(k)}
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    id: int
+    started_at: int
+    source: str
+    notes_added: int
+    notes_updated: int
+
+
+def last_run(conn: Connection) -> ImportRun | None:
+    """The latest import a learner made that has not been undone (bundled syncs excluded)."""
+    for row in conn.execute(
+        text(
+            "SELECT id, started_at, source, detail FROM import_run WHERE undone = 0 "
+            "ORDER BY id DESC"
+        )
+    ):
+        detail = json.loads(row[3])
+        if detail.get("origin") == "bundled":
+            continue
+        return ImportRun(
+            int(row[0]),
+            int(row[1]),
+            str(row[2]),
+            len(detail["notes"]),
+            len(detail["restore"].get("note", [])),
+        )
+    return None
+
+
+def undo_run(conn: Connection, run_id: int) -> list[int]:
+    """Take an import back; returns the ids of the notes it had added (now deleted)."""
+    detail = json.loads(
+        conn.execute(
+            text("SELECT detail FROM import_run WHERE id = :i"), {"i": run_id}
+        ).scalar_one()
+    )
+    logs = detail["logs"]
+    for start in range(0, len(logs), 500):
+        chunk = {f"l{i}": v for i, v in enumerate(logs[start : start + 500])}
+        marks = ", ".join(f":{k}" for k in chunk)
+        conn.execute(text(f"DELETE FROM review_log WHERE id IN ({marks})"), chunk)
+    cards = detail["cards"]
+    conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({ids_sql(cards)})"))
+    conn.execute(text(f"DELETE FROM card WHERE id IN ({ids_sql(cards)})"))
+    notes = [int(n) for n in detail["notes"]]
+    for start in range(0, len(notes), 5000):
+        row_snapshot.delete_notes(conn, notes[start : start + 5000])
+    row_snapshot.restore(conn, Snapshot(tables=detail["restore"]))
+    for deck in detail["decks"]:
+        used = conn.execute(text("SELECT 1 FROM note WHERE deck_id = :d LIMIT 1"), {"d": deck})
+        if used.first() is None:
+            conn.execute(text("DELETE FROM deck WHERE id = :d"), {"d": deck})
+    conn.execute(text("UPDATE import_run SET undone = 1 WHERE id = :i"), {"i": run_id})
+    return notes

@@ -1,0 +1,107 @@
+"""Rows of notes, their cards and decks copied aside, so that a change can be taken back.
+
+A snapshot is plain data (table -> list of column dicts). Restoring writes every row back
+in place (insert, or update when the row still exists), so it undoes a delete as well as
+a bulk change; the notes' tags are replaced by the copied ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+Rows = list[dict[str, Any]]
+_KEYS = {
+    "deck": ("id",),
+    "note": ("id",),
+    "card": ("id",),
+    "review_log": ("id",),
+    "note_local": ("note_id",),
+}
+ORDER = ("deck", "note", "card", "note_tag", "review_log", "note_local")
+
+
+@dataclass
+class Snapshot:
+    tables: dict[str, Rows] = field(default_factory=dict)
+
+    def note_ids(self) -> list[int]:
+        return [int(r["id"]) for r in self.tables.get("note", [])]
+
+
+def ids_sql(ids: Sequence[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+def _rows(conn: Connection, sql: str) -> Rows:
+    result = conn.execute(text(sql))
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
+
+
+def take(
+    conn: Connection,
+    note_ids: Sequence[int],
+    deck_ids: Sequence[int] = (),
+    with_history: bool = False,
+) -> Snapshot:
+    """Copy the notes (with tags, cards, local edits, and reviews if asked) and decks."""
+    notes = ids_sql(note_ids)
+    snap = Snapshot()
+    snap.tables["deck"] = _rows(conn, f"SELECT * FROM deck WHERE id IN ({ids_sql(deck_ids)})")
+    snap.tables["note"] = _rows(conn, f"SELECT * FROM note WHERE id IN ({notes})")
+    snap.tables["note_tag"] = _rows(conn, f"SELECT * FROM note_tag WHERE note_id IN ({notes})")
+    snap.tables["card"] = _rows(conn, f"SELECT * FROM card WHERE note_id IN ({notes})")
+    snap.tables["note_local"] = _rows(conn, f"SELECT * FROM note_local WHERE note_id IN ({notes})")
+    if with_history:
+        snap.tables["review_log"] = _rows(
+            conn,
+            "SELECT rowid AS _rowid, * FROM review_log WHERE card_id IN "
+            f"(SELECT id FROM card WHERE note_id IN ({notes}))",
+        )
+    return snap
+
+
+def restore(conn: Connection, snap: Snapshot) -> None:
+    """Write every copied row back as it was."""
+    notes = ids_sql(snap.note_ids())
+    for table in ORDER:
+        rows = snap.tables.get(table)
+        if rows is None:
+            continue
+        if table == "note_tag":
+            conn.execute(text(f"DELETE FROM note_tag WHERE note_id IN ({notes})"))
+        if table == "note_local":
+            conn.execute(text(f"DELETE FROM note_local WHERE note_id IN ({notes})"))
+        if rows:
+            _upsert(conn, table, rows)
+
+
+def _upsert(conn: Connection, table: str, rows: Rows) -> None:
+    columns = list(rows[0])
+    names = [("rowid" if c == "_rowid" else f'"{c}"') for c in columns]
+    marks = ", ".join("?" for _ in columns)
+    keys = _KEYS.get(table)
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
+    if keys is not None:
+        sets = ", ".join(
+            f"{n} = excluded.{n}"
+            for c, n in zip(columns, names, strict=True)
+            if c not in keys and c != "_rowid"
+        )
+        sql += f" ON CONFLICT({', '.join(keys)}) DO UPDATE SET {sets}"
+    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
+
+
+def delete_notes(conn: Connection, note_ids: Sequence[int]) -> None:
+    """Remove notes with everything that hangs on them (reviews included)."""
+    notes = ids_sql(note_ids)
+    cards = f"SELECT id FROM card WHERE note_id IN ({notes})"
+    conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({cards})"))
+    conn.execute(text(f"DELETE FROM card WHERE note_id IN ({notes})"))
+    conn.execute(text(f"DELETE FROM note_tag WHERE note_id IN ({notes})"))
+    conn.execute(text(f"DELETE FROM note_local WHERE note_id IN ({notes})"))
+    conn.execute(text(f"DELETE FROM note WHERE id IN ({notes})"))
