@@ -221,7 +221,8 @@ def simple_where(query: str) -> tuple[str, dict[str, Any]]:
             params[name] = "%" + _like(word) + "%"
             clause = (
                 f"(n.prompt_md LIKE :{name} ESCAPE '\\' OR n.front_md LIKE :{name} ESCAPE '\\' "
-                f"OR n.answer_md LIKE :{name} ESCAPE '\\' OR COALESCE(n.fields, '') LIKE :{name} ESCAPE '\\')"
+                f"OR n.answer_md LIKE :{name} ESCAPE '\\' "
+                f"OR COALESCE(n.fields, '') LIKE :{name} ESCAPE '\\')"
             )
         parts.append(f"NOT {clause}" if negate else clause)
     return (" AND ".join(parts) or "1"), params

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
@@ -27,6 +28,7 @@ from app.storage import (
     row_snapshot,
     stats_repo,
 )
+from app.storage.media_store import add_media_file
 from app.storage.notes_repo import NoteContent, NoteType
 from app.storage.row_snapshot import Snapshot, ids_sql
 
@@ -174,6 +176,20 @@ class Editing:
             local_edits.forget_local(conn, note_id)
         self.col._changed()
         return self.note(note_id)
+
+    def add_media(self, source: Path) -> str:
+        """Store a pasted or dropped file in the media store (once per content); returns the
+        name to link as ``media/<name>``."""
+        with self.col._write() as conn:
+            name, _ = add_media_file(conn, self.col.media_dir, source)
+        return name
+
+    def all_tags(self) -> list[str]:
+        with self.col._read() as conn:
+            return [
+                str(r[0])
+                for r in conn.execute(text("SELECT DISTINCT tag FROM note_tag ORDER BY tag"))
+            ]
 
     # -- bulk changes (undoable) -------------------------------------------------------
 

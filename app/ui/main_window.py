@@ -26,6 +26,7 @@ from app.storage.collection import Collection
 from app.ui.backup_keeper import BackupKeeper
 from app.ui.check_dialog import CheckDialog
 from app.ui.db_executor import DbExecutor
+from app.ui.deck_actions import DeckActions
 from app.ui.deck_browser_view import DeckBrowserView
 from app.ui.done_view import DoneView
 from app.ui.export_dialog import ExportDialog
@@ -34,6 +35,8 @@ from app.ui.study_more import StudyMore
 from app.ui.study_view import StudyView
 
 if TYPE_CHECKING:
+    from app.ui.browser.browser_window import BrowserWindow
+    from app.ui.editor.add_window import AddWindow
     from app.ui.exam.exam_window import ExamWindow
     from app.ui.exam.history_window import ExamHistoryWindow
     from app.ui.stats_window import StatisticsWindow
@@ -84,6 +87,11 @@ class MainWindow(QMainWindow):
         self.check_dialog: CheckDialog | None = None
         self.import_flow = ImportFlow(self, collection, self.executor, self.clock)
         self.import_flow.finished.connect(lambda _result: self.show_decks())
+        self.browser_window: BrowserWindow | None = None
+        self.add_window: AddWindow | None = None
+        self.deck_actions = DeckActions(self, collection, self.clock, self.decks_view.current_deck)
+        self.deck_actions.changed.connect(self._edited)
+        self.deck_actions.enable_drag(self.decks_view.tree)
         self.setAcceptDrops(True)
         self._menus()
         QGuiApplication.styleHints().colorSchemeChanged.connect(
@@ -103,6 +111,22 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action(
             edit_menu, "&Undo answer", self.undo, QKeySequence.StandardKey.Undo
         )
+        self._action(edit_menu, "Undo &import…", self.deck_actions.undo_import, None)
+        edit_menu.addSeparator()
+        self._action(edit_menu, "&Add notes…", self.show_add, "Ctrl+Shift+A")
+        self._action(edit_menu, "&Browse", self.show_browser, "Ctrl+B")
+        deck_menu = self.menuBar().addMenu("De&cks")
+        self._action(deck_menu, "&New deck…", self.deck_actions.new_deck, None)
+        self._action(deck_menu, "&Rename or move deck…", self.deck_actions.rename_deck, "F2")
+        self._action(deck_menu, "&Delete deck…", self.deck_actions.delete_deck, None)
+        self._action(self, "Add", self.show_add, "A")
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction("Decks", self.show_decks)
+        toolbar.addAction("Add", self.show_add)
+        toolbar.addAction("Browse", self.show_browser)
+        toolbar.addAction("Stats", self.show_statistics)
         go_menu = self.menuBar().addMenu("&Go")
         self._action(go_menu, "&Decks", self.show_decks, "D")
         self._action(go_menu, "&Study all decks", lambda: self.start_study(None), "S")
@@ -129,7 +153,8 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)  # type: ignore[attr-defined]
+        if menu is not self:
+            menu.addAction(action)  # type: ignore[attr-defined]
         self.addAction(action)
         return action
 
@@ -219,9 +244,67 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.decks_view:
             self.show_decks()
 
+    def show_browser(self, query: str | None = None) -> None:
+        from app.ui.browser.browser_window import BrowserWindow
+
+        if self.browser_window is None:
+            self.browser_window = BrowserWindow(
+                self.collection, self.executor, self.clock, system_is_dark, self
+            )
+            self.browser_window.setWindowFlag(Qt.WindowType.Window)
+            self.browser_window.changed.connect(self._edited)
+        window = self.browser_window
+        window.reload_sidebar()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        deck = self.decks_view.current_deck()
+        if query is None:
+            query = (
+                f'deck:"{deck}"' if deck and self.stack.currentWidget() is self.decks_view else ""
+            )
+        window.search_edit.setText(query)
+        window.search(query)
+
+    def show_add(self) -> None:
+        from app.ui.editor.add_window import AddWindow
+
+        if self.add_window is None or not self.add_window.isVisible():
+            self.add_window = AddWindow(
+                self.collection, self.clock, system_is_dark, self.decks_view.current_deck(), self
+            )
+            self.add_window.added.connect(lambda _id: self._edited())
+        self.add_window.show()
+        self.add_window.raise_()
+        self.add_window.activateWindow()
+
+    def _edited(self) -> None:
+        """Notes or decks changed elsewhere: refresh what this window shows."""
+        if self.stack.currentWidget() is self.decks_view:
+            self.show_decks()
+        elif self.stack.currentWidget() is self.study_view and self.study_view.card is not None:
+            try:
+                card = self.collection.card(self.study_view.card.card_id)
+            except CirrusError:
+                self.study_view.next()
+                return
+            self.study_view.card = card
+            self.study_view.refresh_style()
+        browser = self.browser_window
+        if browser is not None and self.sender() is not browser and browser.isVisible():
+            browser.reload_sidebar()
+            browser.search()
+
     # -- actions --------------------------------------------------------------------------
 
     def undo(self) -> None:
+        if self.collection.editing.is_newer_than_answer():
+            label = self.collection.editing.undo()
+            self._edited()
+            if self.browser_window is not None and self.browser_window.isVisible():
+                self.browser_window.search()
+            self.statusBar().showMessage(f"Undone: {label}", 3000)
+            return
         try:
             card_id = self.collection.undo()
         except CirrusError as exc:

@@ -1,0 +1,1 @@
+"""The card browser: search, sidebar, a lazy table and bulk actions."""

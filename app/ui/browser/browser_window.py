@@ -1,0 +1,463 @@
+"""The browser (Ctrl+B): sidebar, search bar, a lazy table of cards or notes, the selected
+note's editor below, and bulk actions on the selection (Anki's keys where it has them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import CirrusError
+from app.storage.browse_repo import COLUMNS
+from app.storage.collection import Collection
+from app.ui.browser.sidebar import FLAGS, SidebarWidget
+from app.ui.browser.table_model import CardTableModel, Order, find_card_ids
+from app.ui.db_executor import DbExecutor
+from app.ui.editor.note_editor import NoteEditorWidget
+
+Ask = Callable[[str, str], str | None]
+Confirm = Callable[[str, str], bool]
+
+
+class BrowserWindow(QMainWindow):
+    changed = Signal()
+    """Something was written (edit, bulk action, delete, undo): other views refresh."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        executor: DbExecutor,
+        clock: Callable[[], datetime],
+        dark: Callable[[], bool] = lambda: False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.collection = collection
+        self.executor = executor
+        self.clock = clock
+        self.setWindowTitle("Browse")
+        self.order = Order()
+        self.query = ""
+        self.searching = False
+        self.ask: Ask = self._ask
+        self.confirm: Confirm = self._confirm
+        self.model = CardTableModel(collection, clock)
+        saved = collection.setting("browser_columns")
+        if isinstance(saved, list) and saved:
+            self.model.set_columns(saved)
+        self.model.sortRequested.connect(self._sort)
+        self._build(dark)
+        self._menus()
+        self.resize(1200, 760)
+        self.reload_sidebar()
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _build(self, dark: Callable[[], bool]) -> None:
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(
+            'Search (Anki syntax: deck:"A::B" tag:x is:due flag:1 "a phrase" -word)'
+        )
+        self.search_edit.returnPressed.connect(lambda: self.search(self.search_edit.text()))
+        self.mode_box = QComboBox()
+        self.mode_box.addItems(["Cards", "Notes"])
+        self.mode_box.currentIndexChanged.connect(lambda i: self.set_notes_mode(i == 1))
+        self.count_label = QLabel()
+        bar = QHBoxLayout()
+        bar.addWidget(self.mode_box)
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.count_label)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._current())
+        self.sidebar = SidebarWidget()
+        self.sidebar.searchRequested.connect(self._sidebar_search)
+        self.sidebar.deckMoved.connect(self.move_deck)
+        self.editor = NoteEditorWidget(self.collection, self.clock, dark)
+        self.editor.saved.connect(self._note_saved)
+        right = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(bar)
+        top_layout.addWidget(self.table, 1)
+        right.addWidget(top)
+        right.addWidget(self.editor)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(self.sidebar)
+        main.addWidget(right)
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        main.setSizes([220, 980])
+        self.setCentralWidget(main)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for index, key in enumerate(self.model.columns):
+            header.resizeSection(index, 380 if key == "sort" else 110)
+
+    def _menus(self) -> None:
+        edit = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(edit, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self._action(edit, "Select &all", self.table.selectAll, QKeySequence.StandardKey.SelectAll)
+        self._action(edit, "&Find", self.search_edit.setFocus, QKeySequence.StandardKey.Find)
+        self._action(edit, "Save this search…", self.save_search, None)
+        self._action(edit, "Toggle cards/notes", self.toggle_mode, "Ctrl+Alt+T")
+        notes = self.menuBar().addMenu("&Notes")
+        self._action(notes, "&Add tags…", self.add_tags, "Ctrl+Shift+A")
+        self._action(notes, "&Remove tags…", self.remove_tags, "Ctrl+Alt+Shift+A")
+        self._action(notes, "&Delete", self.delete_selected, "Ctrl+Del")
+        cards = self.menuBar().addMenu("&Cards")
+        self._action(cards, "Change &deck…", self.change_deck, "Ctrl+D")
+        self._action(cards, "&Suspend / unsuspend", self.toggle_suspend, "Ctrl+J")
+        self._action(cards, "&Bury", self.bury, "Ctrl+Shift+J")
+        self._action(cards, "Reset to &new", self.reset_to_new, "Ctrl+Alt+N")
+        self._action(cards, "Set due &date…", self.reschedule, "Ctrl+Shift+D")
+        flag_menu = cards.addMenu("&Flag")
+        for number, label in enumerate(FLAGS, start=1):
+            self._action(flag_menu, label, partial(self.flag, number), f"Ctrl+{number}")
+        self._action(flag_menu, "No flag", partial(self.flag, 0), None)
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: object
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))  # type: ignore[call-overload]
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    # -- searching -------------------------------------------------------------------------
+
+    def reload_sidebar(self) -> None:
+        items = self.collection.editing.sidebar()
+        saved = self.collection.setting("saved_searches", {})
+        self.sidebar.fill(items["decks"], items["tags"], saved if isinstance(saved, dict) else {})
+
+    def _sidebar_search(self, query: str) -> None:
+        self.search_edit.setText(query)
+        self.search(query)
+
+    def search(self, query: str | None = None) -> None:
+        """Run ``query`` (the current one when None) off the GUI thread; keeps the
+        selection where it can."""
+        if query is not None:
+            self.query = query.strip()
+        keep = self.selected_ids()
+        notes, order, text = self.model.notes_mode, self.order, self.query
+        now = self.clock()
+        self.searching = True
+        self.executor.submit(
+            lambda: find_card_ids(self.collection, text, order, notes, now),
+            lambda ids: self._show(ids, keep, notes),
+            self._failed,
+        )
+
+    def _show(self, ids: list[int], keep: list[int], notes: bool) -> None:
+        self.searching = False
+        if notes != self.model.notes_mode:
+            return
+        self.model.set_ids(ids)
+        self.count_label.setText(f"{len(ids)} {'notes' if notes else 'cards'}")
+        rows = [self.model.ids.index(i) for i in keep if i in set(ids)] if keep else []
+        if not rows and ids:
+            rows = [0]
+        selection = self.table.selectionModel()
+        for number, row in enumerate(rows):
+            flags = QItemSelectionModel.SelectionFlag.Rows | (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                if number == 0
+                else QItemSelectionModel.SelectionFlag.Select
+            )
+            selection.select(self.model.index(row, 0), flags)
+        if rows:
+            selection.setCurrentIndex(
+                self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+        self._current()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.searching = False
+        self.count_label.setText("")
+        QMessageBox.warning(self, "Search", str(exc))
+
+    def _sort(self, column: str, descending: bool) -> None:
+        self.order = Order(column, descending)
+        self.search()
+
+    def set_notes_mode(self, notes: bool) -> None:
+        if notes == self.model.notes_mode:
+            return
+        selected = self.selected_card_ids()
+        self.model.notes_mode = notes
+        self.mode_box.blockSignals(True)
+        self.mode_box.setCurrentIndex(1 if notes else 0)
+        self.mode_box.blockSignals(False)
+        self.model.set_ids([])
+        self.model.headerDataChanged.emit(
+            Qt.Orientation.Horizontal, 0, max(len(self.model.columns) - 1, 0)
+        )
+        if notes:
+            keep = sorted({self.collection.editing.note_of_card(c) for c in selected})
+        else:
+            keep = [
+                c
+                for n in self._note_ids_of_rows()
+                for c in self.collection.editing.cards_of_note(n)
+            ]
+        now, order, text = self.clock(), self.order, self.query
+        self.searching = True
+        self.executor.submit(
+            lambda: find_card_ids(self.collection, text, order, notes, now),
+            lambda ids: self._show(ids, keep, notes),
+            self._failed,
+        )
+
+    def toggle_mode(self) -> None:
+        self.set_notes_mode(not self.model.notes_mode)
+
+    def save_search(self) -> None:
+        name = self.ask("Save search", "Name of this search:")
+        if not name:
+            return
+        saved = dict(self.collection.setting("saved_searches", {}) or {})
+        saved[name] = self.query
+        self.collection.set_setting("saved_searches", saved)
+        self.reload_sidebar()
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for column in COLUMNS:
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(column.key in self.model.columns)
+            action.triggered.connect(partial(self.toggle_column, column.key))
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def toggle_column(self, key: str, _checked: bool = False) -> None:
+        columns = list(self.model.columns)
+        if key in columns and len(columns) > 1:
+            columns.remove(key)
+        elif key not in columns:
+            columns.append(key)
+        self.model.set_columns(columns)
+        self.collection.set_setting("browser_columns", columns)
+        self._size_columns()
+
+    # -- selection -------------------------------------------------------------------------
+
+    def _rows(self) -> list[int]:
+        return sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+
+    def selected_ids(self) -> list[int]:
+        return [self.model.ids[r] for r in self._rows()]
+
+    def _note_ids_of_rows(self) -> list[int]:
+        return sorted({self.model.note_id(r) for r in self._rows()})
+
+    def selected_card_ids(self) -> list[int]:
+        if not self.model.notes_mode:
+            return self.selected_ids()
+        return [
+            c for n in self._note_ids_of_rows() for c in self.collection.editing.cards_of_note(n)
+        ]
+
+    def _current(self) -> None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid() or index.row() >= len(self.model.ids):
+            self.editor.clear()
+            return
+        note_id = self.model.note_id(index.row())
+        if self.editor.note is None or self.editor.note.note_id != note_id:
+            self.editor.load(note_id)
+
+    def _note_saved(self, _note_id: int) -> None:
+        self.model.refresh_cells()
+        self.changed.emit()
+
+    # -- bulk actions ----------------------------------------------------------------------
+
+    def _run(self, work: Callable[[], object], message: str) -> None:
+        self.editor.flush()
+        try:
+            work()
+        except CirrusError as exc:
+            QMessageBox.warning(self, "Browse", str(exc))
+            return
+        self.statusBar().showMessage(message, 4000)
+        self.reload_sidebar()
+        if self.editor.note is not None:
+            try:
+                self.editor.set_note(self.collection.editing.note(self.editor.note.note_id))
+            except CirrusError:
+                self.editor.clear()
+        self.search()
+        self.changed.emit()
+
+    def add_tags(self, tags: str | None = None) -> None:
+        cards = self.selected_card_ids()
+        tags = tags if tags is not None else self.ask("Add tags", "Tags to add (space-separated):")
+        if cards and tags and tags.split():
+            words = tags.split()
+            self._run(
+                lambda: self.collection.editing.add_tags(cards, words, self.clock()),
+                f"Tagged {len(cards)} cards' notes",
+            )
+
+    def remove_tags(self, tags: str | None = None) -> None:
+        cards = self.selected_card_ids()
+        tags = tags if tags is not None else self.ask("Remove tags", "Tags to remove:")
+        if cards and tags and tags.split():
+            words = tags.split()
+            self._run(
+                lambda: self.collection.editing.remove_tags(cards, words, self.clock()),
+                "Tags removed",
+            )
+
+    def change_deck(self, deck: str | None = None) -> None:
+        cards = self.selected_card_ids()
+        if not cards:
+            return
+        if deck is None:
+            names = [n for _, n in self.collection.editing.deck_names()]
+            deck, ok = QInputDialog.getItem(self, "Change deck", "Move to deck:", names, 0, True)
+            if not ok:
+                return
+        target = deck
+        self._run(
+            lambda: self.collection.editing.change_deck(cards, target, self.clock()),
+            f"Moved to {deck}",
+        )
+
+    def toggle_suspend(self) -> None:
+        cards = self.selected_card_ids()
+        if not cards:
+            return
+        suspended = bool(
+            self.collection.editing.find_ids(
+                f"is:suspended cid:{','.join(map(str, cards))}", False, "sort", False, self.clock()
+            )
+        )
+        self._run(
+            lambda: self.collection.editing.suspend(cards, not suspended),
+            "Unsuspended" if suspended else "Suspended",
+        )
+
+    def bury(self) -> None:
+        cards = self.selected_card_ids()
+        if cards:
+            self._run(lambda: self.collection.editing.bury(cards, self.clock()), "Buried")
+
+    def flag(self, number: int) -> None:
+        cards = self.selected_card_ids()
+        if cards:
+            self._run(lambda: self.collection.editing.flag(cards, number), "Flag set")
+
+    def reset_to_new(self) -> None:
+        cards = self.selected_card_ids()
+        if cards and self.confirm("Reset to new", f"Forget the progress of {len(cards)} cards?"):
+            self._run(lambda: self.collection.editing.reset_to_new(cards), "Reset to new")
+
+    def reschedule(self, days: int | None = None) -> None:
+        cards = self.selected_card_ids()
+        if not cards:
+            return
+        if days is None:
+            answer = self.ask("Set due date", "Due in how many days (0 = today)?")
+            if answer is None or not answer.strip().isdigit():
+                return
+            days = int(answer)
+        now = self.clock()
+        day = (now + timedelta(days=days)).date()
+        due = datetime.combine(day, time(12), tzinfo=UTC)
+        self._run(lambda: self.collection.editing.reschedule(cards, due, now), f"Due on {day}")
+
+    def delete_selected(self) -> None:
+        if self.model.notes_mode:
+            notes = self._note_ids_of_rows()
+            if not notes:
+                return
+            count_notes, count_cards = self.collection.editing.counts(notes)
+            text = f"Delete {count_notes} notes and their {count_cards} cards?"
+            if self.confirm("Delete", text + " Ctrl+Z takes it back."):
+                self._run(
+                    lambda: self.collection.editing.delete_notes(notes, self.clock()),
+                    f"Deleted {count_notes} notes",
+                )
+            return
+        cards = self.selected_ids()
+        if cards and self.confirm(
+            "Delete",
+            f"Delete {len(cards)} cards (a note left without cards goes too)? "
+            "Ctrl+Z takes it back.",
+        ):
+            self._run(
+                lambda: self.collection.editing.delete_cards(cards, self.clock()),
+                f"Deleted {len(cards)} cards",
+            )
+
+    def move_deck(self, old: str, new: str) -> None:
+        self._run(lambda: self.collection.editing.rename_deck(old, new), f"Moved {old} to {new}")
+
+    def undo(self) -> None:
+        if not self.collection.editing.can_undo:
+            self.statusBar().showMessage("Nothing to undo", 3000)
+            return
+        label = ""
+
+        def work() -> None:
+            nonlocal label
+            label = self.collection.editing.undo() or ""
+
+        self._run(work, "Undone")
+        self.statusBar().showMessage(f"Undone: {label}", 4000)
+
+    # -- dialogs (replaceable in tests) -----------------------------------------------------
+
+    def _ask(self, title: str, prompt: str) -> str | None:
+        value, ok = QInputDialog.getText(self, title, prompt)
+        return value if ok else None
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.editor.flush()
+        event.accept()
