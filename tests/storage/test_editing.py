@@ -69,7 +69,7 @@ def test_add_edit_and_history(col: Collection) -> None:
     assert not col.editing.save_note(replace(note, answer="First in, first out"), T0)
     card = col.card(col.editing.cards_of_note(note_id)[0])
     assert card.answer == "First in, first out"
-    (at, before, after) = col.editing.history(note_id)[0]
+    (_at, before, after) = col.editing.history(note_id)[0]
     assert before["answer"] == "FIFO store" and after["answer"] == "First in, first out"
 
 
@@ -96,13 +96,17 @@ def test_delete_a_deck_records_it_and_undo_brings_back_everything(col: Collectio
 def test_undo_import_removes_what_it_added_and_restores_what_it_updated(
     col: Collection, write_deck
 ) -> None:
-    first = write_deck(deck_text("## One\n<!-- id: one -->\n\nA\n\n## Two\n<!-- id: two -->\n\nB\n"))
+    first = write_deck(
+        deck_text("## One\n<!-- id: one -->\n\nA\n\n## Two\n<!-- id: two -->\n\nB\n")
+    )
     col.import_path(first, T0)
     two = col.editing.find_ids("Two", True, "sort", False, T0)[0]
     before = col.editing.note(two)
     second = write_deck(
-        deck_text("## One\n<!-- id: one -->\n\nA\n\n## Two\n<!-- id: two -->\n\nB changed\n\n"
-                  "## Three\n<!-- id: three -->\n\nC\n"),
+        deck_text(
+            "## One\n<!-- id: one -->\n\nA\n\n## Two\n<!-- id: two -->\n\nB changed\n\n"
+            "## Three\n<!-- id: three -->\n\nC\n"
+        ),
         "v2.md",
     )
     col.import_path(second, T0)
