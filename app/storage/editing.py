@@ -172,7 +172,7 @@ class Editing:
             tags=tuple(upstream["tags"]),
         )
         with self.col._write() as conn:
-            notes_repo.save_note(conn, theirs, to_ms(now))
+            notes_repo.save_note(conn, theirs, to_ms(now), coalesce=False)
             local_edits.forget_local(conn, note_id)
         self.col._changed()
         return self.note(note_id)

@@ -223,7 +223,7 @@ def _values(content: NoteContent) -> dict[str, Any]:
     }
 
 
-def save_note(conn: Connection, content: NoteContent, now_ms: int) -> bool:
+def save_note(conn: Connection, content: NoteContent, now_ms: int, coalesce: bool = True) -> bool:
     """Store a learner's edit; returns False when nothing changed.
 
     The content before the edit goes to the edit history (one entry per minute of
@@ -252,18 +252,23 @@ def save_note(conn: Connection, content: NoteContent, now_ms: int) -> bool:
     }
     for ord_ in set(wanted_ords(content)) - have:
         _insert_card(conn, content.note_id, ord_, 0)
-    _record_history(conn, content.note_id, old.editable(), content.editable(), now_ms)
+    _record_history(conn, content.note_id, old.editable(), content.editable(), now_ms, coalesce)
     return True
 
 
 def _record_history(
-    conn: Connection, note_id: int, before: dict[str, Any], after: dict[str, Any], now_ms: int
+    conn: Connection,
+    note_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    now_ms: int,
+    coalesce: bool,
 ) -> None:
     last = conn.execute(
         text("SELECT id, edited_at FROM note_edit WHERE note_id = :n ORDER BY id DESC LIMIT 1"),
         {"n": note_id},
     ).first()
-    if last is not None and now_ms - int(last[1]) < 60_000:
+    if coalesce and last is not None and now_ms - int(last[1]) < 60_000:
         conn.execute(
             text("UPDATE note_edit SET after = :a, edited_at = :t WHERE id = :i"),
             {"a": json.dumps(after), "t": now_ms, "i": last[0]},

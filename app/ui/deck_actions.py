@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMessageBox, QTre
 
 from app.core.errors import CirrusError
 from app.storage.collection import Collection
-
-NAME_ROLE = 256  # Qt.UserRole: the deck list keeps each item's full name there
+from app.ui.deck_browser_view import NAME_ROLE
 
 
 class DeckActions(QObject):

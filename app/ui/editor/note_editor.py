@@ -174,16 +174,28 @@ class NoteEditorWidget(QWidget):
         self.boxes = []
 
     def _build_boxes(self, note: NoteContent) -> None:
-        self._clear_boxes()
+        """One box per field; the boxes stay (with focus) when the fields are the same."""
         if note.fields is not None and note.notetype is not None:
             names = list(note.notetype.fields)
             values = list(note.fields) + [""] * (len(names) - len(note.fields))
-            for name, value in zip(names, values, strict=False):
-                self._add_box(name, value, multi=True)
+            specs = [(name, value, True) for name, value in zip(names, values, strict=False)]
+        else:
+            specs = [
+                ("Heading", note.prompt, False),
+                ("Question", note.front, True),
+                ("Answer", note.answer, True),
+            ]
+        if [b.accessibleName() for b in self.boxes] == [name for name, _, _ in specs]:
+            for box, (_, value, _multi) in zip(self.boxes, specs, strict=True):
+                if self._text(box) != value:
+                    if isinstance(box, QLineEdit):
+                        box.setText(value)
+                    else:
+                        box.setPlainText(value)
             return
-        self._add_box("Heading", note.prompt, multi=False)
-        self._add_box("Question", note.front, multi=True)
-        self._add_box("Answer", note.answer, multi=True)
+        self._clear_boxes()
+        for name, value, multi in specs:
+            self._add_box(name, value, multi)
 
     def _add_box(self, label: str, value: str, multi: bool) -> None:
         box: QLineEdit | MarkdownEdit

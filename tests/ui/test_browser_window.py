@@ -1,0 +1,273 @@
+"""The browser, the editor, the Add window and deck management, driven as a learner does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLineEdit
+
+from app.ui.browser.browser_window import BrowserWindow
+from tests.conftest import FIXTURES, T0, deck_text
+
+pytestmark = pytest.mark.gui
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def _open_browser(qtbot, window) -> BrowserWindow:
+    qtbot.keyClick(window, Qt.Key.Key_B, CTRL)
+    browser = window.browser_window
+    assert browser is not None and browser.isVisible()
+    qtbot.waitExposed(browser)
+    qtbot.waitUntil(lambda: not browser.searching)
+    browser.activateWindow()
+    qtbot.waitUntil(browser.isActiveWindow)
+    return browser
+
+
+def _search(qtbot, browser: BrowserWindow, query: str) -> list[str]:
+    browser.search_edit.clear()
+    qtbot.keyClicks(browser.search_edit, query)
+    qtbot.keyClick(browser.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not browser.searching)
+    return _column(browser, 0)
+
+
+def _column(browser: BrowserWindow, column: int) -> list[str]:
+    model = browser.model
+    return [str(model.data(model.index(r, column))) for r in range(model.rowCount())]
+
+
+def _action(window, text: str) -> QAction:
+    found = [a for a in window.findChildren(QAction) if a.text().replace("&", "") == text]
+    assert found, text
+    return found[0]
+
+
+def test_search_from_the_bar_and_the_sidebar(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    assert browser.model.rowCount() == window.collection.totals()["cards"]
+    rows = _search(qtbot, browser, "dead-letter")
+    assert rows == ["Dead-letter queue", "Dead-letter queue"]  # reversed: two cards
+    assert browser.count_label.text() == "2 cards"
+    qtbot.keyClick(browser.mode_box, Qt.Key.Key_Down)  # notes mode
+    qtbot.waitUntil(lambda: not browser.searching and browser.model.notes_mode)
+    assert _column(browser, 0) == ["Dead-letter queue"]
+    services = browser.sidebar.findItems("Services", Qt.MatchFlag.MatchExactly)[0]
+    services.setExpanded(True)
+    item = next(
+        services.child(i) for i in range(services.childCount())
+        if services.child(i).text(0) == "service-bus"
+    )
+    rect = browser.sidebar.visualItemRect(item)
+    qtbot.mouseClick(browser.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert browser.search_edit.text() == "service:service-bus"
+    assert browser.model.rowCount() >= 3
+
+
+def test_sort_by_clicking_a_column_header(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    ascending = _column(browser, 0)
+    assert ascending == sorted(ascending, key=str.lower)
+    header = browser.table.horizontalHeader()
+    point = QPoint(header.sectionViewportPosition(0) + 20, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert browser.order.descending
+    assert _column(browser, 0) == sorted(ascending, key=str.lower, reverse=True)
+    deck_column = browser.model.columns.index("deck")
+    point = QPoint(header.sectionViewportPosition(deck_column) + 20, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert browser.order.column == "deck"
+
+
+def test_edit_a_field_and_the_study_screen_shows_it(qtbot, open_window) -> None:
+    window = open_window()
+    window.start_study(None)
+    shown = window.study_view.card
+    assert shown is not None
+    browser = _open_browser(qtbot, window)
+    heading = shown.prompt
+    _search(qtbot, browser, f"cid:{shown.card_id}")
+    editor = browser.editor
+    assert editor.note is not None and editor.note.prompt == heading
+    box = editor.boxes[0]
+    assert isinstance(box, QLineEdit)
+    box.setFocus()
+    box.end(False)
+    qtbot.keyClicks(box, " EDITED")
+    with qtbot.waitSignal(editor.saved, timeout=3000):
+        pass
+    assert "EDITED" in editor.preview.toPlainText()
+    assert window.collection.card(shown.card_id).prompt == heading + " EDITED"
+    assert "EDITED" in window.study_view.view.toPlainText()
+    assert _column(browser, 0) == [heading + " EDITED"]
+
+
+def test_add_five_cards_with_ctrl_enter(qtbot, open_window) -> None:
+    window = open_window()
+    before = window.collection.totals()["notes"]
+    qtbot.keyClick(window, Qt.Key.Key_A, CTRL | SHIFT)
+    add = window.add_window
+    assert add is not None
+    qtbot.waitExposed(add)
+    add.activateWindow()
+    qtbot.waitUntil(add.isActiveWindow)
+    add.editor.tags.setText("mine written")
+    for number in range(5):
+        heading, _question, answer = add.editor.boxes
+        qtbot.keyClicks(heading, f"Question {number}")
+        qtbot.keyClicks(answer, f"Answer {number}")
+        qtbot.keyClick(answer, Qt.Key.Key_Return, CTRL)
+        assert heading.text() == ""  # cleared for the next card
+        assert add.editor.tags.text() == "mine written"
+    col = window.collection
+    assert col.totals()["notes"] == before + 5
+    found = col.editing.find_ids("tag:written", True, "sort", False, T0)
+    notes = [col.editing.note(n) for n in found]
+    assert [n.prompt for n in notes] == [f"Question {i}" for i in range(5)]
+    assert {n.origin for n in notes} == {"local"}
+    qtbot.keyClicks(add.editor.boxes[0], "Question 1")
+    assert "already" in add.warning.text()
+
+
+def test_bulk_tag_then_undo_with_ctrl_z(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    browser.ask = lambda _title, _prompt: "exam/week1"
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: not browser.searching)
+    col = window.collection
+    assert len(col.editing.find_ids("tag:exam", False, "sort", False, T0)) == col.totals()["cards"]
+    tags_column = browser.model.columns.index("tags")
+    assert all("exam/week1" in t for t in _column(browser, tags_column))
+    assert browser.sidebar.findItems("exam", Qt.MatchFlag.MatchRecursive)
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert col.editing.find_ids("tag:exam", False, "sort", False, T0) == []
+
+
+def test_delete_a_deck_and_undo(qtbot, open_window) -> None:
+    window = open_window()
+    col = window.collection
+    before = col.totals()
+    asked: list[str] = []
+    window.deck_actions.confirm = lambda _title, text: asked.append(text) or True
+    window.decks_view.select("Sample::Messaging")
+    _action(window, "Delete deck…").trigger()
+    assert "with 7 notes and 9 cards" in asked[0] or "notes and" in asked[0]
+    assert col.totals()["notes"] == 0
+    assert window.decks_view.tree.topLevelItemCount() == 0 or all(
+        window.decks_view.tree.topLevelItem(i).text(0) != "Sample"
+        for i in range(window.decks_view.tree.topLevelItemCount())
+    )
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # Edit > Undo
+    assert col.totals() == before
+    window.decks_view.select("Sample::Messaging")
+    assert window.decks_view.current_deck() == "Sample::Messaging"
+
+
+def test_delete_notes_in_the_browser_with_counts_and_undo(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    col = window.collection
+    before = col.totals()
+    _search(qtbot, browser, "dead-letter")
+    asked: list[str] = []
+    browser.confirm = lambda _title, text: asked.append(text) or True
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(browser.table, Qt.Key.Key_Delete, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert asked and "2 cards" in asked[0]
+    assert browser.model.rowCount() == 0
+    assert col.totals()["notes"] == before["notes"] - 1
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert col.totals() == before
+    assert browser.model.rowCount() == 2
+
+
+def test_undo_an_import(qtbot, open_window, write_deck) -> None:
+    window = open_window()
+    col = window.collection
+    before = col.totals()
+    path = write_deck(deck_text("## Diary\n\nDear diary\n\n## More\n\nNotes\n", deck="Diary"))
+    flow = window.import_flow
+    flow.confirm = lambda _preview: True
+    flow.report = lambda *_args: None
+    flow.start(path)
+    qtbot.waitUntil(lambda: not flow.busy, timeout=5000)
+    assert col.totals()["notes"] == before["notes"] + 2
+    asked: list[str] = []
+    window.deck_actions.confirm = lambda _title, text: asked.append(text) or True
+    _action(window, "Undo import…").trigger()
+    assert "removes the 2 notes it added" in asked[0]
+    assert col.totals() == before
+    names = [
+        window.decks_view.tree.topLevelItem(i).text(0)
+        for i in range(window.decks_view.tree.topLevelItemCount())
+    ]
+    assert "Diary" not in names
+
+
+def test_edit_a_bundled_card_then_sync_a_changed_upstream_copy(
+    qtbot, open_window, tmp_path: Path
+) -> None:
+    window = open_window()
+    col = window.collection
+    folder = tmp_path / "bundled"
+    folder.mkdir()
+    deck = folder / "b.md"
+    deck.write_text(deck_text("## Bundled question\n<!-- id: bq -->\n\nOld\n", deck="Bundled"))
+    col.sync_bundled(T0, folder)
+    browser = _open_browser(qtbot, window)
+    assert _search(qtbot, browser, "deck:Bundled") == ["Bundled question"]
+    answer = browser.editor.boxes[2]
+    answer.setFocus()
+    answer.selectAll()
+    qtbot.keyClicks(answer, "Mine")
+    with qtbot.waitSignal(browser.editor.saved, timeout=3000):
+        pass
+    deck.write_text(deck_text("## Bundled question\n<!-- id: bq -->\n\nTheirs\n", deck="Bundled"))
+    col.sync_bundled(T0, folder)
+    browser.toggle_column("upstream")
+    _search(qtbot, browser, "deck:Bundled")
+    assert _column(browser, browser.model.columns.index("upstream")) == ["changed upstream"]
+    editor = browser.editor
+    editor.load(editor.note.note_id)
+    assert editor.upstream.isVisible()
+    assert "Theirs" in editor.upstream.theirs.text()
+    assert answer.toPlainText() == "Mine"
+    qtbot.mouseClick(editor.upstream.take, Qt.MouseButton.LeftButton)
+    assert editor.boxes[2].toPlainText() == "Theirs"
+    assert not editor.upstream.isVisible()
+    history = col.editing.history(editor.note.note_id)
+    assert [h[1]["answer"] for h in history] == ["Old", "Mine"]
+
+
+def test_editor_on_an_anki_note_shows_one_box_per_field(qtbot, open_window) -> None:
+    window = open_window()
+    window.collection.import_path(FIXTURES / "anki" / "genanki_basic.apkg", T0)
+    browser = _open_browser(qtbot, window)
+    _search(qtbot, browser, "")
+    col = window.collection
+    note_id = next(
+        n
+        for n in col.editing.find_ids("", True, "sort", False, T0)
+        if col.editing.note(n).fields is not None
+    )
+    browser.editor.load(note_id)
+    note = browser.editor.note
+    assert note is not None and note.notetype is not None
+    assert len(browser.editor.boxes) == len(note.notetype.fields)
+    assert browser.editor.preview.toPlainText().strip()
