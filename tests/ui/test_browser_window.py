@@ -60,7 +60,8 @@ def test_search_from_the_bar_and_the_sidebar(qtbot, open_window) -> None:
     services = browser.sidebar.findItems("Services", Qt.MatchFlag.MatchExactly)[0]
     services.setExpanded(True)
     item = next(
-        services.child(i) for i in range(services.childCount())
+        services.child(i)
+        for i in range(services.childCount())
         if services.child(i).text(0) == "service-bus"
     )
     rect = browser.sidebar.visualItemRect(item)
