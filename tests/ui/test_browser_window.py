@@ -22,7 +22,7 @@ def _open_browser(qtbot, window) -> BrowserWindow:
     browser = window.browser_window
     assert browser is not None and browser.isVisible()
     qtbot.waitExposed(browser)
-    qtbot.waitUntil(lambda: not browser.searching)
+    qtbot.waitUntil(lambda: not browser.searching and not browser.editor_pending)
     browser.activateWindow()
     qtbot.waitUntil(browser.isActiveWindow)
     return browser
@@ -32,7 +32,7 @@ def _search(qtbot, browser: BrowserWindow, query: str) -> list[str]:
     browser.search_edit.clear()
     qtbot.keyClicks(browser.search_edit, query)
     qtbot.keyClick(browser.search_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not browser.searching)
+    qtbot.waitUntil(lambda: not browser.searching and not browser.editor_pending)
     return _column(browser, 0)
 
 

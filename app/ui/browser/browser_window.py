@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from app.ui.browser.table_model import CardTableModel, Order, find_card_ids
 from app.ui.db_executor import DbExecutor
 from app.ui.editor.note_editor import NoteEditorWidget
 
+EDITOR_DELAY_MS = 60
 Ask = Callable[[str, str], str | None]
 Confirm = Callable[[str, str], bool]
 
@@ -64,8 +65,8 @@ class BrowserWindow(QMainWindow):
         saved = collection.setting("browser_columns")
         if isinstance(saved, list) and saved:
             self.model.set_columns(saved)
-        self.model.sortRequested.connect(self._sort)
         self._build(dark)
+        self.model.sortRequested.connect(self._sort)
         self._menus()
         self.resize(1200, 760)
         self.reload_sidebar()
@@ -106,6 +107,10 @@ class BrowserWindow(QMainWindow):
         self.sidebar.searchRequested.connect(self._sidebar_search)
         self.sidebar.deckMoved.connect(self.move_deck)
         self.editor = NoteEditorWidget(self.collection, self.clock, dark)
+        self._editor_timer = QTimer(self)
+        self._editor_timer.setSingleShot(True)
+        self._editor_timer.setInterval(EDITOR_DELAY_MS)
+        self._editor_timer.timeout.connect(self._load_current)
         self.editor.saved.connect(self._note_saved)
         right = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
@@ -195,7 +200,7 @@ class BrowserWindow(QMainWindow):
             return
         self.model.set_ids(ids)
         self.count_label.setText(f"{len(ids)} {'notes' if notes else 'cards'}")
-        rows = [self.model.ids.index(i) for i in keep if i in set(ids)] if keep else []
+        rows = _positions(ids, keep)
         if not rows and ids:
             rows = [0]
         selection = self.table.selectionModel()
@@ -299,6 +304,15 @@ class BrowserWindow(QMainWindow):
         ]
 
     def _current(self) -> None:
+        """The current row moved: load its note into the editor a moment later, so the
+        table paints first and fast scrolling does not render every note."""
+        self._editor_timer.start()
+
+    @property
+    def editor_pending(self) -> bool:
+        return self._editor_timer.isActive()
+
+    def _load_current(self) -> None:
         index = self.table.selectionModel().currentIndex()
         if not index.isValid() or index.row() >= len(self.model.ids):
             self.editor.clear()
@@ -461,3 +475,17 @@ class BrowserWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.editor.flush()
         event.accept()
+
+
+def _positions(ids: list[int], wanted: list[int]) -> list[int]:
+    """Rows of ``wanted`` in ``ids`` (those still there), in order."""
+    if len(wanted) <= 20:
+        found = []
+        for item in wanted:
+            try:
+                found.append(ids.index(item))
+            except ValueError:
+                continue
+        return sorted(found)
+    position = {item: row for row, item in enumerate(ids)}
+    return sorted(position[i] for i in wanted if i in position)
