@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.core.cloze import CLOZE
 from app.storage.row_snapshot import ids_sql
 
 DAY_MS = 86_400_000
@@ -32,8 +33,9 @@ class Column:
     """Sort key in cards mode when it differs from the value."""
 
 
+_SORT_KEY = "ltrim(n.prompt_md, '`*_\"''#([ ')"
 COLUMNS: tuple[Column, ...] = (
-    Column("sort", "Sort field", "n.prompt_md", "n.prompt_md"),
+    Column("sort", "Sort field", "n.prompt_md", _SORT_KEY, _SORT_KEY),
     Column("deck", "Deck", "d.name", "d.name"),
     Column("card", "Card", "c.ord", "COUNT(c.id)"),
     Column(
@@ -138,6 +140,15 @@ def rows(
     return out
 
 
+_MARKUP = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+
+
+def _plain_markdown(value: str) -> str:
+    """A heading as plain text: no code ticks, emphasis or cloze markup."""
+    text = CLOZE.sub(r"\2", value)
+    return " ".join(_MARKUP.sub("", text).split())[:200]
+
+
 def _day(ms: Any) -> str:
     if ms is None:
         return ""
@@ -159,7 +170,7 @@ def _days(ms: Any) -> str:
 
 def _cell(key: str, value: Any, notes: bool, now_ms: int, model: tuple[float, float]) -> str:
     if key == "sort":
-        return " ".join(str(value or "").split())[:200]
+        return _plain_markdown(str(value or ""))
     if key == "card":
         return str(value) if notes else f"Card {int(value) + 1}"
     if key == "due":

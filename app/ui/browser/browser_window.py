@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,6 +59,7 @@ class BrowserWindow(QMainWindow):
         self.order = Order()
         self.query = ""
         self.searching = False
+        self._sized = False
         self.ask: Ask = self._ask
         self.confirm: Confirm = self._confirm
         self.model = CardTableModel(collection, clock)
@@ -127,14 +128,28 @@ class BrowserWindow(QMainWindow):
         main.addWidget(right)
         main.setStretchFactor(0, 0)
         main.setStretchFactor(1, 1)
-        main.setSizes([220, 980])
+        main.setSizes([190, 1010])
+        self.main_splitter = main
         self.setCentralWidget(main)
         self._size_columns()
 
     def _size_columns(self) -> None:
+        """The sort field gets a third of the table, the other columns share the rest."""
         header = self.table.horizontalHeader()
+        width = max(self.table.viewport().width(), 600)
+        others = max(len(self.model.columns) - 1, 1)
+        sort_width = max(240, width // 3)
+        rest = max(80, (width - sort_width) // others)
         for index, key in enumerate(self.model.columns):
-            header.resizeSection(index, 380 if key == "sort" else 110)
+            header.resizeSection(index, sort_width if key == "sort" else rest)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            small = self.width() < 1100
+            self.main_splitter.setSizes([150 if small else 190, self.width()])
+            QTimer.singleShot(0, self._size_columns)
 
     def _menus(self) -> None:
         edit = self.menuBar().addMenu("&Edit")

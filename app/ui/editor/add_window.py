@@ -17,8 +17,8 @@ from app.storage.collection import Collection
 from app.storage.notes_repo import NoteContent, NoteType, first_field
 from app.ui.editor.note_editor import NoteEditorWidget
 
-CHOICE_STARTER = "- [ ] \n- [x] \n- [ ] \n- [ ] "
-CHOOSE_N_STARTER = "- [x] \n- [x] \n- [ ] \n- [ ] "
+CHOICE_STARTER = "- [ ] Wrong option\n- [x] Right option\n- [ ] Wrong option\n- [ ] Wrong option"
+CHOOSE_N_STARTER = "- [x] Right option\n- [x] Right option\n- [ ] Wrong option\n- [ ] Wrong option"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -82,10 +83,13 @@ class NoteEditorWidget(QWidget):
         self.kind_label = QLabel()
         self.tags = TagEdit()
         self.tags.textChanged.connect(self._edited)
+        self.deck_box.setMinimumContentsLength(18)
+        self.deck_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         head = QHBoxLayout()
         head.addWidget(QLabel("Deck"))
         head.addWidget(self.deck_box, 1)
-        head.addWidget(self.kind_label)
         self.fields_form = QFormLayout()
         self.fields_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.boxes: list[QLineEdit | MarkdownEdit] = []
@@ -109,9 +113,16 @@ class NoteEditorWidget(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        font = self.preview.document().defaultFont()
+        font.setPointSizeF(11.5)
+        self.preview.document().setDefaultFont(font)
+        self.preview.document().setDocumentMargin(12)
+        self.kind_label.setStyleSheet("font-weight: bold;")
         preview_head = QHBoxLayout()
-        preview_head.addWidget(QLabel("Preview"))
-        preview_head.addWidget(self.card_box, 1)
+        preview_head.addWidget(self.kind_label)
+        preview_head.addStretch(1)
+        preview_head.addWidget(QLabel("Preview of"))
+        preview_head.addWidget(self.card_box)
         right_layout.addLayout(preview_head)
         right_layout.addWidget(self.preview, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -190,6 +201,7 @@ class NoteEditorWidget(QWidget):
                 if self._text(box) != value:
                     if isinstance(box, QLineEdit):
                         box.setText(value)
+                        box.setCursorPosition(0)
                     else:
                         box.setPlainText(value)
             return
@@ -201,11 +213,13 @@ class NoteEditorWidget(QWidget):
         box: QLineEdit | MarkdownEdit
         if multi:
             box = MarkdownEdit(self._store())
+            box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
             box.setPlainText(value)
             box.setMinimumHeight(60)
             box.textChanged.connect(self._edited)
         else:
             box = QLineEdit(value)
+            box.setCursorPosition(0)
             box.textChanged.connect(self._edited)
         box.setObjectName(f"field-{label}")
         box.setAccessibleName(label)
