@@ -87,11 +87,10 @@ def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: 
         text("UPDATE note SET created = :m WHERE id > :a AND created = 0"),
         {"m": now_ms, "a": mark.max_note},
     )
-    now = row_snapshot.take(
-        conn, mark.before.note_ids(), [d["id"] for d in mark.before.tables["deck"]]
-    )
-    changed_notes = _changed(mark.before, now)
-    changed_decks = [d for d in mark.before.tables["deck"] if d not in now.tables["deck"]]
+    changed_notes = _changed(conn, mark.before)
+    deck_ids = [d["id"] for d in mark.before.tables["deck"]]
+    now_decks = row_snapshot.take(conn, [], deck_ids).tables["deck"]
+    changed_decks = [d for d in mark.before.tables["deck"] if d not in now_decks]
     kept = Snapshot()
     for table, rows in mark.before.tables.items():
         key = "id" if table == "note" else "note_id"
@@ -119,19 +118,34 @@ def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: 
     return int(conn.execute(text("SELECT last_insert_rowid()")).scalar_one())
 
 
-def _changed(old: Snapshot, new: Snapshot) -> set[int]:
-    def by_note(snap: Snapshot) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for table, rows in snap.tables.items():
-            if table == "deck":
-                continue
-            key = "id" if table == "note" else "note_id"
-            for row in rows:
-                out.setdefault(int(row[key]), []).append(table + json.dumps(row, sort_keys=True))
-        return {k: sorted(v) for k, v in out.items()}
+def _changed(conn: Connection, old: Snapshot) -> set[int]:
+    """Notes the import wrote: an update always sets a note's time, hash or retired flag
+    (and only then touches its tags and cards), or the learner's local row of it."""
+    before = {int(r["id"]): _signature(r) for r in old.tables["note"]}
+    out: set[int] = set()
+    ids = list(before)
+    for start in range(0, len(ids), 5000):
+        rows = conn.execute(
+            text(
+                "SELECT id, content_hash, retired, mtime, position, deck_id FROM note "
+                f"WHERE id IN ({ids_sql(ids[start : start + 5000])})"
+            )
+        )
+        out |= {int(r[0]) for r in rows if tuple(r[1:]) != before[int(r[0])]}
+    # a sync over a note the learner edited writes only its local row
+    local_before = {int(r["note_id"]): r for r in old.tables.get("note_local", [])}
+    if local_before:
+        result = conn.execute(
+            text(f"SELECT * FROM note_local WHERE note_id IN ({ids_sql(list(local_before))})")
+        )
+        names = list(result.keys())
+        now_by_id = {int(r[0]): dict(zip(names, r, strict=True)) for r in result}
+        out |= {i for i, r in local_before.items() if now_by_id.get(i) != r}
+    return out
 
-    before, after = by_note(old), by_note(new)
-    return {k for k in before if before[k] != after.get(k)}
+
+def _signature(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["content_hash"], row["retired"], row["mtime"], row["position"], row["deck_id"])
 
 
 @dataclass(frozen=True)

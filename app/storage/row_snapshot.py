@@ -37,9 +37,18 @@ def ids_sql(ids: Sequence[int]) -> str:
 
 
 def _rows(conn: Connection, sql: str) -> Rows:
-    result = conn.execute(text(sql))
-    names = list(result.keys())
-    return [dict(zip(names, row, strict=True)) for row in result]
+    raw = conn.connection.driver_connection
+    if raw is None:
+        result = conn.execute(text(sql))
+        names = list(result.keys())
+        return [dict(zip(names, row, strict=True)) for row in result]
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def take(

@@ -124,6 +124,21 @@ def test_undo_import_removes_what_it_added_and_restores_what_it_updated(
         col.editing.undo_import()
 
 
+def test_undo_import_over_an_edited_note_forgets_the_upstream_it_brought(
+    col: Collection, write_deck
+) -> None:
+    col.import_path(write_deck(deck_text("## Q\n<!-- id: q -->\n\nOld\n")), T0)
+    note_id = col.editing.find_ids("", True, "sort", False, T0)[0]
+    col.editing.save_note(replace(col.editing.note(note_id), answer="Mine"), T0)
+    col.import_path(write_deck(deck_text("## Q\n<!-- id: q -->\n\nNew\n"), "v2.md"), T0)
+    assert col.editing.note(note_id).changed_upstream
+    run = col.editing.last_import()
+    assert run is not None and run.notes_updated == 1
+    col.editing.undo_import()
+    note = col.editing.note(note_id)
+    assert note.answer == "Mine" and not note.changed_upstream
+
+
 def test_an_edited_bundled_card_survives_a_sync_and_shows_the_upstream_change(
     col: Collection, tmp_path: Path
 ) -> None:
