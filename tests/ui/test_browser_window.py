@@ -165,12 +165,9 @@ def test_delete_a_deck_and_undo(qtbot, open_window) -> None:
     window.deck_actions.confirm = lambda _title, text: asked.append(text) or True
     window.decks_view.select("Sample::Messaging")
     _action(window, "Delete deck…").trigger()
-    assert "with 7 notes and 9 cards" in asked[0] or "notes and" in asked[0]
+    assert "Sample::Messaging, with 5 notes and 7 cards?" in asked[0]
     assert col.totals()["notes"] == 0
-    assert window.decks_view.tree.topLevelItemCount() == 0 or all(
-        window.decks_view.tree.topLevelItem(i).text(0) != "Sample"
-        for i in range(window.decks_view.tree.topLevelItemCount())
-    )
+    assert window.decks_view.tree.topLevelItemCount() == 0
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # Edit > Undo
     assert col.totals() == before
     window.decks_view.select("Sample::Messaging")

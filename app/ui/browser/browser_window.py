@@ -4,7 +4,7 @@ note's editor below, and bulk actions on the selection (Anki's keys where it has
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import CirrusError
 from app.storage.browse_repo import COLUMNS
 from app.storage.collection import Collection
+from app.ui.browser.bulk_actions import BulkActions
 from app.ui.browser.sidebar import FLAGS, SidebarWidget
 from app.ui.browser.table_model import CardTableModel, Order, find_card_ids
 from app.ui.db_executor import DbExecutor
@@ -63,6 +63,7 @@ class BrowserWindow(QMainWindow):
         self.ask: Ask = self._ask
         self.confirm: Confirm = self._confirm
         self.model = CardTableModel(collection, clock)
+        self.bulk = BulkActions(self)
         saved = collection.setting("browser_columns")
         if isinstance(saved, list) and saved:
             self.model.set_columns(saved)
@@ -106,7 +107,7 @@ class BrowserWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._current())
         self.sidebar = SidebarWidget()
         self.sidebar.searchRequested.connect(self._sidebar_search)
-        self.sidebar.deckMoved.connect(self.move_deck)
+        self.sidebar.deckMoved.connect(self.bulk.move_deck)
         self.editor = NoteEditorWidget(self.collection, self.clock, dark)
         self._editor_timer = QTimer(self)
         self._editor_timer.setSingleShot(True)
@@ -153,25 +154,27 @@ class BrowserWindow(QMainWindow):
 
     def _menus(self) -> None:
         edit = self.menuBar().addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.undo_action = self._action(
+            edit, "&Undo", self.bulk.undo, QKeySequence.StandardKey.Undo
+        )
         self._action(edit, "Select &all", self.table.selectAll, QKeySequence.StandardKey.SelectAll)
         self._action(edit, "&Find", self.search_edit.setFocus, QKeySequence.StandardKey.Find)
         self._action(edit, "Save this search…", self.save_search, None)
         self._action(edit, "Toggle cards/notes", self.toggle_mode, "Ctrl+Alt+T")
         notes = self.menuBar().addMenu("&Notes")
-        self._action(notes, "&Add tags…", self.add_tags, "Ctrl+Shift+A")
-        self._action(notes, "&Remove tags…", self.remove_tags, "Ctrl+Alt+Shift+A")
-        self._action(notes, "&Delete", self.delete_selected, "Ctrl+Del")
+        self._action(notes, "&Add tags…", self.bulk.add_tags, "Ctrl+Shift+A")
+        self._action(notes, "&Remove tags…", self.bulk.remove_tags, "Ctrl+Alt+Shift+A")
+        self._action(notes, "&Delete", self.bulk.delete_selected, "Ctrl+Del")
         cards = self.menuBar().addMenu("&Cards")
-        self._action(cards, "Change &deck…", self.change_deck, "Ctrl+D")
-        self._action(cards, "&Suspend / unsuspend", self.toggle_suspend, "Ctrl+J")
-        self._action(cards, "&Bury", self.bury, "Ctrl+Shift+J")
-        self._action(cards, "Reset to &new", self.reset_to_new, "Ctrl+Alt+N")
-        self._action(cards, "Set due &date…", self.reschedule, "Ctrl+Shift+D")
+        self._action(cards, "Change &deck…", self.bulk.change_deck, "Ctrl+D")
+        self._action(cards, "&Suspend / unsuspend", self.bulk.toggle_suspend, "Ctrl+J")
+        self._action(cards, "&Bury", self.bulk.bury, "Ctrl+Shift+J")
+        self._action(cards, "Reset to &new", self.bulk.reset_to_new, "Ctrl+Alt+N")
+        self._action(cards, "Set due &date…", self.bulk.reschedule, "Ctrl+Shift+D")
         flag_menu = cards.addMenu("&Flag")
         for number, label in enumerate(FLAGS, start=1):
-            self._action(flag_menu, label, partial(self.flag, number), f"Ctrl+{number}")
-        self._action(flag_menu, "No flag", partial(self.flag, 0), None)
+            self._action(flag_menu, label, partial(self.bulk.flag, number), f"Ctrl+{number}")
+        self._action(flag_menu, "No flag", partial(self.bulk.flag, 0), None)
 
     def _action(
         self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: object
@@ -257,9 +260,7 @@ class BrowserWindow(QMainWindow):
             keep = sorted({self.collection.editing.note_of_card(c) for c in selected})
         else:
             keep = [
-                c
-                for n in self._note_ids_of_rows()
-                for c in self.collection.editing.cards_of_note(n)
+                c for n in self.note_ids_of_rows() for c in self.collection.editing.cards_of_note(n)
             ]
         now, order, text = self.clock(), self.order, self.query
         self.searching = True
@@ -308,14 +309,14 @@ class BrowserWindow(QMainWindow):
     def selected_ids(self) -> list[int]:
         return [self.model.ids[r] for r in self._rows()]
 
-    def _note_ids_of_rows(self) -> list[int]:
+    def note_ids_of_rows(self) -> list[int]:
         return sorted({self.model.note_id(r) for r in self._rows()})
 
     def selected_card_ids(self) -> list[int]:
         if not self.model.notes_mode:
             return self.selected_ids()
         return [
-            c for n in self._note_ids_of_rows() for c in self.collection.editing.cards_of_note(n)
+            c for n in self.note_ids_of_rows() for c in self.collection.editing.cards_of_note(n)
         ]
 
     def _current(self) -> None:
@@ -339,143 +340,6 @@ class BrowserWindow(QMainWindow):
     def _note_saved(self, _note_id: int) -> None:
         self.model.refresh_cells()
         self.changed.emit()
-
-    # -- bulk actions ----------------------------------------------------------------------
-
-    def _run(self, work: Callable[[], object], message: str) -> None:
-        self.editor.flush()
-        try:
-            work()
-        except CirrusError as exc:
-            QMessageBox.warning(self, "Browse", str(exc))
-            return
-        self.statusBar().showMessage(message, 4000)
-        self.reload_sidebar()
-        if self.editor.note is not None:
-            try:
-                self.editor.set_note(self.collection.editing.note(self.editor.note.note_id))
-            except CirrusError:
-                self.editor.clear()
-        self.search()
-        self.changed.emit()
-
-    def add_tags(self, tags: str | None = None) -> None:
-        cards = self.selected_card_ids()
-        tags = tags if tags is not None else self.ask("Add tags", "Tags to add (space-separated):")
-        if cards and tags and tags.split():
-            words = tags.split()
-            self._run(
-                lambda: self.collection.editing.add_tags(cards, words, self.clock()),
-                f"Tagged {len(cards)} cards' notes",
-            )
-
-    def remove_tags(self, tags: str | None = None) -> None:
-        cards = self.selected_card_ids()
-        tags = tags if tags is not None else self.ask("Remove tags", "Tags to remove:")
-        if cards and tags and tags.split():
-            words = tags.split()
-            self._run(
-                lambda: self.collection.editing.remove_tags(cards, words, self.clock()),
-                "Tags removed",
-            )
-
-    def change_deck(self, deck: str | None = None) -> None:
-        cards = self.selected_card_ids()
-        if not cards:
-            return
-        if deck is None:
-            names = [n for _, n in self.collection.editing.deck_names()]
-            deck, ok = QInputDialog.getItem(self, "Change deck", "Move to deck:", names, 0, True)
-            if not ok:
-                return
-        target = deck
-        self._run(
-            lambda: self.collection.editing.change_deck(cards, target, self.clock()),
-            f"Moved to {deck}",
-        )
-
-    def toggle_suspend(self) -> None:
-        cards = self.selected_card_ids()
-        if not cards:
-            return
-        suspended = bool(
-            self.collection.editing.find_ids(
-                f"is:suspended cid:{','.join(map(str, cards))}", False, "sort", False, self.clock()
-            )
-        )
-        self._run(
-            lambda: self.collection.editing.suspend(cards, not suspended),
-            "Unsuspended" if suspended else "Suspended",
-        )
-
-    def bury(self) -> None:
-        cards = self.selected_card_ids()
-        if cards:
-            self._run(lambda: self.collection.editing.bury(cards, self.clock()), "Buried")
-
-    def flag(self, number: int) -> None:
-        cards = self.selected_card_ids()
-        if cards:
-            self._run(lambda: self.collection.editing.flag(cards, number), "Flag set")
-
-    def reset_to_new(self) -> None:
-        cards = self.selected_card_ids()
-        if cards and self.confirm("Reset to new", f"Forget the progress of {len(cards)} cards?"):
-            self._run(lambda: self.collection.editing.reset_to_new(cards), "Reset to new")
-
-    def reschedule(self, days: int | None = None) -> None:
-        cards = self.selected_card_ids()
-        if not cards:
-            return
-        if days is None:
-            answer = self.ask("Set due date", "Due in how many days (0 = today)?")
-            if answer is None or not answer.strip().isdigit():
-                return
-            days = int(answer)
-        now = self.clock()
-        day = (now + timedelta(days=days)).date()
-        due = datetime.combine(day, time(12), tzinfo=UTC)
-        self._run(lambda: self.collection.editing.reschedule(cards, due, now), f"Due on {day}")
-
-    def delete_selected(self) -> None:
-        if self.model.notes_mode:
-            notes = self._note_ids_of_rows()
-            if not notes:
-                return
-            count_notes, count_cards = self.collection.editing.counts(notes)
-            text = f"Delete {count_notes} notes and their {count_cards} cards?"
-            if self.confirm("Delete", text + " Ctrl+Z takes it back."):
-                self._run(
-                    lambda: self.collection.editing.delete_notes(notes, self.clock()),
-                    f"Deleted {count_notes} notes",
-                )
-            return
-        cards = self.selected_ids()
-        if cards and self.confirm(
-            "Delete",
-            f"Delete {len(cards)} cards (a note left without cards goes too)? "
-            "Ctrl+Z takes it back.",
-        ):
-            self._run(
-                lambda: self.collection.editing.delete_cards(cards, self.clock()),
-                f"Deleted {len(cards)} cards",
-            )
-
-    def move_deck(self, old: str, new: str) -> None:
-        self._run(lambda: self.collection.editing.rename_deck(old, new), f"Moved {old} to {new}")
-
-    def undo(self) -> None:
-        if not self.collection.editing.can_undo:
-            self.statusBar().showMessage("Nothing to undo", 3000)
-            return
-        label = ""
-
-        def work() -> None:
-            nonlocal label
-            label = self.collection.editing.undo() or ""
-
-        self._run(work, "Undone")
-        self.statusBar().showMessage(f"Undone: {label}", 4000)
 
     # -- dialogs (replaceable in tests) -----------------------------------------------------
 
