@@ -37,6 +37,7 @@ from app.ui.study_view import StudyView
 if TYPE_CHECKING:
     from app.ui.browser.browser_window import BrowserWindow
     from app.ui.editor.add_window import AddWindow
+    from app.ui.editor.editor_window import EditorWindow
     from app.ui.exam.exam_window import ExamWindow
     from app.ui.exam.history_window import ExamHistoryWindow
     from app.ui.stats_window import StatisticsWindow
@@ -277,6 +278,20 @@ class MainWindow(QMainWindow):
         self.add_window.show()
         self.add_window.raise_()
         self.add_window.activateWindow()
+
+    def edit_note(self, note_id: int) -> EditorWindow:
+        """Open the note editor in a window (the study screen's edit, card info, ...);
+        what this window shows follows the edits."""
+        from app.ui.editor import open_editor
+
+        window = open_editor(self, self.collection, note_id, self.clock, system_is_dark)
+        window.saved.connect(lambda _id: self._edited())
+        return window
+
+    def edit_study_card(self) -> EditorWindow | None:
+        """Edit the note of the card on the study screen."""
+        card = self.study_view.card
+        return None if card is None else self.edit_note(card.note_id)
 
     def _edited(self) -> None:
         """Notes or decks changed elsewhere: refresh what this window shows."""
