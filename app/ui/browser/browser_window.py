@@ -137,7 +137,10 @@ class BrowserWindow(QMainWindow):
     def _size_columns(self) -> None:
         """The sort field gets a third of the table, the other columns share the rest."""
         header = self.table.horizontalHeader()
-        width = max(self.table.viewport().width(), 600)
+        table = self.table
+        # room for the vertical scroll bar before the rows arrive, so no horizontal one
+        inner = table.width() - 2 * table.frameWidth()
+        width = max(inner - table.verticalScrollBar().sizeHint().width(), 600)
         others = max(len(self.model.columns) - 1, 1)
         sort_width = max(240, width // 3)
         rest = max(80, (width - sort_width) // others)

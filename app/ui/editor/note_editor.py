@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -84,28 +85,26 @@ class NoteEditorWidget(QWidget):
         self.tags = TagEdit()
         self.tags.textChanged.connect(self._edited)
         self.deck_box.setMinimumContentsLength(18)
+        self.deck_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.deck_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        head = QHBoxLayout()
-        head.addWidget(QLabel("Deck"))
-        head.addWidget(self.deck_box, 1)
-        self.fields_form = QFormLayout()
-        self.fields_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.boxes: list[QLineEdit | MarkdownEdit] = []
         self.upstream = _UpstreamPanel()
         self.upstream.keep.clicked.connect(self.keep_mine)
         self.upstream.take.clicked.connect(self.take_theirs)
+        # one form, so that the labels line up: deck, the upstream panel, fields, tags
+        self.fields_form = QFormLayout()
+        self.fields_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.fields_form.addRow("Deck", self.deck_box)
+        self.fields_form.addRow(self.upstream)
+        self.fields_form.addRow("Tags", self.tags)
+        self._first_field_row = 2
+        """The form's rows: head rows, deck, the upstream panel, the fields, tags."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(head)
-        left_layout.addWidget(self.upstream)
         left_layout.addLayout(self.fields_form, 1)
-        tag_row = QHBoxLayout()
-        tag_row.addWidget(QLabel("Tags"))
-        tag_row.addWidget(self.tags, 1)
-        left_layout.addLayout(tag_row)
         self.card_box = QComboBox()
         self.card_box.currentIndexChanged.connect(lambda _i: self.update_preview())
         media = self.collection.media_dir if self.collection.data_dir else None
@@ -136,6 +135,11 @@ class NoteEditorWidget(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.status)
+
+    def add_head_row(self, label: str, widget: QWidget) -> None:
+        """A row above the deck (the Add window's note kind), aligned with the fields."""
+        self.fields_form.insertRow(0, label, widget)
+        self._first_field_row += 1
 
     def _store(self) -> Callable[[Path], str] | None:
         return self.collection.editing.add_media if self.collection.data_dir else None
@@ -180,8 +184,8 @@ class NoteEditorWidget(QWidget):
                 self.deck_box.setCurrentIndex(index)
 
     def _clear_boxes(self) -> None:
-        while self.fields_form.rowCount():
-            self.fields_form.removeRow(0)
+        while self.fields_form.rowCount() > self._first_field_row + 1:
+            self.fields_form.removeRow(self._first_field_row)
         self.boxes = []
 
     def _build_boxes(self, note: NoteContent) -> None:
@@ -223,7 +227,7 @@ class NoteEditorWidget(QWidget):
             box.textChanged.connect(self._edited)
         box.setObjectName(f"field-{label}")
         box.setAccessibleName(label)
-        self.fields_form.addRow(label, box)
+        self.fields_form.insertRow(self.fields_form.rowCount() - 1, label, box)
         self.boxes.append(box)
 
     # -- reading the widgets ---------------------------------------------------------------
