@@ -43,6 +43,8 @@ class UndoEntry:
     deletions: list[tuple[str, str]]
     answers: int
     """How many answers the collection's own undo list held when this was done."""
+    note_id: int | None = None
+    """The note a run of edits changed (edits of one note in a row are one step)."""
 
 
 class Editing:
@@ -145,10 +147,20 @@ class Editing:
 
     def save_note(self, content: NoteContent, now: datetime) -> bool:
         """Store an edit (called as the learner types). Returns whether anything changed."""
+        last = self._undo[-1] if self._undo else None
+        burst = (
+            last is not None
+            and last.note_id == content.note_id
+            and last.answers == len(self.col._undo)
+        )
         with self.col._write() as conn:
+            snap = None if burst else row_snapshot.take(conn, [content.note_id])
             changed = notes_repo.save_note(conn, content, to_ms(now))
         if changed:
             self.col._changed()
+            if snap is not None:  # one undo step per run of edits to one note
+                entry = UndoEntry("Edit note", snap, [], len(self.col._undo), content.note_id)
+                self._undo.append(entry)
         return changed
 
     def keep_mine(self, note_id: int) -> None:

@@ -75,8 +75,13 @@ def take(
 
 
 def restore(conn: Connection, snap: Snapshot) -> None:
-    """Write every copied row back as it was."""
+    """Write every copied row back as it was; cards the notes gained since are removed."""
     notes = ids_sql(snap.note_ids())
+    if "card" in snap.tables:  # cards the notes gained since (a new cloze number) go
+        kept = ids_sql([int(r["id"]) for r in snap.tables["card"]])
+        gained = f"SELECT id FROM card WHERE note_id IN ({notes}) AND id NOT IN ({kept})"
+        conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({gained})"))
+        conn.execute(text(f"DELETE FROM card WHERE id IN ({gained})"))
     for table in ORDER:
         rows = snap.tables.get(table)
         if rows is None:

@@ -73,6 +73,24 @@ def test_add_edit_and_history(col: Collection) -> None:
     assert before["answer"] == "FIFO store" and after["answer"] == "First in, first out"
 
 
+def test_a_run_of_edits_to_one_note_is_one_undo_step(col: Collection) -> None:
+    _sample(col)
+    deck_id = col.editing.deck_names()[0][0]
+    blank = NoteContent(0, "", NoteKind.CLOZE, deck_id, "")
+    note_id = col.editing.add_note(replace(blank, prompt="Ports", front="{{c1::443}} is TLS"), T0)
+    original = col.editing.note(note_id)
+    assert len(col.editing.cards_of_note(note_id)) == 1
+    two = "{{c1::443}} is TLS, {{c2::80}} is plain"
+    col.editing.save_note(replace(original, front=two), T0)
+    col.editing.save_note(replace(original, front=two, tags=("ports",)), T0)
+    assert len(col.editing.cards_of_note(note_id)) == 2  # the new cloze number's card
+    assert col.editing.undo_label() == "Edit note"
+    col.editing.undo()
+    assert col.editing.note(note_id) == original
+    assert len(col.editing.cards_of_note(note_id)) == 1
+    assert col.editing.undo_label() != "Edit note"  # the burst was one step
+
+
 def test_delete_a_deck_records_it_and_undo_brings_back_everything(col: Collection) -> None:
     _sample(col)
     card = col.editing.find_ids("dead-letter", False, "sort", False, T0)[0]

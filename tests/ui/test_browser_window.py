@@ -269,3 +269,25 @@ def test_editor_on_an_anki_note_shows_one_box_per_field(qtbot, open_window) -> N
     assert note is not None and note.notetype is not None
     assert len(browser.editor.boxes) == len(note.notetype.fields)
     assert browser.editor.preview.toPlainText().strip()
+
+
+def test_an_edit_is_undone_with_ctrl_z_from_the_table(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    _search(qtbot, browser, "dead-letter")
+    editor = browser.editor
+    assert editor.note is not None
+    note_id, heading = editor.note.note_id, editor.note.prompt
+    box = editor.boxes[0]
+    box.setFocus()
+    box.end(False)
+    qtbot.keyClicks(box, " typo")
+    with qtbot.waitSignal(editor.saved, timeout=3000):
+        pass
+    assert window.collection.editing.note(note_id).prompt == heading + " typo"
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching and not browser.editor_pending)
+    assert window.collection.editing.note(note_id).prompt == heading
+    assert editor.boxes[0].text() == heading
+    assert _column(browser, 0) == [heading, heading]
