@@ -212,3 +212,31 @@ def test_bulk_tags_and_reset_are_undoable(col: Collection) -> None:
     col.editing.undo()
     assert col.editing.find_ids("tag:exam", False, "sort", False, T0) == []
     _ = sqlite3
+
+
+def test_notes_written_in_the_app_export_as_a_markdown_pack(
+    col: Collection, tmp_path: Path
+) -> None:
+    deck_id = col.editing.create_deck("Mine::Written")
+    blank = NoteContent(0, "", NoteKind.BASIC, deck_id, "", tags=("mine",))
+    col.editing.add_note(replace(blank, prompt="Queue", answer="FIFO store"), T0)
+    cloze = replace(blank, kind=NoteKind.CLOZE, prompt="Ports", front="{{c1::443}} is TLS")
+    col.editing.add_note(cloze, T0)
+    out = tmp_path / "pack"
+    assert col.export(out, "md", "Mine")["notes"] == 2
+    other = Collection.in_memory()
+    try:
+        other.import_path(out, T0)
+        found = other.editing.find_ids("", True, "sort", False, T0)
+        notes = sorted(
+            (n.prompt, n.kind, n.answer, n.front, n.tags) for n in map(other.editing.note, found)
+        )
+        assert [(n[0], n[1]) for n in notes] == [
+            ("Ports", NoteKind.CLOZE),
+            ("Queue", NoteKind.BASIC),
+        ]
+        assert notes[1][2] == "FIFO store" and "{{c1::443}}" in notes[0][3]
+        assert all("mine" in n[4] for n in notes)
+        assert other.editing.deck_names()[0][1] == "Mine::Written"
+    finally:
+        other.close()
