@@ -32,8 +32,8 @@ def find_card_ids(
     has it, else the browser's own subset (what the sidebar writes, and plain words).
     """
     search = getattr(collection, "search_cards", None)
-    if search is not None:
-        ids = search(query)
+    if search is not None and query.strip():
+        ids = search(query, now=now)
         return collection.editing.sort_ids(ids, notes, order.column, order.descending, now)
     return collection.editing.find_ids(query, notes, order.column, order.descending, now)
 
