@@ -111,6 +111,8 @@ class Editing:
         self, card_ids: Sequence[int], notes: bool, column: str, descending: bool, now: datetime
     ) -> list[int]:
         """Sort cards found by a search (or their notes) by a column."""
+        if not card_ids:
+            return []
         with self.col._read() as conn:
             conn.execute(text("CREATE TEMP TABLE IF NOT EXISTS found (id INTEGER PRIMARY KEY)"))
             conn.execute(text("DELETE FROM temp.found"))

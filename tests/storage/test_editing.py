@@ -44,6 +44,7 @@ def test_sidebar_queries_find_decks_tags_and_states(col: Collection) -> None:
 
 def test_sort_by_every_column_both_ways(col: Collection) -> None:
     _sample(col)
+    assert col.editing.sort_ids([], False, "sort", False, T0) == []  # a search found nothing
     from app.storage.browse_repo import COLUMNS
 
     count = col.totals()["cards"]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import CirrusError
 from app.storage.browse_repo import COLUMNS
 from app.storage.collection import Collection
 from app.ui.browser.bulk_actions import BulkActions
@@ -85,6 +86,11 @@ class BrowserWindow(QMainWindow):
         self.mode_box.addItems(["Cards", "Notes"])
         self.mode_box.currentIndexChanged.connect(lambda i: self.set_notes_mode(i == 1))
         self.count_label = QLabel()
+        self.error_label = QLabel()
+        self.error_label.setObjectName("search-error")
+        self.error_label.setStyleSheet("color: #cf222e;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
         bar = QHBoxLayout()
         bar.addWidget(self.mode_box)
         bar.addWidget(self.search_edit, 1)
@@ -119,6 +125,7 @@ class BrowserWindow(QMainWindow):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(bar)
+        top_layout.addWidget(self.error_label)
         top_layout.addWidget(self.table, 1)
         right.addWidget(top)
         right.addWidget(self.editor)
@@ -217,6 +224,7 @@ class BrowserWindow(QMainWindow):
 
     def _show(self, ids: list[int], keep: list[int], notes: bool) -> None:
         self.searching = False
+        self.error_label.hide()
         if notes != self.model.notes_mode:
             return
         self.model.set_ids(ids)
@@ -239,9 +247,13 @@ class BrowserWindow(QMainWindow):
         self._current()
 
     def _failed(self, exc: BaseException) -> None:
+        """A query that cannot be read: say why under the bar; the table stays as it was."""
         self.searching = False
-        self.count_label.setText("")
-        QMessageBox.warning(self, "Search", str(exc))
+        if not isinstance(exc, CirrusError):
+            QMessageBox.warning(self, "Search", str(exc))
+            return
+        self.error_label.setText(str(exc))
+        self.error_label.show()
 
     def _sort(self, column: str, descending: bool) -> None:
         self.order = Order(column, descending)
