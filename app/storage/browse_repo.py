@@ -194,65 +194,6 @@ def _cell(key: str, value: Any, notes: bool, now_ms: int, model: tuple[float, fl
     return "" if value is None else str(value)
 
 
-# -- a small search, used until the full Anki-syntax search is in place --------------------
-
-_TOKEN = re.compile(r'(-?)(?:(\w+):)?("(?:[^"\\]|\\.)*"|\S+)')
-_STATES = {
-    "new": "c.state = 0",
-    "learn": "c.state IN (1, 3)",
-    "review": "c.state IN (2, 3)",
-    "due": "c.state IN (1, 2, 3) AND c.due <= :now",
-    "suspended": "c.suspended = 1",
-    "buried": "c.buried_until IS NOT NULL AND c.buried_until > :now",
-}
-
-
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%")
-
-
-def simple_where(query: str) -> tuple[str, dict[str, Any]]:
-    """A WHERE clause (over c, n, d) for the subset of Anki's syntax the sidebar writes:
-    ``deck:`` (with children), ``tag:`` (with children), ``is:``, ``flag:``,
-    ``service:``, ``domain:``, ``nid:``, ``cid:`` and words over the note's text."""
-    parts: list[str] = []
-    params: dict[str, Any] = {}
-    for index, match in enumerate(_TOKEN.finditer(query)):
-        negate, prefix, raw = match.groups()
-        value = raw[1:-1].replace('\\"', '"') if raw.startswith('"') and len(raw) > 1 else raw
-        name = f"p{index}"
-        prefix = (prefix or "").lower()
-        if prefix == "deck":
-            params[name], params[name + "c"] = _like(value), _like(value) + "::%"
-            clause = f"(d.name LIKE :{name} ESCAPE '\\' OR d.name LIKE :{name}c ESCAPE '\\')"
-        elif prefix in ("tag", "service", "domain"):
-            tag = value if prefix == "tag" else f"{prefix}/{value}"
-            tag = tag.replace("::", "/")
-            params[name], params[name + "c"] = _like(tag), _like(tag) + "/%"
-            clause = (
-                "EXISTS (SELECT 1 FROM note_tag t WHERE t.note_id = n.id AND "
-                f"(t.tag LIKE :{name} ESCAPE '\\' OR t.tag LIKE :{name}c ESCAPE '\\'))"
-            )
-        elif prefix == "is" and value.lower() in _STATES:
-            clause = _STATES[value.lower()]
-        elif prefix == "flag" and value.isdigit():
-            clause = f"c.flag = {int(value)}"
-        elif prefix in ("nid", "cid"):
-            ids = [int(v) for v in value.split(",") if v.strip().isdigit()]
-            clause = f"{'n' if prefix == 'nid' else 'c'}.id IN ({ids_sql(ids)})"
-        else:
-            word = f"{prefix}:{value}" if prefix else value
-            params[name] = "%" + _like(word) + "%"
-            clause = (
-                f"(n.prompt_md LIKE :{name} ESCAPE '\\' OR n.front_md LIKE :{name} ESCAPE '\\' "
-                f"OR n.answer_md LIKE :{name} ESCAPE '\\' "
-                f"OR COALESCE(n.fields, '') LIKE :{name} ESCAPE '\\')"
-            )
-        parts.append(f"NOT {clause}" if negate else clause)
-    return (" AND ".join(parts) or "1"), params
-
-
 def sidebar_items(conn: Connection) -> dict[str, list[str]]:
     """Deck names and tags for the browser's sidebar."""
     decks = [str(r[0]) for r in conn.execute(text("SELECT name FROM deck ORDER BY name"))]

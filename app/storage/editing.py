@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 
+from app.core import search
 from app.core.errors import BadInputError
 from app.core.models import NoteKind
 from app.core.timeconv import to_ms
@@ -31,6 +32,8 @@ from app.storage import (
 from app.storage.media_store import add_media_file
 from app.storage.notes_repo import NoteContent, NoteType
 from app.storage.row_snapshot import Snapshot, ids_sql
+from app.storage.search_room import driver_connection
+from app.storage.search_sql import compile_search
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -100,9 +103,17 @@ class Editing:
     def find_ids(
         self, query: str, notes: bool, column: str, descending: bool, now: datetime
     ) -> list[int]:
-        """Cards (or notes) matching the sidebar's subset of the search syntax, sorted."""
-        where, params = browse_repo.simple_where(query)
+        """Cards (or notes) an Anki-syntax search matches, sorted by a browser column.
+        An unreadable query raises :class:`app.core.search.SearchError`."""
+        tree = search.parse(query)
+        clock = self.col.searching.clock(now)
         with self.col._read() as conn:
+            db = driver_connection(conn)
+            where, params = compile_search(db, tree, clock)
+            # notes gone from their deck files are left out, as searches do (a partial
+            # index lists them, so asking costs nothing)
+            if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
+                where = f"n.retired = 0 AND {where}"
             return browse_repo.sorted_ids(
                 conn, where, params, notes, column, descending, to_ms(now)
             )

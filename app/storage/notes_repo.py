@@ -300,8 +300,8 @@ def _write_tags(conn: Connection, note_id: int, tags: tuple[str, ...]) -> None:
 def _insert_card(conn: Connection, note_id: int, ord_: int, order: int) -> None:
     conn.execute(
         text(
-            "INSERT INTO card (note_id, ord, state, due, reps, lapses, suspended, flag) "
-            "VALUES (:n, :o, :s, :d, 0, 0, 0, 0)"
+            "INSERT INTO card (note_id, ord, state, due, reps, lapses, suspended, flag, created) "
+            "VALUES (:n, :o, :s, :d, 0, 0, 0, 0, (SELECT mtime FROM note WHERE id = :n))"
         ),
         {"n": note_id, "o": ord_, "s": int(CardState.NEW), "d": order + ord_},
     )

@@ -291,3 +291,19 @@ def test_an_edit_is_undone_with_ctrl_z_from_the_table(qtbot, open_window) -> Non
     assert window.collection.editing.note(note_id).prompt == heading
     assert editor.boxes[0].text() == heading
     assert _column(browser, 0) == [heading, heading]
+
+
+def test_search_in_anki_syntax_shows_the_matching_rows(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    assert _search(qtbot, browser, "dead-letter card:2") == ["Dead-letter queue"]
+    rows = _search(qtbot, browser, '(tag:service::service-bus OR "dead*") -is:suspended')
+    col = window.collection
+    assert len(rows) == len(col.search_cards('tag:service::service-bus OR "dead*"', now=T0))
+    assert "Dead-letter queue" in rows
+    assert _search(qtbot, browser, "deck:Sample* -deck:Sample::Messaging") == []
+    _search(qtbot, browser, "dead-letter")
+    assert _search(qtbot, browser, "dead (letter") == ["Dead-letter queue"] * 2  # unchanged
+    assert browser.error_label.isVisible() and "column" in browser.error_label.text()
+    _search(qtbot, browser, "deck:Sample")
+    assert not browser.error_label.isVisible()

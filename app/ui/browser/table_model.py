@@ -26,15 +26,8 @@ class Order:
 def find_card_ids(
     collection: Collection, query: str, order: Order, notes: bool, now: datetime
 ) -> list[int]:
-    """Card ids (note ids in notes mode) matching ``query``, sorted by ``order``.
-
-    The one seam to the search engine: the full Anki-syntax search when the collection
-    has it, else the browser's own subset (what the sidebar writes, and plain words).
-    """
-    search = getattr(collection, "search_cards", None)
-    if search is not None and query.strip():
-        ids = search(query, now=now)
-        return collection.editing.sort_ids(ids, notes, order.column, order.descending, now)
+    """Card ids (note ids in notes mode) an Anki-syntax ``query`` matches (all when
+    empty), sorted by ``order``. An unreadable query raises ``SearchError``."""
     return collection.editing.find_ids(query, notes, order.column, order.descending, now)
 
 
