@@ -307,3 +307,26 @@ def test_search_in_anki_syntax_shows_the_matching_rows(qtbot, open_window) -> No
     assert browser.error_label.isVisible() and "column" in browser.error_label.text()
     _search(qtbot, browser, "deck:Sample")
     assert not browser.error_label.isVisible()
+
+
+def test_a_sidebar_deck_with_wildcard_characters_finds_only_itself(qtbot, open_window) -> None:
+    from dataclasses import replace
+
+    from app.core.models import NoteKind
+    from app.storage.notes_repo import NoteContent
+
+    window = open_window()
+    col = window.collection
+    for name in ("Week_1", "WeekX1"):
+        deck_id = col.editing.create_deck(name)
+        note = NoteContent(0, "", NoteKind.BASIC, deck_id, "")
+        col.editing.add_note(replace(note, prompt=f"In {name}", answer="a"), T0)
+    browser = _open_browser(qtbot, window)
+    decks = browser.sidebar.findItems("Decks", Qt.MatchFlag.MatchExactly)[0]
+    item = next(
+        decks.child(i) for i in range(decks.childCount()) if decks.child(i).text(0) == "Week_1"
+    )
+    rect = browser.sidebar.visualItemRect(item)
+    qtbot.mouseClick(browser.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert _column(browser, 0) == ["In Week_1"]

@@ -21,7 +21,9 @@ FLAGS = ("Red", "Orange", "Green", "Blue", "Pink", "Turquoise", "Purple")
 
 
 def quoted(value: str) -> str:
-    """A search term's value, quoted when it holds spaces or quotes."""
+    """A search term's value as Anki's syntax reads it literally: ``\\``, ``*`` and ``_``
+    escaped (not wildcards), quoted when it holds spaces, quotes or parentheses."""
+    value = value.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
     if any(ch in value for ch in ' "()'):
         return '"' + value.replace('"', '\\"') + '"'
     return value
