@@ -330,3 +330,21 @@ def test_a_sidebar_deck_with_wildcard_characters_finds_only_itself(qtbot, open_w
     qtbot.mouseClick(browser.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: not browser.searching)
     assert _column(browser, 0) == ["In Week_1"]
+
+
+def test_suspend_and_unsuspend_the_selection_with_ctrl_j(qtbot, open_window) -> None:
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    col = window.collection
+    _search(qtbot, browser, "dead-letter")
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(browser.table, Qt.Key.Key_J, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert len(col.search_cards("dead-letter is:suspended", now=T0)) == 2
+    assert _search(qtbot, browser, "is:suspended") == ["Dead-letter queue"] * 2
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(browser.table, Qt.Key.Key_J, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert col.search_cards("is:suspended", now=T0) == []
