@@ -2,12 +2,13 @@
 
 Supported: field substitution; ``{{#F}}..{{/F}}`` (shown when F has text) and
 ``{{^F}}..{{/F}}`` (when it has none); filters ``text:`` (HTML stripped), ``hint:``,
-``type:`` (shown as an answer box), ``cloze:`` (the card's deletion hidden on the question
-and highlighted on the answer; ``cloze-only:`` likewise), ``furigana:``, ``kanji:`` and
-``kana:`` (Anki's ``漢字[かんじ]`` readings); special fields ``Tags``, ``Deck``,
-``Subdeck``, ``Card``, ``Type``. A field is empty by Anki's rule: nothing but whitespace,
-``<br>`` and ``<div>`` tags (a field holding only an image is not empty). The output is
-HTML; the caller sanitises it.
+``type:`` (an answer box: the study screen shows an input and Anki's comparison;
+``type:cloze:`` expects the card's deletions, ``type:ci:`` ignores case), ``cloze:`` (the
+card's deletion hidden on the question and highlighted on the answer; ``cloze-only:``
+likewise), ``furigana:``, ``kanji:`` and ``kana:`` (Anki's ``漢字[かんじ]`` readings);
+special fields ``Tags``, ``Deck``, ``Subdeck``, ``Card``, ``Type``. A field is empty by
+Anki's rule: nothing but whitespace, ``<br>`` and ``<div>`` tags (a field holding only an
+image is not empty). The output is HTML; the caller sanitises it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.core.cloze import CLOZE, cloze_markers
+from app.core.type_compare import clean_expected, type_marker
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -122,6 +124,12 @@ def _field(spec: str, values: dict[str, str], ctx: CardContext, answer: bool) ->
     value = values.get(name)
     if value is None:
         return ""
+    if "type" in filters:
+        if "cloze" in filters:
+            value = ", ".join(
+                m.group(2) for m in CLOZE.finditer(value) if int(m.group(1)) == ctx.ord + 1
+            )
+        return type_marker(clean_expected(value), "ci" in filters)
     for flt in reversed(filters):
         value = _apply(flt, value, name, ctx, answer)
     return value
@@ -132,10 +140,6 @@ def _apply(flt: str, value: str, name: str, ctx: CardContext, answer: bool) -> s
         return html.escape(strip_html(value))
     if flt == "hint":
         return f'<span style="color: #59636e">[hint: {value}]</span>' if has_text(value) else ""
-    if flt == "type":
-        if answer:
-            return f'<div style="border: 1px solid #8c959f; padding: 4px">{value}</div>'
-        return '<div style="border: 1px solid #8c959f; padding: 4px">[type your answer]</div>'
     if flt in ("cloze", "cloze-only"):
         return cloze_markers(value, ctx.ord + 1, reveal=answer)
     if flt in ("furigana", "kanji", "kana"):

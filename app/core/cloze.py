@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from app.core.markdown_blocks import iter_outside_code, text_outside_code
@@ -10,9 +11,16 @@ CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::((?:(?!\}\}).)*?))?\}\}", re.DOTALL)
 _CLOZE_START = re.compile(r"\{\{c\d*[^\w]")
 
 
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+PLACEHOLDER = 0xF0000
+_WRAPPED = re.compile("<span[^>]*>([\U000f0000-\U000fff00])</span>")
+"""Clozes inside code become one private-use character each (U+F0000 on) until the
+Markdown and the highlighter are done; ``fill_placeholders`` then puts in their HTML."""
+
+
 def cloze_numbers(text: str) -> list[int]:
-    """Distinct cloze numbers used outside code, ascending."""
-    return sorted({int(m.group(1)) for m in CLOZE.finditer(text_outside_code(text))})
+    """Distinct cloze numbers, ascending (markers inside code count too)."""
+    return sorted({int(m.group(1)) for m in CLOZE.finditer(text)})
 
 
 def malformed_cloze(text: str) -> str | None:
@@ -39,25 +47,59 @@ def cloze_markers(text: str, active: int, *, reveal: bool) -> str:
     return CLOZE.sub(repl, text)
 
 
-def render_cloze(text: str, active: int, *, reveal: bool) -> str:
+def render_cloze(text: str, active: int, *, reveal: bool) -> tuple[str, list[str]]:
     """Replace cloze markers for card number ``active``.
 
     The active deletion becomes ``[...]`` (or ``[hint]``) on the prompt and the
-    highlighted answer on the back; the other deletions show their text.
-    Markers inside fenced code are left alone.
+    highlighted answer on the back; the other deletions show their text. Inside code
+    (fenced blocks and inline code) the active deletion becomes a placeholder character
+    and its HTML is returned in the list, so that code keeps it as text until
+    :func:`fill_placeholders` turns it into a highlighted span.
     """
+    spans: list[str] = []
+
+    def in_code(code: str) -> str:
+        def repl(m: re.Match[str]) -> str:
+            number, body, hint = int(m.group(1)), m.group(2), m.group(3)
+            if number != active:
+                return body
+            shown = body if reveal else f"[{hint or '...'}]"
+            spans.append(f'<span class="cloze">{html.escape(shown, quote=False)}</span>')
+            return chr(PLACEHOLDER + len(spans) - 1)
+
+        return CLOZE.sub(repl, code)
+
+    def outside(chunk: str) -> str:
+        parts: list[str] = []
+        pos = 0
+        for m in _INLINE_CODE.finditer(chunk):
+            parts.append(cloze_markers(chunk[pos : m.start()], active, reveal=reveal))
+            parts.append(m.group(1) + in_code(m.group(2)) + m.group(1))
+            pos = m.end()
+        parts.append(cloze_markers(chunk[pos:], active, reveal=reveal))
+        return "".join(parts)
 
     out: list[str] = []
     chunk: list[str] = []
-    lines = text.split("\n")
-    for _, line, code in iter_outside_code(lines):
+    for _, line, code in iter_outside_code(text.split("\n")):
         if code:
             if chunk:
-                out.append(cloze_markers("\n".join(chunk), active, reveal=reveal))
+                out.append(outside("\n".join(chunk)))
                 chunk = []
-            out.append(line)
+            out.append(in_code(line))
         else:
             chunk.append(line)
     if chunk:
-        out.append(cloze_markers("\n".join(chunk), active, reveal=reveal))
-    return "\n".join(out)
+        out.append(outside("\n".join(chunk)))
+    return "\n".join(out), spans
+
+
+def fill_placeholders(rendered: str, spans: list[str]) -> str:
+    """Put the clozes' HTML where :func:`render_cloze` left placeholders."""
+    if not spans:
+        return rendered
+    # a highlighter wraps an unknown character alone in an error style: drop that wrapper
+    rendered = _WRAPPED.sub(lambda m: m.group(1), rendered)
+    for index, span in enumerate(spans):
+        rendered = rendered.replace(chr(PLACEHOLDER + index), span)
+    return rendered

@@ -17,7 +17,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from app.core.choice import ChoiceOption, split_choice
-from app.core.cloze import render_cloze
+from app.core.cloze import fill_placeholders, render_cloze
 from app.core.models import NoteKind
 
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -164,7 +164,32 @@ def markdown_html(text: str, dark: bool = False) -> str:
     converter = _CONVERTERS.get(dark)
     if converter is None:
         converter = _CONVERTERS[dark] = _converter(dark)
-    return sanitise(converter.reset().convert(text))
+    return _boxes(sanitise(converter.reset().convert(text)), dark)
+
+
+_CODE_BLOCK = re.compile(
+    r'<div style="background:\s*([#\w]+)[^"]*"><pre[^>]*>(?:<span></span>)?(?:<code>)?(.*?)'
+    r"(?:</code>)?</pre></div>",
+    re.DOTALL,
+)
+
+
+def _boxes(html: str, dark: bool) -> str:
+    """Code blocks in a padded box and tables with borders (Qt's rich text has no padding
+    on ``pre`` and no CSS borders on cells, but honours table attributes)."""
+    html = _CODE_BLOCK.sub(
+        lambda m: (
+            f'<table width="100%" cellspacing="0" cellpadding="10" bgcolor="{m.group(1)}">'
+            f"<tr><td><pre>{m.group(2)}</pre></td></tr></table>"
+        ),
+        html,
+    )
+    border = "#545d68" if dark else "#c4c9d0"
+    return html.replace(
+        "<table>",
+        f'<table border="1" cellspacing="0" cellpadding="5" '
+        f'style="border-collapse: collapse; border-color: {border}">',
+    )
 
 
 @lru_cache(maxsize=512)
@@ -185,8 +210,8 @@ def card_html(
     if kind == NoteKind.TEMPLATE:  # already HTML, from the note type's templates
         return _qt_ruby(sanitise(answer if reveal else front), dark)
     if kind == NoteKind.CLOZE:
-        question = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
-        html = markdown_html(question, dark)
+        question, spans = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
+        html = fill_placeholders(markdown_html(question, dark), spans)
         if reveal and answer:
             html += "<hr/>" + markdown_html(answer, dark)
         return html
@@ -246,19 +271,27 @@ def sanitise_css(css: str) -> str:
     return "" if _CSS_URL.search(css) else css
 
 
-def page_css(dark: bool) -> str:
-    """Document style sheet for the card view."""
-    text, muted, code_bg = (
-        ("#e6e6e6", "#9aa0a6", "#272822") if dark else ("#1f2328", "#59636e", "#f6f8fa")
+def page_css(dark: bool, size: float = 13.5) -> str:
+    """Document style sheet for the card view; ``size`` is the base text size in points."""
+    text, muted, code_bg, code_fg = (
+        ("#e6e6e6", "#9aa0a6", "#2d333b", "#f0f3f6")
+        if dark
+        else ("#1f2328", "#59636e", "#eff1f3", "#1f2328")
     )
     cloze = "#79c0ff" if dark else "#0550ae"
+    good, bad, missed = (
+        ("#1f4d2c", "#5c1f22", "#3d3f44") if dark else ("#c9f0d3", "#ffd1d1", "#dcdfe3")
+    )
     return (
         f"body {{ color: {text}; }}"
-        f"h3 {{ font-size: 16pt; font-weight: 600; margin-bottom: 12px; }}"
-        f"pre {{ background-color: {code_bg}; padding: 8px; font-family: monospace;"
-        f" font-size: 11.5pt; }}"
-        f"code {{ font-family: monospace; background-color: {code_bg}; }}"
+        f"h3 {{ font-size: {size * 1.2:.1f}pt; font-weight: 600; margin-bottom: 12px; }}"
+        f"pre {{ font-family: monospace; font-size: {size * 0.85:.1f}pt; }}"
+        f"code {{ font-family: monospace; background-color: {code_bg}; color: {code_fg}; }}"
         f"span.cloze {{ color: {cloze}; font-weight: 600; }}"
-        f"table {{ border-collapse: collapse; }} td, th {{ padding: 4px 8px; }}"
+        f"td, th {{ padding: 4px 8px; }}"
         f"hr {{ color: {muted}; }}"
+        f"span.typeGood {{ background-color: {good}; }}"
+        f"span.typeBad {{ background-color: {bad}; }}"
+        f"span.typeMissed {{ background-color: {missed}; }}"
+        f"code#typeans {{ font-size: {size * 1.1:.1f}pt; }}"
     )

@@ -39,6 +39,8 @@ from app.storage import (
     stats_repo,
     study_repo,
 )
+from app.storage.card_actions import PREFIX as ACTION_PREFIX
+from app.storage.card_actions import CardActions
 from app.storage.card_list import CardListRow
 from app.storage.check import CheckReport
 from app.storage.collection_file import (
@@ -95,6 +97,9 @@ class Collection:
         self._lock: FolderLock | None = None
         # Why this is a read-only view (None when it can write).
         self.locked_by: LockedError | FolderReadOnlyError | None = None
+        self._card_actions: CardActions | None = None
+        self.undone = ""
+        """What the last :meth:`undo` took back ("Answer", "Bury", "Delete note", ...)."""
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -417,6 +422,13 @@ class Collection:
         return self._editing
 
     @property
+    def card_actions(self) -> CardActions:
+        """Bury, suspend, flag, mark and delete notes (undone by :meth:`undo` too)."""
+        if self._card_actions is None:
+            self._card_actions = CardActions(self)
+        return self._card_actions
+
+    @property
     def can_undo(self) -> bool:
         return bool(self._undo)
 
@@ -424,6 +436,13 @@ class Collection:
         """Take back the last answer of this session. Returns the card id, or None."""
         while self._undo:
             log_id = self._undo.pop()
+            if log_id.startswith(ACTION_PREFIX):
+                undone = self.card_actions.undo(log_id)
+                if undone is None:
+                    continue
+                self.undone = undone[1]
+                return undone[0]
+            self.undone = "Answer"
             try:
                 with self._write() as conn:
                     stats_repo.forget(conn, log_id, self._model(conn), self._day_offset())

@@ -74,6 +74,9 @@ def run_gui(data_dir: Path, smoke: bool = False, open_file: Path | None = None) 
         QMessageBox.critical(None, "Cirrus cannot open your collection", str(exc))
         return 1
 
+    from app.ui.theme import apply_theme
+
+    apply_theme(app, str(collection.setting("theme", "system")))
     window = open_main_window(collection, open_file)
     if note:
         window.statusBar().showMessage(note, 15000)

@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from app.core.render import page_css, sanitise_css
 from app.storage.media_store import media_path
 
+DEFAULT_TEXT_SIZE = 13.5
+TEXT_SIZES = (10.0, 11.0, 12.0, 13.5, 15.0, 17.0, 19.0, 22.0, 26.0)
+
 
 class CardTextView(QTextBrowser):
     """Shows sanitised card HTML; never touches the network."""
@@ -23,13 +26,18 @@ class CardTextView(QTextBrowser):
         self.anchorClicked.connect(self._open_link)
         self.setReadOnly(True)
         self.document().setDocumentMargin(24)
+        self.set_text_size(DEFAULT_TEXT_SIZE)
+
+    def set_text_size(self, points: float) -> None:
+        """The card text's base size in points (headings and code scale with it)."""
         font = self.font()
-        font.setPointSizeF(13.5)
+        font.setPointSizeF(points)
         self.document().setDefaultFont(font)
+        self.text_size = points
 
     def show_html(self, body: str, dark: bool, css: str = "") -> None:
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
-        self.document().setDefaultStyleSheet(page_css(dark) + sanitise_css(css))
+        self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
         self.setHtml(body)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -18,9 +18,15 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
 )
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
-from app import __version__
 from app.core.errors import CirrusError
 from app.storage.collection import Collection
 from app.ui.backup_keeper import BackupKeeper
@@ -46,8 +52,10 @@ log = logging.getLogger(__name__)
 
 
 def system_is_dark() -> bool:
-    hints = QGuiApplication.styleHints()
-    return bool(hints.colorScheme() == Qt.ColorScheme.Dark)
+    """True when cards should use dark colours (the theme setting, else the desktop's)."""
+    from app.ui.theme import is_dark
+
+    return is_dark()
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +88,8 @@ class MainWindow(QMainWindow):
         )
         self.options_dialog: QWidget | None = None
         self.preferences_dialog: QWidget | None = None
+        self.study_view.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.study_view.optionsRequested.connect(self.more.deck_options)
         self.executor = DbExecutor(self)
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None
@@ -110,7 +120,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action(
-            edit_menu, "&Undo answer", self.undo, QKeySequence.StandardKey.Undo
+            edit_menu, "&Undo", self.undo, QKeySequence.StandardKey.Undo
         )
         self._action(edit_menu, "Undo &import…", self.deck_actions.undo_import, None)
         edit_menu.addSeparator()
@@ -141,6 +151,8 @@ class MainWindow(QMainWindow):
         tools_menu.addSeparator()
         self._action(tools_menu, "&Preferences…", self.more.preferences, "Ctrl+P")
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
+        self._action(help_menu, "&Manual", self.show_manual, "F1")
         self._action(help_menu, "&About Cirrus", self.about, None)
 
     def _action(
@@ -242,6 +254,12 @@ class MainWindow(QMainWindow):
 
     def preferences_changed(self) -> None:
         """Preferences were saved: show what depends on them anew."""
+        from app.ui.theme import apply_theme
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, str(self.collection.setting("theme", "system")))
+        self.study_view.refresh_text_size()
         if self.stack.currentWidget() is self.decks_view:
             self.show_decks()
 
@@ -332,7 +350,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.study_view)
             self.study_view.deck_label.setText(self.study_view.deck or "All decks")
         self.study_view.show_card(self.collection.card(card_id))
-        self.statusBar().showMessage("Answer undone", 3000)
+        self.statusBar().showMessage(f"{self.collection.undone or 'Answer'} undone", 3000)
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -401,12 +419,21 @@ class MainWindow(QMainWindow):
         self.check_dialog.raise_()
         self.check_dialog.run_check()
 
+    def show_shortcuts(self) -> None:
+        from app.ui.help_windows import ShortcutsDialog
+
+        ShortcutsDialog(self).show()
+
+    def show_manual(self) -> None:
+        from app.ui.help_windows import ManualWindow
+
+        self.manual_window = ManualWindow(system_is_dark(), self)
+        self.manual_window.show()
+
     def about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Cirrus",
-            f"Cirrus {__version__}\nOffline Markdown flashcards scheduled by FSRS.",
-        )
+        from app.ui.help_windows import AboutDialog
+
+        AboutDialog(self.collection.data_dir, self).exec()
 
     # -- window state ---------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """The study screen: prompt, answer, ratings; driven by the keyboard.
 
 Space or Enter shows the answer, then accepts the suggested rating (Good unless a
-multiple-choice pick suggests otherwise); 1-4 rate Again/Hard/Good/Easy; on a
-multiple-choice card 1-9 pick an option first; Esc goes back to the decks.
+multiple-choice pick or a typed reply suggests otherwise); 1-4 rate Again/Hard/Good/Easy.
+On a multiple-choice card 1-9 pick an option (on a "choose two" card they toggle options
+and Space submits); on a typed-answer card the box takes the reply and Enter checks it.
+The card actions (edit, bury, suspend, flags, info, options, delete, mark, replay) are in
+the "More" menu with Anki's keys (:mod:`app.ui.study_actions`). Esc goes back to the decks.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,10 +32,12 @@ from PySide6.QtWidgets import (
 from app.core.choice import ChoiceOption, shuffled, split_choice
 from app.core.errors import CirrusError
 from app.core.models import NoteKind, Rating, StudyCard
-from app.core.render import card_html
 from app.core.scheduling import format_interval
+from app.core.study_render import TypedAnswer, study_html, typed_answer, typed_right
+from app.storage.card_actions import FLAG_COLOURS, FLAG_NAMES, CardMarks
 from app.storage.collection import Collection
-from app.ui.card_text_view import CardTextView
+from app.ui.card_text_view import DEFAULT_TEXT_SIZE, CardTextView
+from app.ui.study_actions import StudyActions
 
 RATING_LABELS = {
     Rating.AGAIN: "Again",
@@ -40,12 +47,17 @@ RATING_LABELS = {
 }
 SUGGESTED_STYLE = "font-weight: bold; border: 2px solid palette(highlight); padding: 4px;"
 MAX_DURATION_MS = 60_000
+SHOW, RATE, CHOICE, TYPE = range(4)
+"""Pages of the bottom bar."""
 
 
 class StudyView(QWidget):
     backRequested = Signal()
     finished = Signal()
     answered = Signal(int)
+    optionsRequested = Signal(str)
+    """``O``: the deck options of this deck (its name)."""
+    statusMessage = Signal(str)
 
     def __init__(
         self,
@@ -64,52 +76,82 @@ class StudyView(QWidget):
         self.card: StudyCard | None = None
         self.revealed = False
         self.options: list[ChoiceOption] = []
-        self.picked: int | None = None
+        """A choice card's options in the order shown."""
+        self.picked: set[int] = set()
+        self.expected: TypedAnswer | None = None
+        self.typed: str | None = None
+        self.marks = CardMarks()
         self.suggested: Rating = Rating.GOOD
         self._timer = QElapsedTimer()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._shortcuts()
+        self.actions_ = StudyActions(self)
+        self.more_button.setMenu(self.actions_.menu)
 
     # -- layout ----------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.deck_label = QLabel()
+        self.marks_label = QLabel()
+        self.marks_label.setTextFormat(Qt.TextFormat.RichText)
         self.counts_label = QLabel()
         self.counts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.more_button = QToolButton()
+        self.more_button.setText("More")
+        self.more_button.setToolTip("Card actions and their keys")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         top = QHBoxLayout()
         top.addWidget(self.deck_label, 1)
+        top.addWidget(self.marks_label)
         top.addWidget(self.counts_label)
+        top.addWidget(self.more_button)
         self.view = CardTextView(self._media_dir())
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.feedback = QLabel()
-        self.feedback.setWordWrap(True)
-        self.feedback.setTextFormat(Qt.TextFormat.PlainText)
+        self.view.setObjectName("card")
 
         self.show_button = self._button("Show answer  (Space)", self.reveal)
-        answer_page = QWidget()
-        QHBoxLayout(answer_page).addWidget(self.show_button)
-
-        rating_page = QWidget()
-        rating_row = QHBoxLayout(rating_page)
         self.rating_buttons: dict[Rating, QPushButton] = {}
+        rating_row = QHBoxLayout()
         for rating in Rating:
             button = self._button(RATING_LABELS[rating], partial(self.rate, rating))
             button.setToolTip(f"Key {int(rating)}")
             self.rating_buttons[rating] = button
             rating_row.addWidget(button)
-
-        self.choice_page = QWidget()
-        self.choice_layout = QVBoxLayout(self.choice_page)
+        self.feedback = QLabel()
+        self.feedback.setTextFormat(Qt.TextFormat.PlainText)
+        self.choice_hint = QLabel()
+        self.choice_row = QHBoxLayout()
         self.option_buttons: list[QPushButton] = []
+        self.submit_button = self._button("Submit  (Space)", self.submit)
+        self.type_box = QLineEdit()
+        self.type_box.setMinimumHeight(44)
+        self.type_box.setPlaceholderText("Type the answer, then Enter")
+        self.type_box.returnPressed.connect(self.reveal)
+        type_row = QHBoxLayout()
+        type_row.addWidget(self.type_box, 1)
+        type_row.addWidget(self._button("Check  (Enter)", self.reveal))
 
         self.bottom = QStackedWidget()
-        for page in (answer_page, rating_page, self.choice_page):
+        for label, row in (
+            (QLabel(), self.show_button),
+            (self.feedback, rating_row),
+            (self.choice_hint, self.choice_row),
+            (QLabel("Type the answer; Enter checks it."), type_row),
+        ):
+            page = QWidget()
+            box = QVBoxLayout(page)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(label)
+            if isinstance(row, QWidget):
+                box.addWidget(row)
+            else:
+                box.addLayout(row)
             self.bottom.addWidget(page)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.feedback)
         layout.addWidget(self.bottom)
 
     def _button(self, text: str, slot: Callable[[], object]) -> QPushButton:
@@ -125,7 +167,7 @@ class StudyView(QWidget):
             QShortcut(QKeySequence(key), self, self._space, context=context)
         for digit in range(1, 10):
             QShortcut(QKeySequence(str(digit)), self, partial(self._digit, digit), context=context)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.backRequested.emit, context=context)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape, context=context)
 
     def _media_dir(self) -> Path | None:
         return self.collection.media_dir if self.collection.data_dir else None
@@ -161,43 +203,78 @@ class StudyView(QWidget):
     def show_card(self, card: StudyCard) -> None:
         self.card = card
         self.revealed = False
-        self.picked = None
+        self.picked = set()
+        self.typed = None
         self.suggested = Rating.GOOD
         self.feedback.clear()
-        self._render()
-        self._update_counts()
+        self.expected = typed_answer(card)
+        self.view.set_text_size(float(self.collection.setting("card_text_size", DEFAULT_TEXT_SIZE)))
         if card.kind == NoteKind.CHOICE:
             _, options = split_choice(card.front)
             self.options = shuffled(options, card.card_id * 1009 + card.memory.reps)
             self._fill_options()
-            self.bottom.setCurrentIndex(2)
+            self.bottom.setCurrentIndex(CHOICE)
         else:
             self.options = []
-            self.bottom.setCurrentIndex(0)
-        self.setFocus()
+            self.bottom.setCurrentIndex(SHOW)
+        self.refresh_marks()
+        self._render()
+        self._update_counts()
+        if self.expected is not None:
+            self.type_box.clear()
+            self.bottom.setCurrentIndex(TYPE)
+            self.type_box.setFocus()
+        else:
+            self.setFocus()
         self._timer.start()
+
+    @property
+    def several(self) -> bool:
+        """A "choose two (or more)" card: options toggle and Space submits."""
+        return sum(o.correct for o in self.options) > 1
 
     def reveal(self) -> None:
         if self.card is None or self.revealed:
             return
+        if self.expected is not None:
+            self.typed = self.type_box.text()
+            right = typed_right(self.typed, self.expected, self.card.exact)
+            self.suggested = Rating.GOOD if right else Rating.AGAIN
+            self.feedback.setText(
+                f"{'Right' if right else 'Not quite'}. Suggested: "
+                f"{RATING_LABELS[self.suggested]} (Space accepts, 1-4 to choose)"
+            )
         self.revealed = True
         self._render()
         intervals = self.collection.preview(self.card, self.clock())
         for rating, button in self.rating_buttons.items():
             button.setText(f"{RATING_LABELS[rating]}\n{format_interval(intervals[rating])}")
             button.setStyleSheet(SUGGESTED_STYLE if rating == self.suggested else "")
-        self.bottom.setCurrentIndex(1)
+        self.bottom.setCurrentIndex(RATE)
+        self.setFocus()
 
     def pick(self, index: int) -> None:
-        """Choose option ``index`` of a multiple-choice card and show the answer."""
+        """Choose option ``index`` (toggle it on a choose-N card) of a multiple-choice card."""
         if self.card is None or self.revealed or not 0 <= index < len(self.options):
             return
-        self.picked = index
-        right = self.options[index].correct
+        if self.several:
+            self.picked ^= {index}
+            self.option_buttons[index].setChecked(index in self.picked)
+            self._render()
+            return
+        self.picked = {index}
+        self.submit()
+
+    def submit(self) -> None:
+        """Score the picks all-or-nothing and show the answer."""
+        if self.card is None or self.revealed or not self.options:
+            return
+        right_set = {i for i, o in enumerate(self.options) if o.correct}
+        right = self.picked == right_set
         self.suggested = Rating.GOOD if right else Rating.AGAIN
-        verdict = "Right" if right else "Wrong"
+        picks = ", ".join(str(i + 1) for i in sorted(self.picked)) or "nothing"
         self.feedback.setText(
-            f"{verdict}: you picked {index + 1}. {self.options[index].text}. Suggested: "
+            f"{'Right' if right else 'Wrong'}: you picked {picks}. Suggested: "
             f"{RATING_LABELS[self.suggested]} (Space accepts, 1-4 to choose)"
         )
         self.reveal()
@@ -220,13 +297,41 @@ class StudyView(QWidget):
         if self.card is not None:
             self._render()
 
+    def refresh_text_size(self) -> None:
+        """Use the ``card_text_size`` setting (Preferences, or Ctrl+= / Ctrl+-)."""
+        self.view.set_text_size(float(self.collection.setting("card_text_size", DEFAULT_TEXT_SIZE)))
+        self.refresh_style()
+
+    def refresh_marks(self) -> None:
+        """Show the card's flag (its colour around the card) and mark."""
+        card = self.card
+        self.marks = self.collection.card_actions.marks(card.card_id) if card else CardMarks()
+        parts = []
+        if self.marks.flag:
+            colour = FLAG_COLOURS[self.marks.flag]
+            parts.append(
+                f'<span style="color:{colour}">&#9873; {FLAG_NAMES[self.marks.flag]}</span>'
+            )
+        if self.marks.marked:
+            parts.append('<span style="color:#b08800">&#9733; Marked</span>')
+        self.marks_label.setText(" ".join(parts))
+        border = FLAG_COLOURS[self.marks.flag] if self.marks.flag else "transparent"
+        self.view.setStyleSheet(f"QTextBrowser#card {{ border: 3px solid {border}; }}")
+
     # -- keys ------------------------------------------------------------------------------
+
+    def typing(self) -> bool:
+        """True while the answer box has the keyboard: no shortcut may act then."""
+        return self.type_box.hasFocus()
 
     def _space(self) -> None:
         if self.card is None:
             return
         if self.revealed:
             self.rate(self.suggested)
+        elif self.options:
+            if self.several:
+                self.submit()
         else:
             self.reveal()
 
@@ -238,33 +343,47 @@ class StudyView(QWidget):
         elif self.revealed and digit <= 4:
             self.rate(Rating(digit))
 
+    def _escape(self) -> None:
+        if self.typing():
+            self.setFocus()  # leave the box first; a second Esc goes back
+            return
+        self.backRequested.emit()
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _render(self) -> None:
         card = self.card
         if card is None:
             return
-        html = card_html(
-            card.kind,
-            card.ord,
-            card.prompt,
-            card.front,
-            card.answer,
+        html = study_html(
+            card,
             reveal=self.revealed,
             dark=self.dark(),
+            options=self.options,
+            picked=self.picked,
+            typed=self.typed,
         )
         self.view.show_html(html, self.dark(), card.css)
 
     def _fill_options(self) -> None:
         for button in self.option_buttons:
-            self.choice_layout.removeWidget(button)
+            self.choice_row.removeWidget(button)
             button.deleteLater()
+        self.choice_row.removeWidget(self.submit_button)
         self.option_buttons = []
-        for index, option in enumerate(self.options):
-            button = self._button(f"{index + 1}.  {option.text}", partial(self.pick, index))
-            button.setStyleSheet("text-align: left; padding: 6px;")
-            self.choice_layout.addWidget(button)
+        for index in range(len(self.options)):
+            button = self._button(str(index + 1), partial(self.pick, index))
+            button.setCheckable(self.several)
+            self.choice_row.addWidget(button)
             self.option_buttons.append(button)
+        self.submit_button.setVisible(self.several)
+        self.choice_row.addWidget(self.submit_button)
+        count = sum(o.correct for o in self.options)
+        self.choice_hint.setText(
+            f"Choose {count}: keys 1-{len(self.options)} toggle options, Space submits."
+            if self.several
+            else f"Press 1-{len(self.options)} to choose an option."
+        )
 
     def _update_counts(self) -> None:
         if self.queue is not None:

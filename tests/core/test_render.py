@@ -17,11 +17,16 @@ def test_cloze_hidden_on_prompt_and_shown_on_answer() -> None:
     assert "Extra fact." in back2
 
 
-def test_cloze_markers_inside_code_are_left_alone() -> None:
-    front = "```yaml\nvalue: {{c1::not a cloze}}\n```\n\nThe {{c1::real}} one."
-    html = card_html(NoteKind.CLOZE, 0, "Fill in", front, "", reveal=False)
-    assert "real" not in html.replace("not a cloze", "")
-    assert "not a cloze" in html
+def test_cloze_inside_inline_code_and_code_blocks_is_a_cloze() -> None:
+    prompt = "The CLI `az redis {{c1::access-policy}} create` call"
+    front = "```python\napp.{{c1::register_functions}}(bp)\n```"
+    question = card_html(NoteKind.CLOZE, 0, prompt, front, "", reveal=False)
+    answer = card_html(NoteKind.CLOZE, 0, prompt, front, "", reveal=True)
+    assert "access-policy" not in question and "register_functions" not in question
+    assert question.count('<span class="cloze">[...]</span>') == 2
+    assert '<code>az redis <span class="cloze">access-policy</span> create</code>' in answer
+    assert '<span class="cloze">register_functions</span>' in answer
+    assert "&lt;span" not in answer and "{{c1" not in answer
 
 
 def test_fenced_code_is_highlighted_with_inline_styles() -> None:
@@ -33,7 +38,7 @@ def test_fenced_code_is_highlighted_with_inline_styles() -> None:
 
 def test_tables_and_task_lists_render() -> None:
     html = markdown_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open")
-    assert "<table>" in html and "<td>1</td>" in html
+    assert '<table border="1"' in html and "<td>1</td>" in html  # cells have borders
     assert 'type="checkbox"' in html and "checked" in html
 
 

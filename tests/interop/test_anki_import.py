@@ -194,8 +194,12 @@ def test_template_cards_render_fields_cloze_and_images(tmp_path: Path) -> None:
         image = next(c for c in cards.values() if "topology" in c.prompt)
         (sha,) = _rows(col, "SELECT sha256 FROM media")[0]
         assert f'src="media/{sha}.png"' in image.answer
-        typed = next(c for c in cards.values() if "type your answer" in c.front)
-        assert "type your answer" not in typed.answer
+        from app.core.type_compare import find_type_marker
+
+        typed = next(c for c in cards.values() if find_type_marker(c.front))
+        expected, ignore_case = find_type_marker(typed.front) or ("", True)
+        assert expected and not ignore_case
+        assert find_type_marker(typed.answer) == (expected, False)
     finally:
         col.close()
 
