@@ -134,7 +134,7 @@ def _option_order(window: MainWindow) -> list[str]:
     """The options' texts in the order the card view lists them."""
     lines = [line.strip() for line in _visible(window).split("\n")]
     texts = [o.text.replace("**", "").replace("`", "") for o in window.study_view.options]
-    found = sorted((min(i for i, l in enumerate(lines) if t in l), t) for t in texts)
+    found = sorted((min(i for i, row in enumerate(lines) if t in row), t) for t in texts)
     return [t for _, t in found]
 
 
