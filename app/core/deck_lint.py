@@ -16,6 +16,7 @@ from app.core.deck_parser import parse_deck_file
 from app.core.errors import DeckParseError
 from app.core.models import DeckFile, NoteKind, NoteSpec
 from app.core.note_cards import card_ords
+from app.core.raw_markup import card_raw_markup, note_study_cards
 
 _URL = re.compile(r"^https?://[^\s<>\"]+$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
@@ -110,6 +111,9 @@ def _lint_note(
             add("multiple-choice card has no correct option ([x])")
     if not note.answer.strip() and note.kind not in (NoteKind.CLOZE, NoteKind.CASE):
         add("card has no answer")
+    for card in note_study_cards(note, deck.name):
+        for shown in card_raw_markup(card):
+            add(f"card {card.ord + 1} would show raw markup ({shown})")
     base = Path(deck.path).parent if deck.path else Path()
     for text in (note.prompt, note.front, note.answer):
         for link in _IMAGE.findall(text):
