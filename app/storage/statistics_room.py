@@ -68,7 +68,7 @@ class Statistics:
         )
         with self.col._read() as conn:
             model = self.model(conn)
-            days = stats_repo.day_series(conn, "all", today - 365)
+            days = stats_repo.day_series(conn, "all", 0)  # all history: the charts pick a range
             stability, difficulty, recall = stats_repo.distributions(conn, to_ms(now), model)
             report = StatsReport(
                 by=by,
@@ -77,7 +77,7 @@ class Statistics:
                 today=today,
                 groups=groups,
                 days=days,
-                weekly=stats_repo.weekly_retention(conn, prefix, today - 7 * 26),
+                weekly=stats_repo.weekly_retention(conn, prefix, 0),
                 forecast=stats_repo.forecast(conn, to_ms(now), offset, 30),
                 stability=stability,
                 difficulty=difficulty,

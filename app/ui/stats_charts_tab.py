@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.statistics import StatsReport, day_date
 from app.ui.painter_charts import (
@@ -13,10 +13,19 @@ from app.ui.painter_charts import (
     ReviewsPerDayWidget,
 )
 
+RANGES = [("1 month", 30), ("3 months", 91), ("1 year", 365), ("All", None)]
+"""Chart ranges (days back from today; None: all history)."""
+
 
 class ChartsTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.report: StatsReport | None = None
+        self.range = QComboBox()
+        for label, days in RANGES:
+            self.range.addItem(label, days)
+        self.range.setCurrentIndex(1)
+        self.range.currentIndexChanged.connect(lambda _i: self._draw())
         self.reviews_chart = ReviewsPerDayWidget()
         self.retention_chart = RetentionPerWeekWidget()
         self.forecast_chart = ForecastWidget()
@@ -24,7 +33,14 @@ class ChartsTab(QWidget):
         self.stability_chart = HistogramWidget()
         self.difficulty_chart = HistogramWidget()
         self.recall_chart = HistogramWidget()
-        grid = QGridLayout(self)
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Range"))
+        top.addWidget(self.range)
+        top.addStretch(1)
+        outer.addLayout(top)
+        grid = QGridLayout()
+        outer.addLayout(grid, 1)
         charts = [
             ("Reviews per day", self.reviews_chart),
             ("True retention per week", self.retention_chart),
@@ -37,24 +53,47 @@ class ChartsTab(QWidget):
         for index, (title, chart) in enumerate(charts):
             box = QVBoxLayout()
             box.addWidget(QLabel(f"<b>{title}</b>"))
+            chart.setMinimumHeight(170)
             box.addWidget(chart, 1)
             grid.addLayout(box, index // 2, index % 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
     def set_report(self, report: StatsReport) -> None:
+        self.report = report
+        self._draw()
+
+    def first_day(self) -> int | None:
+        """The first study day the range shows (None: all)."""
+        days = self.range.currentData()
+        if self.report is None or days is None:
+            return None
+        return int(self.report.today - int(days) + 1)
+
+    def _draw(self) -> None:
         from app.ui.chart_data import DayRatings
+
+        report = self.report
+        if report is None:
+            return
+        first = self.first_day()
+        if first is None:
+            first = min((d[0] for d in report.days), default=report.today)
 
         self.reviews_chart.set_data(
             [
                 DayRatings(day_date(d[0]), d[1], d[2], d[3], d[4])
                 for d in report.days
-                if d[0] > report.today - 90
+                if d[0] >= first
             ]
         )
         self.retention_chart.set_data(
             {
-                key: [(day_date(week), p / n if n else None, n) for week, p, n in weeks]
+                key: [
+                    (day_date(week), p / n if n else None, n)
+                    for week, p, n in weeks
+                    if week + 6 >= first
+                ]
                 for key, weeks in report.weekly.items()
             }
         )
@@ -65,7 +104,8 @@ class ChartsTab(QWidget):
             ]
         )
         self.heatmap.set_data(
-            {day_date(d[0]): sum(d[1:5]) for d in report.days}, day_date(report.today)
+            {day_date(d[0]): sum(d[1:5]) for d in report.days if d[0] >= first},
+            day_date(report.today),
         )
         self.stability_chart.set_data(report.stability, 20, "stability (days)")
         self.difficulty_chart.set_data(

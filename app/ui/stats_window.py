@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -30,11 +32,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.exam import Prediction
-from app.core.statistics import GroupStats, StatsReport, weakest_first
+from app.core.readiness import (
+    ReadinessRow,
+    combine,
+    distinct_titles,
+    readiness_tree,
+    slug_title,
+)
+from app.core.statistics import StatsReport
 from app.storage.collection import Collection
+from app.storage.readiness_repo import service_domains, tag_root
 from app.ui.db_executor import DbExecutor
+from app.ui.exam_date_edit import ExamDateEdit
 from app.ui.stats_fsrs_tab import FsrsTab
-from app.ui.stats_tables import fill_table, group_cells, make_table, pct
+from app.ui.stats_readiness_tab import ReadinessTab
+from app.ui.stats_tables import fill_table, group_cells, make_table
 
 GROUPINGS = [
     ("Azure service", "service"),
@@ -67,9 +79,21 @@ COLUMNS = [
 @dataclass(frozen=True)
 class Readiness:
     report: StatsReport
-    domains: list[GroupStats]
-    services: list[GroupStats]
+    rows: list[ReadinessRow]
     prediction: Prediction | None = None
+    titles: dict[str, dict[str, str]] | None = None
+    """Per grouping ("service", "domain"): slug -> title."""
+    plain: frozenset[tuple[str, str]] = frozenset()
+    """(kind, slug) of groups with notes under the plain ``service/``/``domain/`` tags."""
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: it keeps its minimum size and scrolls in a small window."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
 
 
 class StatisticsWindow(QWidget):
@@ -98,16 +122,12 @@ class StatisticsWindow(QWidget):
         self.prefix.setPlaceholderText("tag prefix, e.g. AI200/service/")
         self.prefix.setEnabled(False)
         self.prefix.editingFinished.connect(self.refresh)
-        self.exam = QDateEdit()
-        self.exam.setCalendarPopup(True)
-        self.exam.setDisplayFormat("yyyy-MM-dd")
         saved = collection.setting("exam_date")
-        start = date.fromisoformat(saved) if saved else clock().date()
-        self.exam.setDate(QDate(start.year, start.month, start.day))
+        self.exam = ExamDateEdit(date.fromisoformat(saved) if saved else None)
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
         self.by.currentIndexChanged.connect(self._grouping_changed)
-        self.exam.dateChanged.connect(self._exam_changed)
+        self.exam.changed.connect(self._exam_changed)
         self.status = QLabel("Computing…")
         controls = QHBoxLayout()
         for widget in (
@@ -124,51 +144,42 @@ class StatisticsWindow(QWidget):
         self.tabs = QTabWidget()
         self.table = make_table(COLUMNS)
         self.tabs.addTab(self.table, "Groups")
-        self.tabs.addTab(self._readiness_tab(), "Exam readiness")
-        self.tabs.addTab(self._plan_tab(), "Plan to exam day")
+        self.readiness_tab = ReadinessTab(str(collection.setting("readiness_tag_root", "")))
+        self.readiness_tab.practiceRequested.connect(self.practiceRequested)
+        self.readiness_tab.studyWeakest.connect(self._study_weakest)
+        self.readiness_tab.message.connect(self._say)
+        self.readiness_tab.rootChanged.connect(self._root_changed)
+        self.weakest_button = self.readiness_tab.weakest_button
+        self.tabs.addTab(self.readiness_tab, "Exam readiness")
+        self.tabs.addTab(scrolled(self._plan_tab()), "Plan to exam day")
         from app.ui.stats_charts_tab import ChartsTab
 
         self.charts_tab = ChartsTab()
-        self.tabs.addTab(self.charts_tab, "Charts")
+        self.tabs.addTab(scrolled(self.charts_tab), "Charts")
         self.tabs.addTab(self._calibration_tab(), "Calibration")
         self.fsrs_tab = FsrsTab(collection, executor, clock)
-        self.tabs.addTab(self.fsrs_tab, "FSRS")
+        self.tabs.addTab(scrolled(self.fsrs_tab), "FSRS")
+        self.exam.invalid.connect(self._say)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.tabs, 1)
-        self.resize(1100, 720)
+        for sequence in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")):
+            QShortcut(sequence, self, self.close)
+        self._fit()
 
     # -- layout ----------------------------------------------------------------------------
 
-    def _readiness_tab(self) -> QWidget:
-        page = QWidget()
-        self.readiness_table = make_table(
-            ["Group", "Kind", "Cards", "Studied", "Coverage now", "At exam", "Recall (studied)"]
-        )
-        self.weakest_button = QPushButton("Study weakest")
-        self.weakest_button.setToolTip(
-            "Review the selected (or weakest) group's lowest-recall cards now, due or not"
-        )
-        self.weakest_button.clicked.connect(self._study_weakest)
-        self.prediction_label = QLabel()
-        self.prediction_label.setWordWrap(True)
-        practice = QPushButton("Practice exam…")
-        practice.setToolTip("A timed practice exam drawn by the exam's domain weights")
-        practice.clicked.connect(lambda _checked=False: self.practiceRequested.emit())
-        predicted_row = QHBoxLayout()
-        predicted_row.addWidget(self.prediction_label, 1)
-        predicted_row.addWidget(practice)
-        layout = QVBoxLayout(page)
-        layout.addLayout(predicted_row)
-        layout.addWidget(
-            QLabel(
-                "Domains and services, weakest first by projected recall on "
-                "the exam date (unseen cards count as 0)."
-            )
-        )
-        layout.addWidget(self.readiness_table, 1)
-        layout.addWidget(self.weakest_button)
-        return page
+    def _fit(self) -> None:
+        """1100x720, or less on a smaller screen (every tab scrolls)."""
+        screen = QApplication.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else None
+        width, height = 1100, 720
+        if area is not None:
+            width, height = min(width, area.width() - 40), min(height, area.height() - 60)
+        self.resize(max(width, 640), max(height, 480))
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
 
     def _plan_tab(self) -> QWidget:
         page = QWidget()
@@ -240,12 +251,19 @@ class StatisticsWindow(QWidget):
     # -- data ------------------------------------------------------------------------------
 
     def exam_at(self) -> datetime:
-        d = self.exam.date()
-        return datetime(d.year(), d.month(), d.day(), 12, tzinfo=UTC)
+        """Noon of the exam date; today while no date is set."""
+        d = self.exam.value or self.clock().date()
+        return datetime(d.year, d.month, d.day, 12, tzinfo=UTC)
 
-    def _exam_changed(self) -> None:
-        self.collection.set_setting("exam_date", self.exam_at().date().isoformat())
+    def _exam_changed(self, value: date | None) -> None:
+        self.collection.set_setting("exam_date", value.isoformat() if value else None)
         self.refresh()
+
+    def _root_changed(self, text: str) -> None:
+        root = tag_root(text)
+        if root != tag_root(str(self.collection.setting("readiness_tag_root", ""))):
+            self.collection.set_setting("readiness_tag_root", root)
+            self.refresh()
 
     def grouping(self) -> str:
         by = str(self.by.currentData())
@@ -260,12 +278,28 @@ class StatisticsWindow(QWidget):
         by, now, at = self.grouping(), self.clock(), self.exam_at()
         self.status.setText("Computing…")
 
+        root = tag_root(str(self.collection.setting("readiness_tag_root", "")))
+        col = self.collection
+
         def work() -> Readiness:
-            report = self.collection.report(by, now, at)
-            domains = self.collection.stats("domain", now, at)
-            services = self.collection.stats("service", now, at)
-            prediction = self.collection.exams.predict(now, at)
-            return Readiness(report, domains, services, prediction)
+            report = col.report(by, now, at)
+            plain = {k: col.stats(k, now, at) for k in ("domain", "service")}
+            extra = {k: col.stats(f"tag:{root}{k}/", now, at) if root else [] for k in plain}
+            titles = {
+                "domain": dict(col.exams.profile().titles),
+                "service": distinct_titles(col.exams.service_titles()),
+            }
+            links = service_domains(col, ("", root) if root else ("",))
+            rows = readiness_tree(
+                combine(plain["domain"], extra["domain"]),
+                combine(plain["service"], extra["service"]),
+                links,
+                titles["domain"],
+                titles["service"],
+            )
+            keys = frozenset((k, g.key) for k, groups in plain.items() for g in groups)
+            prediction = col.exams.predict(now, at)
+            return Readiness(report, rows, prediction, titles, keys)
 
         self.executor.submit(work, self.show_report, self._failed)
 
@@ -275,47 +309,27 @@ class StatisticsWindow(QWidget):
     def show_report(self, readiness: Readiness) -> None:
         self.readiness = readiness
         report = readiness.report
-        fill_table(self.table, [group_cells(g) for g in report.groups])
-        rows = weakest_first(
-            [("domain", g) for g in readiness.domains]
-            + [("service", g) for g in readiness.services]
-        )
-        self.readiness_rows = rows
-        p = readiness.prediction
-        if p is not None:
-            practice = (
-                " Corrected by your practice exams." if p.correction else " No practice exam yet."
-            )
-            self.prediction_label.setText(
-                f"<b>Predicted exam score on {readiness.report.at.date().isoformat()}: "
-                f"{p.score}</b> (likely {p.low}-{p.high}) · pass probability "
-                f"{p.pass_probability:.0%}. From FSRS's recall of the multiple-choice cards at "
-                f"the exam (a forgotten card still has a guess's chance).{practice}"
-            )
-        fill_table(
-            self.readiness_table,
-            [
-                [
-                    (g.key, None, ""),
-                    (kind, None, ""),
-                    (str(g.cards), float(g.cards), ""),
-                    (str(g.studied), float(g.studied), ""),
-                    (pct(g.coverage_recall), g.coverage_recall or 0.0, ""),
-                    (pct(g.projected_coverage_recall), g.projected_coverage_recall or 0.0, ""),
-                    (pct(g.projected_recall), g.projected_recall or 0.0, ""),
-                ]
-                for kind, g in rows
-            ],
-        )
+        titles = (readiness.titles or {}).get(report.by, {})
+        cells = []
+        for g in report.groups:
+            row = group_cells(g)
+            if report.by in ("service", "domain"):
+                row[0] = (titles.get(g.key) or slug_title(g.key), None, f"tag {report.by}/{g.key}")
+            cells.append(row)
+        fill_table(self.table, cells)
+        when = report.at.date().isoformat() if self.exam.value else "today (no exam date set)"
+        self.readiness_tab.set_prediction(readiness.prediction, when)
+        self.readiness_tab.set_rows(readiness.rows)
         self.charts_tab.set_report(report)
         self.calibration_group.blockSignals(True)
         self.calibration_group.clear()
-        self.calibration_group.addItems([g.key for g in report.groups])
+        for g in report.groups:
+            self.calibration_group.addItem(titles.get(g.key) or g.key, g.key)
         self.calibration_group.blockSignals(False)
         self._show_calibration()
         self.status.setText(
             f"{len(report.groups)} groups · {sum(g.reviews for g in report.groups)}"
-            f" reviews · exam {report.at.date().isoformat()}"
+            f" reviews · exam {self.exam.text()}"
         )
         self.loaded.emit()
 
@@ -324,19 +338,20 @@ class StatisticsWindow(QWidget):
 
         if self.readiness is None:
             return
-        rows = self.readiness.report.calibration.get(self.calibration_group.currentText(), [])
+        key = self.calibration_group.currentData()
+        rows = self.readiness.report.calibration.get(str(key), [])
         self.calibration_chart.set_data(
             [CalibrationBin(s / c, p / c, c) for _bin, c, p, s in rows if c]
         )
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _study_weakest(self) -> None:
-        if not getattr(self, "readiness_rows", None):
-            return
-        row = self.readiness_table.currentRow()
-        kind, group = self.readiness_rows[row if row >= 0 else 0]
-        self.studyWeakest.emit(kind, group.key)
+    def _study_weakest(self, kind: str, key: str) -> None:
+        """Study a group's weakest cards (under the tag root when only notes there have it)."""
+        plain = self.readiness.plain if self.readiness else frozenset()
+        root = tag_root(str(self.collection.setting("readiness_tag_root", "")))
+        by = kind if (kind, key) in plain or not root else f"tag:{root}{kind}/"
+        self.studyWeakest.emit(by, key)
 
     def plan(self) -> None:
         from app.core.exam_schedule import ExamTarget, compare
@@ -344,6 +359,9 @@ class StatisticsWindow(QWidget):
         from app.core.scheduling import SchedulerSettings
         from app.core.simulation import plan_to_exam
 
+        if self.exam.value is None:
+            self.plan_result.setText("Set the exam date first (at the top of this window).")
+            return
         now, exam = self.clock(), self.exam_at()
         target, minutes = self.target.value() / 100, float(self.minutes.value())
         self.plan_result.setText("Simulating…")

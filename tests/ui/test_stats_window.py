@@ -60,7 +60,8 @@ def test_one_row_per_service_with_the_expected_counts(qtbot, open_window) -> Non
     window.collection.import_path(PACKAGE, T0)
     stats = _open_stats(qtbot, window)
     rows = _rows(stats.table)
-    assert {k: v[1] for k, v in rows.items()} == {"service-bus": "6", "monitor": "1"}
+    # titles, not slugs: both services come from one deck, so each gets its own name
+    assert {k: v[1] for k, v in rows.items()} == {"Service bus": "6", "Monitor": "1"}
     stats.prefix.setText("AI200/service/")
     stats.by.setCurrentIndex(3)  # "Tag prefix"
     rows = _rows(stats.table)
@@ -77,13 +78,15 @@ def test_readiness_sorted_weakest_first_and_study_weakest(qtbot, open_window) ->
         card = col.next_card(T0)
         col.answer(card.card_id, 4, T0)
     stats = _open_stats(qtbot, window)
-    table = stats.readiness_table
-    projected = [float(table.item(r, 5).text().rstrip("%")) for r in range(table.rowCount())]
-    assert projected == sorted(projected)
-    kinds = {table.item(r, 1).text() for r in range(table.rowCount())}
-    assert kinds == {"domain", "service"}
-    names = [table.item(r, 0).text() for r in range(table.rowCount())]
-    table.selectRow(names.index("service-bus"))
+    tree = stats.readiness_tab.tree
+    domains = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    assert [d.text(0) for d in domains] == ["3 Connecting services"]  # a title, not 3-connect
+    services = [domains[0].child(i) for i in range(domains[0].childCount())]
+    assert {s.text(0) for s in services} == {"Service bus", "Monitor"}
+    bars = [tree.itemWidget(s, 4).value() for s in services]  # a bar per row
+    assert bars == sorted(bars)  # weakest first within the domain
+    assert tree.itemWidget(domains[0], 4).format().endswith("%")
+    tree.setCurrentItem(next(s for s in services if s.text(0) == "Service bus"))
     window.clock = lambda: T0 + timedelta(days=1)  # nothing is due yet
     window.study_view.clock = window.clock
     qtbot.mouseClick(stats.weakest_button, Qt.MouseButton.LeftButton)

@@ -27,7 +27,7 @@ def kinds_window(qtbot, tmp_path: Path) -> Iterator[Callable[[str], MainWindow]]
 
     def open_(card: str) -> MainWindow:
         col = Collection.open(tmp_path / f"data{len(opened)}", tz=UTC, rng=random.Random(5))
-        col.import_path(FIXTURES / "decks" / "study_kinds.md", T0)
+        col.import_path(FIXTURES / "study" / "study_kinds.md", T0)
         window = MainWindow(col, clock=lambda: T0)
         qtbot.addWidget(window)
         window.resize(900, 600)
