@@ -98,7 +98,8 @@ def readiness_tree(
 
     children: dict[str, list[ReadinessRow]] = {}
     for g in services:
-        row = ReadinessRow("service", g.key, service_titles.get(g.key) or slug_title(g.key), g)
+        title = service_titles.get(g.key) or SERVICE_NAMES.get(g.key) or slug_title(g.key)
+        row = ReadinessRow("service", g.key, title, g)
         children.setdefault(service_domain.get(g.key, OTHER), []).append(row)
     rows = [
         ReadinessRow(
@@ -132,10 +133,37 @@ def _sum(rows: list[ReadinessRow]) -> GroupStats:
     return GroupStats(**{**total.__dict__, "key": OTHER})
 
 
+SERVICE_NAMES = {
+    "aks": "Azure Kubernetes Service",
+    "app-configuration": "Azure App Configuration",
+    "app-insights": "Application Insights",
+    "container-apps": "Azure Container Apps",
+    "container-registry": "Azure Container Registry",
+    "cosmos-db": "Azure Cosmos DB",
+    "docker": "Docker",
+    "event-grid": "Azure Event Grid",
+    "event-hubs": "Azure Event Hubs",
+    "functions": "Azure Functions",
+    "identity": "Microsoft Entra ID and the Azure Identity SDK",
+    "key-vault": "Azure Key Vault",
+    "managed-redis": "Azure Managed Redis",
+    "monitor": "Azure Monitor",
+    "postgresql": "Azure Database for PostgreSQL",
+    "service-bus": "Azure Service Bus",
+    "storage-queues": "Azure Queue Storage",
+    "vector-search": "Vector search",
+}
+"""The product names of the services the bundled decks tag, for when two services share
+the deck their title would come from."""
+
+
 def distinct_titles(titles: Mapping[str, str]) -> dict[str, str]:
     """Titles with no two groups alike: slugs sharing a title (services taught by one deck)
-    get a readable form of their own slug instead."""
+    get their product name, else a readable form of their own slug."""
     seen: dict[str, int] = {}
     for title in titles.values():
         seen[title] = seen.get(title, 0) + 1
-    return {slug: t if seen[t] == 1 else slug_title(slug) for slug, t in titles.items()}
+    return {
+        slug: t if seen[t] == 1 else SERVICE_NAMES.get(slug) or slug_title(slug)
+        for slug, t in titles.items()
+    }

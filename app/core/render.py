@@ -280,7 +280,7 @@ def page_css(dark: bool, size: float = 13.5) -> str:
     )
     cloze = "#79c0ff" if dark else "#0550ae"
     good, bad, missed = (
-        ("#1f4d2c", "#5c1f22", "#3d3f44") if dark else ("#c9f0d3", "#ffd1d1", "#dcdfe3")
+        ("#2a6b3a", "#8a2a2f", "#50545c") if dark else ("#aee9bb", "#ffb0b0", "#c6cbd2")
     )
     return (
         f"body {{ color: {text}; }}"

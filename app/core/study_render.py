@@ -112,14 +112,16 @@ def options_html(
                 verdict = "right" if option.correct else "wrong"
                 note = f' <span style="color: {muted}">&#8592; your pick ({verdict})</span>'
             elif option.correct:
-                note = f' <span style="color: {muted}">&#8592; missed</span>'
+                missed = "missed" if several else "the right answer"
+                note = f' <span style="color: {muted}">&#8592; {missed}</span>'
         else:
             mark = ("&#9745;" if chosen else "&#9744;") if several else ""
             note = ""
         rows.append(
-            f'<tr><td style="padding: 4px 8px"><b>{index + 1}</b></td>'
-            f'<td style="padding: 4px 4px">{mark}</td>'
-            f'<td style="padding: 4px 8px">{option_html(option, dark)}{note}</td></tr>'
+            f'<tr><td valign="middle" style="padding: 4px 8px"><b>{index + 1}</b></td>'
+            f'<td valign="middle" width="26" style="padding: 4px 4px">{mark}</td>'
+            f'<td valign="middle" style="padding: 4px 8px">{option_html(option, dark)}{note}</td>'
+            "</tr>"
         )
     return '<table class="options" cellspacing="2">' + "".join(rows) + "</table>"
 

@@ -21,8 +21,16 @@ from app.core.exam import Prediction
 from app.core.readiness import ReadinessRow
 from app.ui.stats_tables import pct
 
-COLUMNS = ["Domain / service", "Cards", "Studied", "Coverage now", "At exam", "Recall (studied)"]
-BAR = 4
+COLUMNS = [
+    "Domain / service",
+    "Cards",
+    "Studied",
+    "Coverage now",
+    "At exam",
+    "Readiness at exam",
+    "Recall (studied)",
+]
+BAR = 5
 MIN_STUDIED = 3
 """Below this many studied cards a group has too little history for "Study weakest"."""
 
@@ -115,6 +123,7 @@ class ReadinessTab(QWidget):
                 str(g.cards),
                 str(g.studied),
                 pct(g.coverage_recall),
+                pct(g.projected_coverage_recall),
                 "",
                 pct(g.projected_recall),
             ],
@@ -132,8 +141,9 @@ class ReadinessTab(QWidget):
         bar = QProgressBar()
         bar.setRange(0, 100)
         bar.setValue(round(row.at_exam * 100))
-        bar.setFormat(pct(g.projected_coverage_recall))
-        bar.setMaximumHeight(18)
+        bar.setTextVisible(False)
+        bar.setMaximumHeight(14)
+        bar.setToolTip(f"{pct(g.projected_coverage_recall)} projected on the exam date")
         self.tree.setItemWidget(item, BAR, bar)
         return item
 

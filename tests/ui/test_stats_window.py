@@ -60,8 +60,8 @@ def test_one_row_per_service_with_the_expected_counts(qtbot, open_window) -> Non
     window.collection.import_path(PACKAGE, T0)
     stats = _open_stats(qtbot, window)
     rows = _rows(stats.table)
-    # titles, not slugs: both services come from one deck, so each gets its own name
-    assert {k: v[1] for k, v in rows.items()} == {"Service bus": "6", "Monitor": "1"}
+    # titles, not slugs: both services come from one deck, so each gets its product name
+    assert {k: v[1] for k, v in rows.items()} == {"Azure Service Bus": "6", "Azure Monitor": "1"}
     stats.prefix.setText("AI200/service/")
     stats.by.setCurrentIndex(3)  # "Tag prefix"
     rows = _rows(stats.table)
@@ -82,11 +82,11 @@ def test_readiness_sorted_weakest_first_and_study_weakest(qtbot, open_window) ->
     domains = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
     assert [d.text(0) for d in domains] == ["3 Connecting services"]  # a title, not 3-connect
     services = [domains[0].child(i) for i in range(domains[0].childCount())]
-    assert {s.text(0) for s in services} == {"Service bus", "Monitor"}
-    bars = [tree.itemWidget(s, 4).value() for s in services]  # a bar per row
+    assert {s.text(0) for s in services} == {"Azure Service Bus", "Azure Monitor"}
+    bars = [tree.itemWidget(s, 5).value() for s in services]  # a bar per row
     assert bars == sorted(bars)  # weakest first within the domain
-    assert tree.itemWidget(domains[0], 4).format().endswith("%")
-    tree.setCurrentItem(next(s for s in services if s.text(0) == "Service bus"))
+    assert [f"{b}%" for b in bars] == [s.text(4) for s in services]
+    tree.setCurrentItem(next(s for s in services if s.text(0) == "Azure Service Bus"))
     window.clock = lambda: T0 + timedelta(days=1)  # nothing is due yet
     window.study_view.clock = window.clock
     qtbot.mouseClick(stats.weakest_button, Qt.MouseButton.LeftButton)
