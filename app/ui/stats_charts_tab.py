@@ -80,11 +80,11 @@ class ChartsTab(QWidget):
         if first is None:
             first = min((d[0] for d in report.days), default=report.today)
 
+        by_day = {d[0]: d for d in report.days}
         self.reviews_chart.set_data(
             [
-                DayRatings(day_date(d[0]), d[1], d[2], d[3], d[4])
-                for d in report.days
-                if d[0] >= first
+                DayRatings(day_date(day), *by_day.get(day, (day, 0, 0, 0, 0))[1:5])
+                for day in range(first, report.today + 1)
             ]
         )
         self.retention_chart.set_data(

@@ -142,6 +142,10 @@ class ReadinessTab(QWidget):
         bar.setRange(0, 100)
         bar.setValue(round(row.at_exam * 100))
         bar.setTextVisible(False)
+        bar.setStyleSheet(
+            "QProgressBar { border: 1px solid palette(mid); background: palette(base); }"
+            "QProgressBar::chunk { background: palette(highlight); }"
+        )
         bar.setMaximumHeight(14)
         bar.setToolTip(f"{pct(g.projected_coverage_recall)} projected on the exam date")
         self.tree.setItemWidget(item, BAR, bar)

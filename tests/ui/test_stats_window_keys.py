@@ -73,11 +73,14 @@ def test_chart_range_limits_the_days_shown(qtbot, open_window) -> None:
         col.answer(card.card_id, 3, T0 - timedelta(days=days_ago))
     stats = _open_stats(qtbot, window)
     charts = stats.charts_tab
-    shown = {}
+    shown, spans = {}, {}
     for index in range(charts.range.count()):
         charts.range.setCurrentIndex(index)
-        shown[charts.range.currentText()] = len(charts.reviews_chart.days)
+        days = charts.reviews_chart.days
+        shown[charts.range.currentText()] = sum(1 for d in days if d.total)
+        spans[charts.range.currentText()] = len(days)
     assert shown == {"1 month": 1, "3 months": 2, "1 year": 3, "All": 3}
+    assert spans == {"1 month": 30, "3 months": 91, "1 year": 365, "All": 201}
 
 
 def test_anki_tags_count_toward_readiness_through_the_tag_root(qtbot, open_window) -> None:
