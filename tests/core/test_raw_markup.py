@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, date
+from dataclasses import replace
+from datetime import date
 
-from sqlalchemy import text
-
-from app.core.deck_lint import lint_deck
-from app.core.deck_parser import parse_deck
+from app.core.deck_lint import deck_files, lint_deck
+from app.core.deck_parser import parse_deck, parse_deck_file
+from app.core.models import NoteKind
 from app.core.raw_markup import raw_markup
-from app.storage.collection import Collection
-from tests.conftest import T0, deck_text
+from app.storage.bundled import bundled_decks_dir
+from tests.conftest import deck_text
 
 
 def test_raw_markup_is_found_in_visible_text_and_code() -> None:
@@ -24,23 +23,29 @@ def test_raw_markup_is_found_in_visible_text_and_code() -> None:
 
 
 def test_every_bundled_card_renders_without_raw_markup_on_both_sides() -> None:
-    from app.core.raw_markup import card_raw_markup
+    """Every card of every bundled deck file, question and answer (options picked, a reply
+    typed, a case study's scenario above its questions)."""
+    from app.core.raw_markup import card_raw_markup, note_study_cards
 
-    col = Collection.in_memory(tz=UTC, rng=random.Random(1))
-    try:
-        col.sync_bundled(T0)
-        with col.engine.connect() as conn:
-            ids = [int(r[0]) for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
-        assert len(ids) > 500
-        problems = {}
-        for card_id in ids:
-            card = col.card(card_id)
-            found = card_raw_markup(card)
-            if found:
-                problems[(card.deck_name, card.prompt[:60])] = found
-        assert problems == {}
-    finally:
-        col.close()
+    folder = bundled_decks_dir()
+    assert folder is not None
+    problems = {}
+    count = 0
+    for path in deck_files(folder):
+        deck = parse_deck_file(path)
+        cases = {n.card_id: n for n in deck.notes if n.kind == NoteKind.CASE}
+        for note in deck.notes:
+            for card in note_study_cards(note, deck.name):
+                case = cases.get(note.case or "")
+                if case is not None:
+                    scenario = "\n\n".join(p for p in (case.front, case.answer) if p)
+                    card = replace(card, case_prompt=case.prompt, case_text=scenario)
+                count += 1
+                found = card_raw_markup(card)
+                if found:
+                    problems[(path.name, note.line)] = found
+    assert count > 800
+    assert problems == {}
 
 
 def test_lint_reports_what_the_renderer_would_show_raw() -> None:
