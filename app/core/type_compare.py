@@ -87,10 +87,15 @@ def find_type_marker(text: str) -> tuple[str, bool] | None:
 
 
 def replace_type_markers(text: str, replacement: str) -> str:
-    """Every marker replaced (the first by ``replacement``, later ones by nothing)."""
+    """Every marker replaced: the last by ``replacement``, earlier ones by nothing.
+
+    An answer template's ``{{FrontSide}}`` repeats the question's box; as in Anki, the
+    comparison goes where the answer side's own ``{{type:}}`` stands.
+    """
     parts = _MARKER.split(text)
+    last = len(parts) - 3
     out = [parts[0]]
     for index in range(1, len(parts), 3):
-        out.append(replacement if index == 1 else "")
+        out.append(replacement if index == last else "")
         out.append(parts[index + 2])
     return "".join(out)

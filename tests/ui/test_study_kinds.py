@@ -216,3 +216,45 @@ def test_layout_is_the_same_before_and_after_a_choice_card(qtbot, kinds_window, 
 def _card_ids(window: MainWindow) -> list[int]:
     with window.collection.engine.connect() as conn:
         return [int(r[0]) for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
+
+
+@pytest.mark.parametrize(("typed", "right"), [("443", True), ("433", False)])
+def test_anki_type_field_gets_a_box_and_anki_s_comparison(
+    qtbot, open_window, tmp_path, typed, right
+) -> None:
+    from app.core.study_render import study_html
+    from app.core.type_compare import find_type_marker
+
+    anki_collection = pytest.importorskip("anki.collection")
+    window = open_window()
+    col = window.collection
+    col.import_path(FIXTURES / "anki" / "genanki_basic.apkg", T0)
+    card_id = next(c for c in _card_ids(window) if find_type_marker(col.card(c).front))
+    window.start_study(None)
+    study = window.study_view
+    study.show_card(col.card(card_id))
+    assert study.bottom.currentIndex() == TYPE and study.type_box.hasFocus()
+    assert "type your answer" not in _visible(window)
+    qtbot.keyClicks(study.type_box, typed)
+    qtbot.keyClick(study.type_box, Qt.Key.Key_Return)
+    assert study.revealed and study.suggested == (Rating.GOOD if right else Rating.AGAIN)
+    anki = anki_collection.Collection(str(tmp_path / "oracle.anki2"))
+    try:
+        oracle = anki.compare_answer("443", typed)
+    finally:
+        anki.close()
+    assert oracle in study_html(study.card, reveal=True, typed=study.typed)
+    assert ("↓" in _visible(window)) != right
+
+
+def test_case_study_scenario_shows_above_the_question_on_both_sides(qtbot, kinds_window) -> None:
+    window = kinds_window("contoso-identity")
+    study = window.study_view
+    before = _visible(window)
+    assert before.index("Case study: Contoso Pharma") < before.index("Which identity should")
+    assert "Azure Container Apps" in before and "**" not in before
+    right = next(i for i, o in enumerate(study.options) if o.correct)
+    qtbot.keyClick(study, str(right + 1))
+    after = _visible(window)
+    assert after.index("Contoso runs a Python API") < after.index("Which identity should")
+    assert "your pick (right)" in after
