@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
-_state = {"choice": "system"}
+_state = {"choice": "system", "style": ""}
 
 
 def dark_palette() -> QPalette:
@@ -42,10 +42,15 @@ def apply_theme(app: QApplication, choice: str) -> None:
     """Use ``choice``: "dark" sets Cirrus's dark palette, "light" the style's standard one,
     "system" follows the desktop's colour scheme."""
     choice = choice if choice in THEMES else "system"
+    if choice == _state["choice"]:
+        return
+    if not _state["style"]:
+        _state["style"] = app.style().name()  # the platform's own style, to go back to
     _state["choice"] = choice
     hints = QGuiApplication.styleHints()
     if choice == "system":
         hints.unsetColorScheme()
+        app.setStyle(_state["style"])
         app.setPalette(QPalette())
         return
     scheme = Qt.ColorScheme.Dark if choice == "dark" else Qt.ColorScheme.Light
@@ -54,7 +59,13 @@ def apply_theme(app: QApplication, choice: str) -> None:
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
     else:
+        app.setStyle(_state["style"])
         app.setPalette(app.style().standardPalette())
+
+
+def current() -> str:
+    """The theme in use ("system", "light" or "dark")."""
+    return _state["choice"]
 
 
 def is_dark() -> bool:

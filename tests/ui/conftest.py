@@ -14,6 +14,19 @@ from tests.conftest import FIXTURES, T0
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _system_theme_after_each_test(qtbot) -> Iterator[None]:
+    """A test that saves a dark theme must not leave the next test dark."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app, "system")
+
+
 @pytest.fixture
 def open_window(qtbot, tmp_path: Path) -> Iterator[Callable[[], MainWindow]]:
     """Open the main window on a data folder holding the sample deck (fixed clock)."""

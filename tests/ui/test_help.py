@@ -29,7 +29,8 @@ def test_shortcuts_sheet_lists_window_and_study_keys(qtbot, open_window) -> None
 def test_manual_shows_the_bundled_docs_offline(qtbot) -> None:
     pages = manual_pages()
     titles = [t for t, _ in pages]
-    assert titles[0].startswith("Studying") and "Writing decks for Cirrus (deck format v1)" in titles
+    assert titles[0].startswith("Studying")
+    assert "Writing decks for Cirrus (deck format v1)" in titles
     manual = ManualWindow(dark=False)
     qtbot.addWidget(manual)
     manual.show()

@@ -164,13 +164,28 @@ def test_edit_opens_the_deck_file_or_says_where_the_card_lives(
     assert study.card.prompt.split("{{")[0].strip()[:12] in lines[line - 1]
 
 
-def test_options_emits_the_deck_name(qtbot, open_window) -> None:
+def test_options_opens_the_deck_options_of_the_studied_deck(qtbot, open_window) -> None:
+    from PySide6.QtCore import QTimer
+
     window = open_window()
     window.start_study("Sample::Messaging")
     study = window.study_view
+    opened: list[str] = []
+
+    def close_when_open() -> None:  # the dialog is modal: look at it, then close it
+        dialog = window.options_dialog
+        if dialog is not None and dialog.isVisible():
+            opened.append(dialog.deck)
+            dialog.reject()
+        else:
+            QTimer.singleShot(20, close_when_open)
+
+    QTimer.singleShot(0, close_when_open)
     with qtbot.waitSignal(study.optionsRequested) as blocker:
         qtbot.keyClick(study, "O")
     assert blocker.args == ["Sample::Messaging"]
+    assert opened == ["Sample::Messaging"]
+    assert window.stack.currentWidget() is study
 
 
 def test_replay_without_audio_says_so(qtbot, open_window) -> None:
