@@ -70,9 +70,13 @@ def render_cloze(text: str, active: int, *, reveal: bool) -> tuple[str, list[str
         return CLOZE.sub(repl, code)
 
     def outside(chunk: str) -> str:
+        # inline code inside a deletion ({{c1::`code`}}) stays part of that deletion
+        clozes = [(m.start(), m.end()) for m in CLOZE.finditer(chunk)]
         parts: list[str] = []
         pos = 0
         for m in _INLINE_CODE.finditer(chunk):
+            if any(a <= m.start() and m.end() <= b for a, b in clozes):
+                continue
             parts.append(cloze_markers(chunk[pos : m.start()], active, reveal=reveal))
             parts.append(m.group(1) + in_code(m.group(2)) + m.group(1))
             pos = m.end()

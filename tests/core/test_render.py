@@ -29,6 +29,14 @@ def test_cloze_inside_inline_code_and_code_blocks_is_a_cloze() -> None:
     assert "&lt;span" not in answer and "{{c1" not in answer
 
 
+def test_inline_code_inside_a_cloze_stays_in_the_cloze() -> None:
+    prompt = "Failed messages go to {{c1::`<queue>-poison`}} after {{c2::five}} tries."
+    question = card_html(NoteKind.CLOZE, 0, prompt, "", "", reveal=False)
+    answer = card_html(NoteKind.CLOZE, 0, prompt, "", "", reveal=True)
+    assert "poison" not in question and "{{c" not in question and "five" in question
+    assert '<span class="cloze"><code>&lt;queue&gt;-poison</code></span>' in answer
+
+
 def test_fenced_code_is_highlighted_with_inline_styles() -> None:
     html = markdown_html("```python\nimport os\nprint('x')\n```")
     assert "<pre" in html
