@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.preferences_dialog: QWidget | None = None
         self.study_view.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.study_view.optionsRequested.connect(self.more.deck_options)
+        self.study_view.editRequested.connect(self.edit_note)
         self.executor = DbExecutor(self)
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import SIGNAL, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -33,7 +33,7 @@ STUDY_KEYS: list[tuple[str, str]] = [
     ("1-9", "Multiple choice: pick an option (choose-N cards: toggle it)"),
     ("Space", "Choose-N cards: submit the picks"),
     ("Enter", "Typed answer: check what you typed"),
-    ("E", "Edit: open the card's deck file, or say where the card lives"),
+    ("E", "Edit the note (without an editor: open its deck file, or say where it lives)"),
     ("-", "Bury the card until tomorrow"),
     ("@", "Suspend the card"),
     ("Ctrl+1 … Ctrl+7", "Flag the card red, orange, green, blue, pink, turquoise, purple"),
@@ -119,6 +119,9 @@ class StudyActions:
     def edit(self) -> None:
         view = self.view
         assert view.card is not None
+        if view.receivers(SIGNAL("editRequested(int)")) > 0:
+            view.editRequested.emit(view.card.note_id)
+            return
         info = card_info(view.collection, view.card.card_id, view.clock())
         if info.file is not None and info.file.is_file():
             self.open_file(info.file)

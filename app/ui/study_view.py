@@ -58,6 +58,8 @@ class StudyView(QWidget):
     optionsRequested = Signal(str)
     """``O``: the deck options of this deck (its name)."""
     statusMessage = Signal(str)
+    editRequested = Signal(int)
+    """``E``: edit this note (its id), when a note editor is connected."""
 
     def __init__(
         self,

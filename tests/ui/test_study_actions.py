@@ -138,15 +138,38 @@ def test_card_info_shows_history_state_and_source(qtbot, open_window) -> None:
     dialog.close()
 
 
-def test_edit_opens_the_deck_file_or_says_where_the_card_lives(
-    qtbot, open_window, monkeypatch
-) -> None:
-    from tests.conftest import FIXTURES
+def test_edit_opens_the_note_editor(qtbot, open_window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.editor.editor_window import EditorWindow
 
     window = open_window()
     study = _study(qtbot, window)
     qtbot.keyClick(study, "E")
-    assert f"lives in deck {study.card.deck_name}, id " in _status(window)
+    editors = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, EditorWindow) and w.isVisible()
+    ]
+    assert len(editors) == 1
+    assert editors[0].editor.note.note_id == study.card.note_id
+    editors[0].close()
+
+
+def test_edit_without_an_editor_opens_the_deck_file_or_says_where_the_card_lives(
+    qtbot, open_window, monkeypatch
+) -> None:
+    """A study screen with no editor connected (the fallback)."""
+    from app.ui.study_view import StudyView
+    from tests.conftest import FIXTURES
+
+    window = open_window()
+    study = StudyView(window.collection, window.clock, lambda: False)
+    qtbot.addWidget(study)
+    study.show()
+    messages: list[str] = []
+    study.statusMessage.connect(messages.append)
+    study.start(None)
+    study.actions_.actions["edit"].trigger()
+    assert f"lives in deck {study.card.deck_name}, id " in messages[-1]
 
     # a deck synced from a checkout's decks/ folder: E opens the file at the card
     import app.storage.card_info as card_info
@@ -156,10 +179,10 @@ def test_edit_opens_the_deck_file_or_says_where_the_card_lives(
         conn.execute(text("UPDATE deck SET origin = 'bundled'"))
     opened: list[Path] = []
     study.actions_.open_file = lambda path: opened.append(path) or True
-    qtbot.keyClick(study, "E")
+    study.actions_.actions["edit"].trigger()
     assert opened == [FIXTURES / "decks" / "sample.md"]
     lines = opened[0].read_text(encoding="utf-8").split("\n")
-    line = int(_status(window).rsplit("line ", 1)[1].split(":")[0])
+    line = int(messages[-1].rsplit("line ", 1)[1].split(":")[0])
     assert lines[line - 1].startswith("## ")
     assert study.card.prompt.split("{{")[0].strip()[:12] in lines[line - 1]
 
