@@ -78,9 +78,12 @@ class _Run:
         self.names: dict[str, str] = {}
         self.reviews_changed = False
 
-    def event(self, body: dict[str, Any], ts: int | None = None) -> dict[str, Any]:
+    def event(
+        self, body: dict[str, Any], at_least: int = 0, made: int | None = None
+    ) -> dict[str, Any]:
+        """A new event of this device: stamped now, or when it was ``made`` if known."""
         self.seq += 1
-        ts = max(self.clock, ts or 0)
+        ts = max(self.clock if made is None else made, at_least)
         return {**body, "id": uuid.uuid4().hex, "device": self.device, "seq": self.seq, "ts": ts}
 
     # -- sending ---------------------------------------------------------------------
@@ -97,14 +100,19 @@ class _Run:
         for kind in KINDS:
             regs = self.regs[kind]
             local = self.local(kind)
+            mtimes = self._note_mtimes() if kind == "note" else {}
             for key, values in local.items():
                 reg = regs.setdefault(key, Register())
                 changed = {f: v for f, v in values.items() if reg.values.get(f, _MISSING) != v}
-                if not reg.alive or "_alive" not in reg.values:
+                if (changed and kind in things.DELETABLE) or not reg.alive:
+                    # Every edit says the thing exists: a deletion older than it loses.
                     changed["_alive"] = True
                 if not changed or (kind == "media" and not self._upload(values)):
                     continue
-                ev = self.event({"type": "set", "kind": kind, "key": key}, reg.latest() + 1)
+                # An edit is stamped with when it was made (a note's mtime), yet always after
+                # every version this device had seen of the thing.
+                when = max(mtimes.get(key, 0), reg.latest() + 1)
+                ev = self.event({"type": "set", "kind": kind, "key": key}, when, mtimes.get(key))
                 at = stamp(ev["ts"], self.device, ev["seq"])
                 ev["base"] = registers.write_local(reg, changed, at)
                 ev["values"] = changed
@@ -115,10 +123,8 @@ class _Run:
             for key, reg in regs.items():
                 if key in local or not reg.alive or "_alive" not in reg.values:
                     continue
-                when = deleted.get((kind, key), self.clock)
-                ev = self.event(
-                    {"type": "set", "kind": kind, "key": key}, max(when, reg.latest() + 1)
-                )
+                made = deleted.get((kind, key))
+                ev = self.event({"type": "set", "kind": kind, "key": key}, reg.latest() + 1, made)
                 at = stamp(ev["ts"], self.device, ev["seq"])
                 ev["base"] = registers.write_local(reg, {"_alive": False}, at)
                 ev["values"] = {"_alive": False}
@@ -133,6 +139,10 @@ class _Run:
         if sent:
             reviews.mark_seen(self.conn, sent)
         return events
+
+    def _note_mtimes(self) -> dict[str, int]:
+        rows = self.conn.execute(text("SELECT uid, mtime FROM note WHERE mtime > 0"))
+        return {str(r[0]): int(r[1]) for r in rows}
 
     def _deletion_times(self) -> dict[tuple[str, str], int]:
         out = {}
@@ -366,11 +376,12 @@ def run_sync(
     answers were added or removed (the statistics need rebuilding then)."""
     folder.check()
     run = _Run(conn, folder, device, now_ms, media_dir)
-    if run.seq == 0:
+    if not _setting(conn, "sync_joined", False):
         # A device joining: take in what the folder has first, so that what both have
         # keeps the folder's version; then send what only this device has.
         run.receive()
         run.send()
+        _set(conn, "sync_joined", True)
     else:
         run.send()
         run.receive()

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, text
 from app.core.models import CardState
 
 KINDS = ("preset", "notetype", "deck", "note", "card", "setting")
-DELETABLE = frozenset({"deck", "note", "card", "setting"})
+DELETABLE = frozenset({"deck", "note", "setting"})
+"""A card goes and comes back with its note; it has no deletion of its own."""
 TRAVELLING_SETTINGS = (
     "exam_date",
     "exam_weights",
