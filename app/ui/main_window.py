@@ -33,6 +33,7 @@ from app.ui.export_dialog import ExportDialog
 from app.ui.import_flow import ImportFlow
 from app.ui.study_more import StudyMore
 from app.ui.study_view import StudyView
+from app.ui.sync_panel import SyncController, SyncPanel
 
 if TYPE_CHECKING:
     from app.ui.browser.browser_window import BrowserWindow
@@ -81,6 +82,10 @@ class MainWindow(QMainWindow):
         self.options_dialog: QWidget | None = None
         self.preferences_dialog: QWidget | None = None
         self.executor = DbExecutor(self)
+        self.sync = SyncController(self, collection, self.executor, self.clock)
+        self.statusBar().addPermanentWidget(self.sync.indicator)
+        self.sync.finished.connect(self._synced)
+        self.sync_panel: SyncPanel | None = None
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None
         self.history_window: ExamHistoryWindow | None = None
@@ -100,6 +105,7 @@ class MainWindow(QMainWindow):
         )
         self._restore_geometry()
         self.show_decks()
+        self.sync.start()
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -138,6 +144,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = tools_menu = self.menuBar().addMenu("&Tools")
         self._action(tools_menu, "&Deck options…", self.options_for_current, None)
         self._action(tools_menu, "&Check Database…", self.check_database, None)
+        self._action(tools_menu, "&Sync…", self.show_sync, None)
         tools_menu.addSeparator()
         self._action(tools_menu, "&Preferences…", self.more.preferences, "Ctrl+P")
         help_menu = self.menuBar().addMenu("&Help")
@@ -176,6 +183,17 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.study_view)
         if self.study_view.start(deck):
             self.study_view.setFocus()
+
+    def show_sync(self) -> None:
+        if self.sync_panel is None:
+            self.sync_panel = SyncPanel(self.sync, self)
+        self.sync_panel.refresh()
+        self.sync_panel.show()
+        self.sync_panel.raise_()
+
+    def _synced(self, report: object) -> None:
+        if getattr(report, "merged", 0) and self.stack.currentWidget() is self.decks_view:
+            self.show_decks()
 
     def show_statistics(self) -> None:
         from app.ui.stats_window import StatisticsWindow

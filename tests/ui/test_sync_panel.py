@@ -1,0 +1,97 @@
+"""Tools > Sync: choose a folder, sync, see the other devices; the status bar says what
+happened; another device's new files are merged without a click."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+from sqlalchemy import text
+
+from app.core.models import Rating
+from app.storage.collection import Collection
+from tests.conftest import FIXTURES, T0
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def other_device(tmp_path: Path):
+    """A second computer that has studied one card and synced to the shared folder."""
+    share = tmp_path / "Dropbox"
+    share.mkdir()
+    col = Collection.open(tmp_path / "desktop", tz=UTC, rng=random.Random(3))
+    col.set_setting("sync_device_name", "DESKTOP")
+    col.import_path(FIXTURES / "decks" / "sample.md", T0)
+    col.sync(share, T0)
+    yield col, share
+    col.close()
+
+
+def _review_ids(col: Collection) -> set[str]:
+    with col.engine.connect() as conn:
+        return {r[0] for r in conn.execute(text("SELECT id FROM review_log"))}
+
+
+def test_choosing_a_folder_syncs_and_lists_the_other_device(
+    open_window, other_device, qtbot, monkeypatch, tmp_path: Path
+) -> None:
+    desktop, share = other_device
+    card = desktop.next_card(T0)
+    answer = desktop.answer(card.card_id, Rating.GOOD, T0)
+    desktop.sync(share, T0)
+    window = open_window()
+    window.executor.synchronous = True
+    assert window.sync.indicator.text() == ""
+
+    tools = next(a for a in window.menuBar().actions() if a.text() == "&Tools")
+    next(a for a in tools.menu().actions() if a.text() == "&Sync…").trigger()
+    panel = window.sync_panel
+    assert panel is not None and panel.folder_label.text() == "Sync is off."
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(share))
+    qtbot.mouseClick(panel.choose_button, Qt.MouseButton.LeftButton)
+
+    assert answer in _review_ids(window.collection)
+    assert window.sync.indicator.text().startswith("Synced")
+    assert panel.folder_label.text() == f"Folder: {share}"
+    names = [
+        panel.devices.topLevelItem(i).text(0) for i in range(panel.devices.topLevelItemCount())
+    ]
+    assert names == ["DESKTOP"]
+    panel.grab().save(str(tmp_path / "sync-panel.png"))
+    window.grab().save(str(tmp_path / "main-window.png"))
+
+    panel.off_button.click()
+    assert panel.folder_label.text() == "Sync is off."
+    assert window.collection.setting("sync_folder") is None
+
+
+def test_a_missing_folder_shows_in_the_status_bar(open_window, other_device) -> None:
+    _desktop, share = other_device
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    assert window.sync.indicator.text().startswith("Synced")
+    share.rename(share.with_name("Dropbox-offline"))
+    window.sync.sync_now()
+    assert window.sync.indicator.text() == "Sync folder not available: retrying"
+    window.show_sync()
+    assert "not available" in window.sync_panel.outcome.text()
+
+
+def test_new_files_from_another_device_are_merged_without_a_click(
+    open_window, other_device, qtbot
+) -> None:
+    desktop, share = other_device
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    window.sync.debounce.setInterval(50)
+    card = desktop.next_card(T0 + timedelta(minutes=1))
+    answer = desktop.answer(card.card_id, Rating.EASY, T0 + timedelta(minutes=1))
+    desktop.sync(share, T0 + timedelta(minutes=1))
+    qtbot.waitUntil(lambda: answer in _review_ids(window.collection), timeout=10000)
