@@ -110,7 +110,7 @@ class SyncController(QObject):
         self.last, self.last_error = report, None
         parts = [f"Synced {self.clock().astimezone().strftime('%H:%M')}"]
         if report.merged:
-            parts.append(f"{report.merged} changes in")
+            parts.append(f"{report.merged} merged")
         if report.conflicts:
             parts.append(f"{len(report.conflicts)} conflicts (Tools > Sync)")
         if report.waiting:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from app.core.models import Rating
 from app.storage.collection import Collection
+from app.ui.main_window import MainWindow
 from tests.conftest import FIXTURES, T0
 
 pytestmark = pytest.mark.gui
@@ -48,8 +49,9 @@ def test_choosing_a_folder_syncs_and_lists_the_other_device(
     window.executor.synchronous = True
     assert window.sync.indicator.text() == ""
 
-    tools = next(a for a in window.menuBar().actions() if a.text() == "&Tools")
-    next(a for a in tools.menu().actions() if a.text() == "&Sync…").trigger()
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus.count("&Tools") == 1
+    next(a for a in window.tools_menu.actions() if a.text() == "&Sync…").trigger()
     panel = window.sync_panel
     assert panel is not None and panel.folder_label.text() == "Sync is off."
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(share))
@@ -95,3 +97,25 @@ def test_new_files_from_another_device_are_merged_without_a_click(
     answer = desktop.answer(card.card_id, Rating.EASY, T0 + timedelta(minutes=1))
     desktop.sync(share, T0 + timedelta(minutes=1))
     qtbot.waitUntil(lambda: answer in _review_ids(window.collection), timeout=10000)
+
+
+def test_opening_the_window_syncs_on_the_worker(other_device, qtbot, tmp_path: Path) -> None:
+    desktop, share = other_device
+    card = desktop.next_card(T0)
+    answer = desktop.answer(card.card_id, Rating.HARD, T0)
+    desktop.sync(share, T0)
+    laptop = Collection.open(tmp_path / "laptop", tz=UTC, rng=random.Random(4))
+    laptop.set_setting("sync_folder", str(share))
+    window = MainWindow(laptop, clock=lambda: T0)
+    qtbot.addWidget(window)
+    try:
+        # the sync is on the worker: the window is up and says so before it ends
+        assert window.sync.indicator.text() == "Syncing…"
+        qtbot.waitUntil(lambda: window.sync.indicator.text().startswith("Synced"), timeout=20000)
+        assert answer in _review_ids(laptop)
+        assert window.sync.last is not None and window.sync.last.merged > 0
+        assert f"{window.sync.last.merged} merged" in window.sync.indicator.text()
+    finally:
+        window.executor.wait()
+        window.close()
+        laptop.close()
