@@ -255,3 +255,22 @@ def test_undo_on_one_device_removes_the_answer_everywhere(pair) -> None:
         a, "SELECT state, due FROM card ORDER BY due"
     )
     assert _q(b, "SELECT MAX(reps) FROM card") == [(0,)]
+
+
+def test_deck_options_travel(pair) -> None:
+    a, b, share = pair
+    with a.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE preset SET leech_threshold = 5, bury_new = 0, new_order = 1, "
+                "reviews_per_day = 150 WHERE name = 'Default'"
+            )
+        )
+    a.sync(share, T0 + timedelta(minutes=1))
+    b.sync(share, T0 + timedelta(minutes=2))
+    row = _q(
+        b,
+        "SELECT leech_threshold, bury_new, new_order, reviews_per_day FROM preset "
+        "WHERE name = 'Default'",
+    )
+    assert row == [(5, 0, 1, 150)]

@@ -34,7 +34,13 @@ PRESET_FIELDS = (
     "maximum_interval",
     "parameters",
     "fuzz",
+    "leech_threshold",
+    "leech_action",
+    "bury_new",
+    "bury_reviews",
+    "new_order",
 )
+BOOL_PRESET_FIELDS = ("bury_new", "bury_reviews")
 NOTETYPE_FIELDS = ("name", "cloze", "fields", "templates", "css")
 NOTE_FIELDS = (
     "kind",
@@ -66,7 +72,10 @@ def local_values(conn: Connection, kind: str) -> dict[str, Values]:
     if kind == "preset":
         cols = ", ".join(PRESET_FIELDS)
         rows = conn.execute(text(f"SELECT name, {cols} FROM preset")).all()
-        return {r[0]: _bools(dict(zip(PRESET_FIELDS, r[1:], strict=True)), "fuzz") for r in rows}
+        return {
+            r[0]: _bools(dict(zip(PRESET_FIELDS, r[1:], strict=True)), "fuzz", *BOOL_PRESET_FIELDS)
+            for r in rows
+        }
     if kind == "notetype":
         cols = ", ".join(NOTETYPE_FIELDS)
         rows = conn.execute(text(f"SELECT uid, {cols} FROM notetype")).all()
