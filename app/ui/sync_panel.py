@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -30,8 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import CirrusError
+from app.core.timeconv import from_ms
 from app.storage.collection import Collection
-from app.storage.sync import SyncReport, SyncUnavailable
+from app.storage.sync import SyncReport, SyncUnavailable, device_name
 from app.storage.sync.journal import SyncFolder
 from app.ui.db_executor import DbExecutor
 
@@ -165,6 +167,7 @@ class SyncPanel(QDialog):
         self.setObjectName("syncPanel")
         self.folder_label = QLabel()
         self.folder_label.setWordWrap(True)
+        self.this_device = QLabel()
         self.choose_button = QPushButton("Choose folder…")
         self.off_button = QPushButton("Turn off")
         self.now_button = QPushButton("Sync now")
@@ -190,10 +193,14 @@ class SyncPanel(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addWidget(self.folder_label)
+        layout.addWidget(self.this_device)
         layout.addLayout(buttons)
         layout.addWidget(self.outcome)
         layout.addWidget(QLabel("Other devices seen:"))
-        layout.addWidget(self.devices)
+        layout.addWidget(self.devices, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
         controller.finished.connect(lambda _report: self.refresh())
         controller.status.connect(lambda _text: self.refresh())
         self.resize(560, 380)
@@ -210,18 +217,26 @@ class SyncPanel(QDialog):
         self.folder_label.setText(f"Folder: {folder}" if folder else "Sync is off.")
         self.off_button.setEnabled(folder is not None)
         self.now_button.setEnabled(folder is not None)
+        collection = self.controller.collection
+        own = collection.setting("sync_device_id")
+        self.this_device.setText(
+            f"This computer: {device_name(collection)} ({str(own)[:8]})" if own else ""
+        )
+        self.this_device.setVisible(bool(own))
         report, error = self.controller.last, self.controller.last_error
         if error:
             self.outcome.setText(error)
         elif report is not None:
-            lines = [f"Last sync: sent {report.sent}, merged {report.merged}."]
+            last = collection.setting("sync_last")
+            when = f" {_when(from_ms(int(last)).isoformat())}" if last else ""
+            lines = [f"Last sync{when}: sent {report.sent}, merged {report.merged}."]
             lines += report.conflicts[:20]
             self.outcome.setText("\n".join(lines))
         else:
             self.outcome.setText("")
         self.devices.clear()
         seen = report.devices if report else self.controller.collection.setting("sync_devices", [])
-        for device in seen:
+        for device in sorted(seen, key=lambda d: str(d.get("last_seen") or ""), reverse=True):
             self.devices.addTopLevelItem(
                 QTreeWidgetItem(
                     [

@@ -64,6 +64,9 @@ def test_choosing_a_folder_syncs_and_lists_the_other_device(
         panel.devices.topLevelItem(i).text(0) for i in range(panel.devices.topLevelItemCount())
     ]
     assert names == ["DESKTOP"]
+    own = window.collection.setting("sync_device_id")
+    assert panel.this_device.text().endswith(f"({own[:8]})")
+    assert panel.outcome.text().startswith("Last sync 2026-11-2")  # local time
     panel.grab().save(str(tmp_path / "sync-panel.png"))
     window.grab().save(str(tmp_path / "main-window.png"))
 
