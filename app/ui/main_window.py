@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(self, collection, self.executor, self.clock)
         self.statusBar().addPermanentWidget(self.sync.indicator)
         self.sync.finished.connect(self._synced)
+        self.study_view.answered.connect(lambda _card: self.sync.local_change())
         self.sync_panel: SyncPanel | None = None
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None
@@ -351,6 +352,7 @@ class MainWindow(QMainWindow):
             self.study_view.deck_label.setText(self.study_view.deck or "All decks")
         self.study_view.show_card(self.collection.card(card_id))
         self.statusBar().showMessage("Answer undone", 3000)
+        self.sync.local_change()
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -437,6 +439,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.executor.wait()  # let a running import or export finish first
+        self.sync.at_quit()
         try:
             geometry = bytes(self.saveGeometry().data())
             self.collection.set_setting("window_geometry", base64.b64encode(geometry).decode())

@@ -6,7 +6,9 @@ QFileSystemWatcher on the folder's few directories (no extra library in the inst
 the same OS notifications watchdog would use), with a debounce so a burst of files makes
 one sync. Network shares often send no notifications at all, so a timer also syncs every
 few minutes while a folder is chosen; that timer is also the retry for a folder that is
-not there.
+not there. Answers and undos are sent once the learner pauses for a minute (not one
+journal file per answer), and a last sync runs when the window closes, so what was
+studied is in the folder before the computer is shut.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from app.ui.db_executor import DbExecutor
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 3000
 RETRY_MS = 5 * 60 * 1000
+SEND_AFTER_MS = 60 * 1000
 
 
 class SyncController(QObject):
@@ -75,6 +78,10 @@ class SyncController(QObject):
         self.retry = QTimer(self)
         self.retry.setInterval(RETRY_MS)
         self.retry.timeout.connect(self.sync_now)
+        self.send_later = QTimer(self)
+        self.send_later.setSingleShot(True)
+        self.send_later.setInterval(SEND_AFTER_MS)
+        self.send_later.timeout.connect(self.sync_now)
         self.status.connect(self.indicator.setText)
 
     @property
@@ -96,9 +103,30 @@ class SyncController(QObject):
         self._watch()
         self.start()
 
+    def local_change(self) -> None:
+        """Something to send (an answer, an undo): sync once the learner pauses."""
+        if self.folder is not None and not self.collection.read_only:
+            self.send_later.start()
+
+    def at_quit(self) -> None:
+        """The last sync, on the GUI thread once the worker is idle (the window is
+        closing); a folder that cannot be reached only logs: everything is sent next time."""
+        self.send_later.stop()
+        self.debounce.stop()
+        self.retry.stop()
+        if self.folder is None or self.collection.read_only:
+            return
+        try:
+            self.collection.sync(None, self.clock())
+        except CirrusError as exc:
+            log.warning("sync at quit: %s", exc)
+        except OSError as exc:
+            log.warning("sync at quit: %s", exc)
+
     def sync_now(self) -> None:
         if self.folder is None:
             return
+        self.send_later.stop()
         if self.running:
             self._again = True
             return

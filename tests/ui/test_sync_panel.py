@@ -122,3 +122,36 @@ def test_opening_the_window_syncs_on_the_worker(other_device, qtbot, tmp_path: P
         window.executor.wait()
         window.close()
         laptop.close()
+
+
+def _answer_one_in_the_window(window, qtbot) -> None:
+    qtbot.keyClick(window.decks_view.tree, Qt.Key.Key_Return)
+    qtbot.keyClick(window.study_view, Qt.Key.Key_Space)
+    qtbot.keyClick(window.study_view, "3")
+
+
+def test_answers_are_sent_when_the_learner_pauses(open_window, other_device, qtbot) -> None:
+    desktop, share = other_device
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    window.sync.send_later.setInterval(50)
+    before = _review_ids(window.collection)
+    _answer_one_in_the_window(window, qtbot)
+    (answer,) = _review_ids(window.collection) - before
+    qtbot.waitUntil(lambda: window.sync.last is not None and window.sync.last.sent > 0)
+    desktop.sync(share, T0 + timedelta(minutes=5))
+    assert answer in _review_ids(desktop)
+
+
+def test_closing_the_window_sends_what_was_studied(open_window, other_device, qtbot) -> None:
+    desktop, share = other_device
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    before = _review_ids(window.collection)
+    _answer_one_in_the_window(window, qtbot)
+    (answer,) = _review_ids(window.collection) - before
+    window.close()
+    desktop.sync(share, T0 + timedelta(minutes=5))
+    assert answer in _review_ids(desktop)
