@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWid
 
 from app import __version__
 from app.core.errors import CirrusError
+from app.core.models import StudyCard
 from app.storage.collection import Collection
 from app.ui.backup_keeper import BackupKeeper
 from app.ui.check_dialog import CheckDialog
@@ -193,8 +194,24 @@ class MainWindow(QMainWindow):
         self.sync_panel.raise_()
 
     def _synced(self, report: object) -> None:
-        if getattr(report, "merged", 0) and self.stack.currentWidget() is self.decks_view:
+        """Show what another device changed: the deck list's counts, or, while studying,
+        the next card when the one shown was answered or deleted there."""
+        if not getattr(report, "merged", 0):
+            return
+        current = self.stack.currentWidget()
+        if current is self.decks_view:
             self.show_decks()
+        elif current is self.study_view and self.study_view.card is not None:
+            shown = self.study_view.card
+            try:
+                fresh: StudyCard | None = self.collection.card(shown.card_id)
+            except CirrusError:
+                fresh = None
+            if fresh is None or fresh.memory != shown.memory:
+                self.statusBar().showMessage("That card was studied on another device", 5000)
+                self.study_view.next()
+            elif fresh != shown and not self.study_view.revealed:
+                self.study_view.show_card(fresh)
 
     def show_statistics(self) -> None:
         from app.ui.stats_window import StatisticsWindow

@@ -155,3 +155,23 @@ def test_closing_the_window_sends_what_was_studied(open_window, other_device, qt
     window.close()
     desktop.sync(share, T0 + timedelta(minutes=5))
     assert answer in _review_ids(desktop)
+
+
+def test_the_card_shown_moves_on_when_another_device_answered_it(
+    open_window, other_device, qtbot
+) -> None:
+    desktop, share = other_device
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    qtbot.keyClick(window.decks_view.tree, Qt.Key.Key_Return)
+    shown = window.study_view.card
+    assert shown is not None
+    card = desktop.next_card(T0)
+    assert card.prompt == shown.prompt  # the same card on both computers
+    desktop.answer(card.card_id, Rating.GOOD, T0)
+    desktop.sync(share, T0)
+    window.sync.sync_now()
+    assert window.study_view.card is not None
+    assert window.study_view.card.card_id != shown.card_id
+    assert "another device" in window.statusBar().currentMessage()
