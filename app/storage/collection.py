@@ -554,19 +554,9 @@ class Collection:
 
     # -- notes and sync: app/storage/note_room.py, app/storage/sync/ -------------------
 
-    def add_note(
-        self, deck_id: int, prompt: str, answer: str, now: datetime, tags: Sequence[str] = ()
-    ) -> int:
-        return Notes(self).add(deck_id, prompt, answer, now, tags)
-
-    def edit_note_fields(self, note_id: int, values: dict[str, str | None], now: datetime) -> None:
-        Notes(self).edit_fields(note_id, values, now)
-
-    def delete_note(self, note_id: int, now: datetime) -> None:
-        Notes(self).delete(note_id, now)
-
-    def set_suspended(self, card_ids: Sequence[int], suspended: bool) -> None:
-        Notes(self).set_suspended(card_ids, suspended)
+    @property
+    def notes(self) -> Notes:
+        return Notes(self)
 
     def sync(self, folder: Path | None = None, now: datetime | None = None) -> SyncReport:
         """Send this device's changes to the sync folder and merge the others' (docs/sync.md)."""

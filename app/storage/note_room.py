@@ -1,5 +1,6 @@
-"""Single-note changes through the Collection: add, edit fields, delete, suspend cards
-(the work is in :mod:`app.storage.note_ops`); each keeps the Collection's caches right."""
+"""Single-note changes behind the Collection (``collection.notes``): add, edit fields,
+delete, suspend cards (the work is in :mod:`app.storage.note_ops`); each keeps the
+Collection's caches right."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def test_a_half_synced_file_is_merged_once_whole(pair) -> None:
     a, b, share = pair
     card = a.next_card(T0)
     a.answer(card.card_id, Rating.GOOD, T0)
-    a.edit_note_fields(card.note_id, {"answer_md": "edited"}, T0)
+    a.notes.edit_fields(card.note_id, {"answer_md": "edited"}, T0)
     a.sync(share, T0)
     segment = _segments(share, a)[-1]
     whole = segment.read_bytes()
@@ -116,8 +116,8 @@ def test_a_missing_folder_is_reported_and_nothing_is_lost(pair, tmp_path: Path) 
 
 def test_a_delete_wins_over_an_older_edit(pair) -> None:
     a, b, share = pair
-    b.edit_note_fields(_note(b, "First"), {"answer_md": "older edit"}, T0 + timedelta(minutes=1))
-    a.delete_note(_note(a, "First"), T0 + timedelta(minutes=2))
+    b.notes.edit_fields(_note(b, "First"), {"answer_md": "older edit"}, T0 + timedelta(minutes=1))
+    a.notes.delete(_note(a, "First"), T0 + timedelta(minutes=2))
     b.sync(share, T0 + timedelta(minutes=1))
     a.sync(share, T0 + timedelta(minutes=2))
     report = b.sync(share, T0 + timedelta(minutes=3))
@@ -131,9 +131,9 @@ def test_a_newer_edit_keeps_a_deleted_note_with_its_answers(pair) -> None:
     card = a.next_card(T0)
     assert card.prompt == "First"
     log_id = a.answer(card.card_id, Rating.GOOD, T0)
-    a.delete_note(card.note_id, T0 + timedelta(minutes=1))
+    a.notes.delete(card.note_id, T0 + timedelta(minutes=1))
     a.sync(share, T0 + timedelta(minutes=1))
-    b.edit_note_fields(_note(b, "First"), {"answer_md": "newer"}, T0 + timedelta(minutes=5))
+    b.notes.edit_fields(_note(b, "First"), {"answer_md": "newer"}, T0 + timedelta(minutes=5))
     report = b.sync(share, T0 + timedelta(minutes=5))
     assert any("kept" in c for c in report.conflicts)
     a.sync(share, T0 + timedelta(minutes=6))
@@ -145,8 +145,8 @@ def test_a_newer_edit_keeps_a_deleted_note_with_its_answers(pair) -> None:
 
 def test_concurrent_edits_keep_the_later_and_the_other_in_history(pair) -> None:
     a, b, share = pair
-    a.edit_note_fields(_note(a, "First"), {"answer_md": "from a"}, T0 + timedelta(minutes=1))
-    b.edit_note_fields(_note(b, "First"), {"answer_md": "from b"}, T0 + timedelta(minutes=2))
+    a.notes.edit_fields(_note(a, "First"), {"answer_md": "from a"}, T0 + timedelta(minutes=1))
+    b.notes.edit_fields(_note(b, "First"), {"answer_md": "from b"}, T0 + timedelta(minutes=2))
     a.sync(share, T0 + timedelta(minutes=3))
     report = b.sync(share, T0 + timedelta(minutes=3))
     a.sync(share, T0 + timedelta(minutes=4))
@@ -159,10 +159,10 @@ def test_concurrent_edits_keep_the_later_and_the_other_in_history(pair) -> None:
 def test_an_edit_made_after_seeing_a_future_stamp_still_wins(pair) -> None:
     a, b, share = pair
     ahead = T0 + timedelta(days=2)  # b's clock is two days fast
-    b.edit_note_fields(_note(b, "First"), {"answer_md": "b, clock ahead"}, ahead)
+    b.notes.edit_fields(_note(b, "First"), {"answer_md": "b, clock ahead"}, ahead)
     b.sync(share, ahead)
     a.sync(share, T0 + timedelta(minutes=1))
-    a.edit_note_fields(_note(a, "First"), {"answer_md": "a, later"}, T0 + timedelta(minutes=2))
+    a.notes.edit_fields(_note(a, "First"), {"answer_md": "a, later"}, T0 + timedelta(minutes=2))
     a.sync(share, T0 + timedelta(minutes=2))
     b.sync(share, ahead + timedelta(minutes=2))
     for col in (a, b):
@@ -216,7 +216,7 @@ def test_old_segments_are_compacted_and_a_device_back_after_months_gets_all(
         card = a.next_card(when)
         if card is not None:
             answered.append(a.answer(card.card_id, Rating.GOOD, when))
-        a.edit_note_fields(_note(a, "Second"), {"front_md": f"day {when.day}"}, when)
+        a.notes.edit_fields(_note(a, "Second"), {"front_md": f"day {when.day}"}, when)
         a.sync(share, when)
     assert len(_segments(share, a)) <= 33
     assert any(p.name.startswith("snapshot-") for p in _segments(share, a))

@@ -144,9 +144,9 @@ class World:
             note = notes[pick % len(notes)]
             if op == "edit":
                 field = rng.choice(("prompt_md", "answer_md"))
-                col.edit_note_fields(note, {field: f"edited {pick} on {device}"}, now)
+                col.notes.edit_fields(note, {field: f"edited {pick} on {device}"}, now)
             elif op == "delete":
-                col.delete_note(note, now)
+                col.notes.delete(note, now)
             else:
                 with col.engine.connect() as conn:
                     cards = [
@@ -155,11 +155,11 @@ class World:
                             text("SELECT id FROM card WHERE note_id = :n"), {"n": note}
                         )
                     ]
-                col.set_suspended(cards, bool(rng.getrandbits(1)))
+                col.notes.set_suspended(cards, bool(rng.getrandbits(1)))
         elif op == "add":
             deck_ids = col.deck_ids()
             if deck_ids:
-                col.add_note(deck_ids[0], f"added {pick} on {device}", "answer", now, ["t"])
+                col.notes.add(deck_ids[0], f"added {pick} on {device}", "answer", now, ["t"])
         elif op == "import":
             col.import_path(self.decks / rng.choice(("v1.md", "v2.md")), now)
         elif op == "sync":
