@@ -274,3 +274,15 @@ def test_deck_options_travel(pair) -> None:
         "WHERE name = 'Default'",
     )
     assert row == [(5, 0, 1, 150)]
+
+
+def test_a_killed_syncs_temporary_file_is_swept_from_its_own_folder_only(pair) -> None:
+    a, b, share = pair
+    folder = SyncFolder(share)
+    a_dir = folder.device_dir(a.setting("sync_device_id"))
+    b_dir = folder.device_dir(b.setting("sync_device_id"))
+    (a_dir / ".journal-00000009.jsonl.dead.tmp").write_text('{"type": "se', "utf-8")
+    (b_dir / ".journal-00000009.jsonl.live.tmp").write_text('{"type": "se', "utf-8")
+    a.sync(share, T0 + timedelta(minutes=1))
+    assert list(a_dir.glob(".*.tmp")) == []
+    assert [p.name for p in b_dir.glob(".*.tmp")] == [".journal-00000009.jsonl.live.tmp"]

@@ -375,6 +375,7 @@ def run_sync(
     """Send, merge and replay in the caller's transaction. Returns the report and whether
     answers were added or removed (the statistics need rebuilding then)."""
     folder.check()
+    folder.sweep_own(device)
     run = _Run(conn, folder, device, now_ms, media_dir)
     if not _setting(conn, "sync_joined", False):
         # A device joining: take in what the folder has first, so that what both have

@@ -149,6 +149,16 @@ class SyncFolder:
             tmp.unlink(missing_ok=True)
         return True
 
+    def sweep_own(self, device: str) -> int:
+        """Remove temporary files a killed sync of this device left in its own folder
+        (one Cirrus per collection holds the lock, so none is being written now)."""
+        removed = 0
+        for tmp in self.device_dir(device).glob(".*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                removed += 1
+        return removed
+
     def remove_own(self, files: Iterable[JournalFile]) -> None:
         for file in files:
             with contextlib.suppress(FileNotFoundError):
