@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 3000
 RETRY_MS = 5 * 60 * 1000
 SEND_AFTER_MS = 60 * 1000
+SHOWN_CONFLICTS = 5
 
 
 class SyncController(QObject):
@@ -253,12 +254,15 @@ class SyncPanel(QDialog):
         self.this_device.setVisible(bool(own))
         report, error = self.controller.last, self.controller.last_error
         if error:
-            self.outcome.setText(error)
+            self.outcome.setText(error[:1].upper() + error[1:])
         elif report is not None:
             last = collection.setting("sync_last")
             when = f" {_when(from_ms(int(last)).isoformat())}" if last else ""
             lines = [f"Last sync{when}: sent {report.sent}, merged {report.merged}."]
-            lines += report.conflicts[:20]
+            lines += report.conflicts[:SHOWN_CONFLICTS]
+            if len(report.conflicts) > SHOWN_CONFLICTS:
+                more = len(report.conflicts) - SHOWN_CONFLICTS
+                lines.append(f"… and {more} more (cirrus sync lists them all)")
             self.outcome.setText("\n".join(lines))
         else:
             self.outcome.setText("")

@@ -150,7 +150,9 @@ def test_concurrent_edits_keep_the_later_and_the_other_in_history(pair) -> None:
     a.sync(share, T0 + timedelta(minutes=3))
     report = b.sync(share, T0 + timedelta(minutes=3))
     a.sync(share, T0 + timedelta(minutes=4))
-    assert report.conflicts
+    (conflict,) = report.conflicts
+    assert conflict.startswith('note "First": the answer from ')
+    assert conflict.endswith("kept (the other version is in the note's history)")
     for col in (a, b):
         assert _q(col, "SELECT answer_md FROM note WHERE prompt_md = 'First'") == [("from b",)]
         assert ('"from a"',) in _q(col, "SELECT value FROM note_history")

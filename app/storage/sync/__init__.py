@@ -14,8 +14,9 @@ from app.core.errors import BadInputError, CirrusError
 from app.core.timeconv import to_ms
 from app.storage import stats_repo
 from app.storage.sync.compaction import compact
-from app.storage.sync.engine import SyncReport, run_sync
+from app.storage.sync.engine import run_sync
 from app.storage.sync.journal import SyncFolder, SyncFolderMissing
+from app.storage.sync.report import SyncReport
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +15,9 @@ from app.storage.media_store import stored_name
 from app.storage.sync import registers, reviews, things
 from app.storage.sync.journal import SyncFolder, read_file
 from app.storage.sync.registers import Register, stamp
+from app.storage.sync.report import FIELD_NAMES, SyncReport, conflict_title
 
 KINDS = (*things.KINDS[:2], "media", *things.KINDS[2:])
-
-
-@dataclass
-class SyncReport:
-    folder: str
-    device: str
-    sent: int = 0
-    merged: int = 0
-    conflicts: list[str] = field(default_factory=list)
-    devices: list[dict[str, Any]] = field(default_factory=list)
-    waiting: int = 0
-    """Files still being written or half-synced: read again next time."""
-    segment: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "folder": self.folder,
-            "device": self.device,
-            "sent": self.sent,
-            "merged": self.merged,
-            "conflicts": len(self.conflicts),
-            "conflict_details": list(self.conflicts),
-            "waiting": self.waiting,
-            "devices": self.devices,
-        }
 
 
 def _setting(conn: Connection, key: str, default: Any) -> Any:
@@ -272,13 +247,15 @@ class _Run:
                     },
                 )
         winner = self._device_name(outcome.winner_stamp)
+        what = conflict_title(kind, key, self.regs[kind][key].values)
         if outcome.field == "_alive":
-            what = "kept: edited later" if outcome.kept else "deleted: deleted later"
-            self.report.conflicts.append(f"{kind} {key} {what} on {winner}")
+            verdict = "kept: edited later" if outcome.kept else "deleted: deleted later"
+            self.report.conflicts.append(f"{what} {verdict} on {winner}")
         else:
+            name = FIELD_NAMES.get(outcome.field, outcome.field)
             self.report.conflicts.append(
-                f"{kind} {key}: {outcome.field} from {winner} kept (the other version is "
-                "in the note's history)"
+                f"{what}: the {name} from {winner} kept (the other version is in the note's "
+                "history)"
             )
 
     def _device_name(self, value: str) -> str:
