@@ -58,10 +58,10 @@ def add_note(
     ).scalar()
     conn.execute(
         text(
-            "INSERT INTO card (note_id, ord, state, due, reps, lapses, suspended, flag) "
-            "VALUES (:n, 0, 0, :d, 0, 0, 0, 0)"
+            "INSERT INTO card (note_id, ord, state, due, reps, lapses, suspended, flag, created) "
+            "VALUES (:n, 0, 0, :d, 0, 0, 0, 0, :t)"
         ),
-        {"n": note_id, "d": int(order or 0)},
+        {"n": note_id, "d": int(order or 0), "t": now_ms},
     )
     return note_id
 

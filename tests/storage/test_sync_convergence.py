@@ -67,7 +67,7 @@ def canonical(col: Collection) -> dict[str, Any]:
         cards = conn.execute(
             text(
                 "SELECT n.uid, c.ord, c.state, c.step, c.stability, c.difficulty, c.due, "
-                "c.last_review, c.reps, c.lapses, c.suspended, c.flag FROM card c "
+                "c.last_review, c.reps, c.lapses, c.suspended, c.flag, c.created FROM card c "
                 "JOIN note n ON n.id = c.note_id ORDER BY n.uid, c.ord"
             )
         ).all()

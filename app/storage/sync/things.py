@@ -94,13 +94,15 @@ def local_values(conn: Connection, kind: str) -> dict[str, Values]:
     if kind == "card":
         rows = conn.execute(
             text(
-                "SELECT n.uid, c.ord, c.suspended, c.flag, c.buried_until, c.state, c.due "
-                "FROM card c JOIN note n ON n.id = c.note_id"
+                "SELECT n.uid, c.ord, c.suspended, c.flag, c.buried_until, c.state, c.due, "
+                "c.created FROM card c JOIN note n ON n.id = c.note_id"
             )
         ).all()
         out: dict[str, Values] = {}
-        for uid, ord_, suspended, flag, buried, state, due in rows:
+        for uid, ord_, suspended, flag, buried, state, due, created in rows:
             values: Values = {"suspended": bool(suspended), "flag": flag, "buried_until": buried}
+            if created is not None:
+                values["created"] = created
             if state == CardState.NEW:
                 values["position"] = due
             out[f"{uid}/{ord_}"] = values
@@ -229,6 +231,7 @@ def _apply_card(conn: Connection, key: str, values: Values) -> bool:
         "f": int(values.get("flag") or 0),
         "b": values.get("buried_until"),
         "p": values.get("position"),
+        "c": values.get("created"),
     }
     exists = conn.execute(
         text("SELECT 1 FROM card WHERE note_id = :n AND ord = :o"), params
@@ -237,7 +240,7 @@ def _apply_card(conn: Connection, key: str, values: Values) -> bool:
         conn.execute(
             text(
                 "INSERT INTO card (note_id, ord, state, due, reps, lapses, suspended, flag, "
-                "buried_until) VALUES (:n, :o, 0, COALESCE(:p, 0), 0, 0, :s, :f, :b)"
+                "buried_until, created) VALUES (:n, :o, 0, COALESCE(:p, 0), 0, 0, :s, :f, :b, :c)"
             ),
             params,
         )
@@ -245,6 +248,7 @@ def _apply_card(conn: Connection, key: str, values: Values) -> bool:
         conn.execute(
             text(
                 "UPDATE card SET suspended = :s, flag = :f, buried_until = :b, "
+                "created = COALESCE(:c, created), "
                 "due = CASE WHEN state = 0 AND :p IS NOT NULL THEN :p ELSE due END "
                 "WHERE note_id = :n AND ord = :o"
             ),
