@@ -49,6 +49,9 @@ class _Run:
         self.regs = {kind: registers.load(conn, kind) for kind in KINDS}
         self.dirty: dict[str, set[str]] = {kind: set() for kind in KINDS}
         self.affected: set[str] = set()
+        """Cards whose log this sync changed: replayed."""
+        self.recheck: set[str] = set()
+        """Cards replayed only if an answer has to be scheduled again."""
         self.report = SyncReport(str(folder.folder), device)
         self.names: dict[str, str] = {}
         self.reviews_changed = False
@@ -108,7 +111,7 @@ class _Run:
         sent = []
         for body in reviews.outgoing(self.conn):
             events.append(self.event(body))
-            self.affected.add(body["card"])
+            self.recheck.add(body["card"])
             if body["type"] == "review":
                 sent.append(body["rid"])
         if sent:
@@ -278,9 +281,9 @@ class _Run:
                 if kind == "media":
                     self._download(key, reg.values)
                 elif things.apply(self.conn, kind, key, reg.values, self.now) and kind == "note":
-                    self.affected |= {f"{key}/{o}" for o in self._ords(key)}
+                    self.recheck |= {f"{key}/{o}" for o in self._ords(key)}
             if kind in ("preset", "deck") and self.dirty[kind]:
-                self.affected |= self._all_reviewed_cards()
+                self.recheck |= self._all_reviewed_cards()
         for key in self.dirty["deck"]:  # after the notes: a deck still used is kept
             if not self.regs["deck"][key].alive:
                 things.remove(self.conn, "deck", key)
@@ -323,6 +326,7 @@ class _Run:
 
     def finish(self) -> None:
         reviews.replay(self.conn, self.affected)
+        reviews.replay(self.conn, self.recheck - self.affected, only_if_rescheduled=True)
         reviews.mark_sent(self.conn)
         _set(self.conn, "sync_seq", self.seq)
         _set(self.conn, "sync_clock", self.clock)

@@ -41,6 +41,9 @@ COLUMNS = (
     "difficulty_after",
     "due_after",
     "kind",
+    "anki_ivl",
+    "anki_last_ivl",
+    "anki_factor",
 )
 BEFORE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 WATERMARK = "sync_review_rowid"
@@ -249,8 +252,13 @@ def restore_orphans(conn: Connection) -> set[str]:
 # -- replay ---------------------------------------------------------------------------
 
 
-def replay(conn: Connection, keys: Iterable[str]) -> int:
-    """Recompute each card's state from its merged log; returns how many changed."""
+def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = False) -> int:
+    """Recompute each card's state from its merged log; returns how many changed.
+
+    With ``only_if_rescheduled`` (cards whose log this sync did not change: answers only
+    sent, a preset changed), a card keeps its state unless an answer had to be scheduled
+    again; a state set outside the log (imported from Anki, a due date set by hand) stays.
+    """
     schedulers: dict[int, CardScheduler] = {}
     changed = 0
     cols = ", ".join(COLUMNS)
@@ -273,8 +281,8 @@ def replay(conn: Connection, keys: Iterable[str]) -> int:
             text(f"SELECT id, {cols} FROM review_log WHERE card_id = :c ORDER BY reviewed_at, id"),
             {"c": cid},
         ).all()
-        state = _replayed(conn, key, logs, schedulers[preset])
-        if state is None:
+        state, rescheduled = _replayed(conn, key, logs, schedulers[preset])
+        if state is None or (only_if_rescheduled and not rescheduled):
             continue
         current = conn.execute(
             text(f"SELECT {', '.join(BEFORE)} FROM card WHERE id = :c"), {"c": cid}
@@ -288,7 +296,7 @@ def replay(conn: Connection, keys: Iterable[str]) -> int:
 
 def _replayed(
     conn: Connection, key: str, logs: Sequence[Any], scheduler: CardScheduler
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any] | None, bool]:
     if not logs:
         uid, _, ord_text = key.rpartition("/")
         first = conn.execute(
@@ -298,12 +306,22 @@ def _replayed(
             ),
             {"u": uid, "o": int(ord_text)},
         ).first()
-        return None if first is None else dict(json.loads(first[0]))
+        return (None if first is None else dict(json.loads(first[0]))), False
     state: dict[str, Any] | None = None
+    rescheduled = False
     for log_row in logs:
         row = dict(zip(COLUMNS, log_row[1:], strict=True))
         recorded = {b: row[f"{b}_before"] for b in BEFORE}
-        if state is None or _same(state, recorded):
+        if not row["rating"]:
+            # no answer (a due date set by hand, Anki's rescheduling): what it set stands
+            if row["state_after"] is not None:
+                state = {**(state or recorded), **_after(row)}
+                state["reps"] = row["reps_before"] or 0
+                state["lapses"] = row["lapses_before"] or 0
+            continue
+        if state is None or _same(state, recorded) or not _schedulable(state):
+            # in order, or a history FSRS cannot continue (Anki's SM-2 rows carry no
+            # memory): the answer stands as it was recorded
             state = {
                 "state": row["state_after"],
                 "step": row["step_after"],
@@ -317,7 +335,24 @@ def _replayed(
             }
             continue
         state = _rescheduled(state, row, str(log_row[0]), scheduler)
-    return state
+        rescheduled = True
+    return state, rescheduled
+
+
+def _after(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "state": row["state_after"],
+        "step": row["step_after"],
+        "stability": row["stability_after"],
+        "difficulty": row["difficulty_after"],
+        "due": row["due_after"],
+    }
+
+
+def _schedulable(state: dict[str, Any]) -> bool:
+    return state["state"] == CardState.NEW or (
+        state["stability"] is not None and state["difficulty"] is not None
+    )
 
 
 def _same(state: dict[str, Any], recorded: dict[str, Any]) -> bool:
