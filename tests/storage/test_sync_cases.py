@@ -288,3 +288,17 @@ def test_a_killed_syncs_temporary_file_is_swept_from_its_own_folder_only(pair) -
     a.sync(share, T0 + timedelta(minutes=1))
     assert list(a_dir.glob(".*.tmp")) == []
     assert [p.name for p in b_dir.glob(".*.tmp")] == [".journal-00000009.jsonl.live.tmp"]
+
+
+def test_a_note_deleted_in_the_browser_keeps_its_answers_for_a_newer_edit(pair) -> None:
+    a, b, share = pair
+    card = a.next_card(T0)
+    log_id = a.answer(card.card_id, Rating.GOOD, T0)
+    a.editing.delete_notes([card.note_id], T0 + timedelta(minutes=1))
+    a.sync(share, T0 + timedelta(minutes=1))
+    b.notes.edit_fields(_note(b, "First"), {"answer_md": "newer"}, T0 + timedelta(minutes=5))
+    b.sync(share, T0 + timedelta(minutes=5))
+    a.sync(share, T0 + timedelta(minutes=6))
+    for col in (a, b):
+        assert _q(col, "SELECT answer_md FROM note WHERE prompt_md = 'First'") == [("newer",)]
+        assert _q(col, "SELECT id FROM review_log") == [(log_id,)]
