@@ -185,6 +185,9 @@ def _parser() -> argparse.ArgumentParser:
     from app.cli_search import add_parser as add_search
 
     add_search(sub, common)
+    from app import cli_sync
+
+    cli_sync.add_parser(sub, common)
     return parser
 
 

@@ -57,12 +57,15 @@ from app.storage.file_check import check_file
 from app.storage.foreign_import import Progress
 from app.storage.import_room import Imports
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
+from app.storage.note_room import Notes
 from app.storage.queue_limits import DailyLimits
 from app.storage.read_view import view_engine
 from app.storage.readonly import open_readonly
 from app.storage.search_room import Searching
 from app.storage.settings_repo import get_setting, set_setting
 from app.storage.statistics_room import Statistics
+from app.storage.sync import SyncReport, sync_collection
+from app.storage.sync import reviews as sync_reviews
 
 log = logging.getLogger(__name__)
 
@@ -446,6 +449,7 @@ class Collection:
             try:
                 with self._write() as conn:
                     stats_repo.forget(conn, log_id, self._model(conn), self._day_offset())
+                    sync_reviews.record_undo(conn, log_id)
                     card_id = review_repo.revert_answer(conn, log_id)
                     if card_id is None:
                         raise _NothingToUndo
@@ -566,6 +570,16 @@ class Collection:
         from app.storage.check import run_check
 
         return run_check(self, repair, now or datetime.now(UTC))
+
+    # -- notes and sync: app/storage/note_room.py, app/storage/sync/ -------------------
+
+    @property
+    def notes(self) -> Notes:
+        return Notes(self)
+
+    def sync(self, folder: Path | None = None, now: datetime | None = None) -> SyncReport:
+        """Send this device's changes to the sync folder and merge the others' (docs/sync.md)."""
+        return sync_collection(self, folder, now)
 
     # -- backups -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from app.storage.notes_repo import NoteContent, NoteType
 from app.storage.row_snapshot import Snapshot, ids_sql
 from app.storage.search_room import driver_connection
 from app.storage.search_sql import compile_search
+from app.storage.sync.reviews import set_aside
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -349,6 +350,7 @@ class Editing:
 
         def work(conn: Connection) -> None:
             cards = ids_sql(card_ids)
+            set_aside(conn, card_ids)  # for sync: they come back if a newer edit keeps them
             conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({cards})"))
             conn.execute(text(f"DELETE FROM card WHERE id IN ({cards})"))
             row_snapshot.delete_notes(conn, gone)

@@ -211,7 +211,36 @@ def _v9(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9)
+def _v10(db: sqlite3.Connection) -> None:
+    """Sync through a shared folder: merged values and stamps, files read, undone answers,
+    answers of deleted cards and replaced note versions (deletions are in ``deletion``)."""
+    _script(
+        db,
+        """
+        CREATE TABLE sync_register (
+            kind VARCHAR NOT NULL, "key" VARCHAR NOT NULL, "values" VARCHAR NOT NULL,
+            stamps VARCHAR NOT NULL, PRIMARY KEY (kind, "key"));
+        CREATE TABLE sync_file (
+            device VARCHAR NOT NULL, name VARCHAR NOT NULL, lines INTEGER NOT NULL,
+            PRIMARY KEY (device, name));
+        CREATE TABLE sync_tombstone (
+            id VARCHAR NOT NULL PRIMARY KEY, note_uid VARCHAR NOT NULL, ord INTEGER NOT NULL,
+            reviewed_at INTEGER NOT NULL, "before" VARCHAR NOT NULL, sent BOOLEAN NOT NULL);
+        CREATE TABLE sync_orphan_review (
+            id VARCHAR NOT NULL PRIMARY KEY, note_uid VARCHAR NOT NULL, ord INTEGER NOT NULL,
+            data VARCHAR NOT NULL, sent BOOLEAN NOT NULL);
+        CREATE INDEX ix_sync_orphan_review_note_uid ON sync_orphan_review (note_uid);
+        CREATE TABLE sync_review_seen (id VARCHAR NOT NULL PRIMARY KEY);
+        CREATE TABLE note_history (
+            id INTEGER NOT NULL PRIMARY KEY, note_uid VARCHAR NOT NULL, field VARCHAR NOT NULL,
+            value VARCHAR NOT NULL, stamp VARCHAR NOT NULL, kept_at INTEGER NOT NULL,
+            reason VARCHAR NOT NULL);
+        CREATE INDEX ix_note_history_note_uid ON note_history (note_uid);
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10)
 LATEST = len(STEPS)
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.storage.sync.reviews import set_aside
+
 Rows = list[dict[str, Any]]
 _KEYS = {
     "deck": ("id",),
@@ -114,6 +116,7 @@ def delete_notes(conn: Connection, note_ids: Sequence[int]) -> None:
     """Remove notes with everything that hangs on them (reviews included)."""
     notes = ids_sql(note_ids)
     cards = f"SELECT id FROM card WHERE note_id IN ({notes})"
+    set_aside(conn, [int(r[0]) for r in conn.execute(text(cards))])  # for sync
     conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({cards})"))
     conn.execute(text(f"DELETE FROM card WHERE note_id IN ({notes})"))
     conn.execute(text(f"DELETE FROM note_tag WHERE note_id IN ({notes})"))

@@ -266,3 +266,66 @@ class ImportRunRow(SQLModel, table=True):
     source: str
     detail: str
     undone: bool = False
+
+
+class SyncRegisterRow(SQLModel, table=True):
+    """Sync: the merged value and the winning stamp of each field of one synced thing
+    (``kind`` note, card, deck, preset, notetype or setting)."""
+
+    __tablename__ = "sync_register"
+    kind: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    values: str = "{}"
+    stamps: str = "{}"
+
+
+class SyncFileRow(SQLModel, table=True):
+    """Sync: how many complete lines of a journal file have been merged."""
+
+    __tablename__ = "sync_file"
+    device: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    lines: int = 0
+
+
+class SyncTombstoneRow(SQLModel, table=True):
+    """Sync: an answer that was undone (on any device); ``before`` is its JSON before-state."""
+
+    __tablename__ = "sync_tombstone"
+    id: str = Field(primary_key=True)
+    note_uid: str
+    ord: int
+    reviewed_at: int
+    before: str
+    sent: bool = False
+
+
+class SyncOrphanReviewRow(SQLModel, table=True):
+    """Sync: answers of cards that are deleted here, kept in case the note comes back."""
+
+    __tablename__ = "sync_orphan_review"
+    id: str = Field(primary_key=True)
+    note_uid: str = Field(index=True)
+    ord: int
+    data: str
+    sent: bool = False
+
+
+class SyncReviewSeenRow(SQLModel, table=True):
+    """Sync: review-log ids already in the journal (sent from here or merged in)."""
+
+    __tablename__ = "sync_review_seen"
+    id: str = Field(primary_key=True)
+
+
+class NoteHistoryRow(SQLModel, table=True):
+    """A note field's value replaced by a sync merge (the losing side of a conflict)."""
+
+    __tablename__ = "note_history"
+    id: int | None = Field(default=None, primary_key=True)
+    note_uid: str = Field(index=True)
+    field: str
+    value: str
+    stamp: str
+    kept_at: int
+    reason: str

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import CirrusError
+from app.core.models import StudyCard
 from app.storage.collection import Collection
 from app.ui.backup_keeper import BackupKeeper
 from app.ui.check_dialog import CheckDialog
@@ -39,6 +40,7 @@ from app.ui.export_dialog import ExportDialog
 from app.ui.import_flow import ImportFlow
 from app.ui.study_more import StudyMore
 from app.ui.study_view import StudyView
+from app.ui.sync_panel import SyncController, SyncPanel
 
 if TYPE_CHECKING:
     from app.ui.browser.browser_window import BrowserWindow
@@ -92,6 +94,11 @@ class MainWindow(QMainWindow):
         self.study_view.optionsRequested.connect(self.more.deck_options)
         self.study_view.editRequested.connect(self.edit_note)
         self.executor = DbExecutor(self)
+        self.sync = SyncController(self, collection, self.executor, self.clock)
+        self.statusBar().addPermanentWidget(self.sync.indicator)
+        self.sync.finished.connect(self._synced)
+        self.study_view.answered.connect(lambda _card: self.sync.local_change())
+        self.sync_panel: SyncPanel | None = None
         self.stats_window: StatisticsWindow | None = None
         self.exam_window: ExamWindow | None = None
         self.history_window: ExamHistoryWindow | None = None
@@ -111,6 +118,7 @@ class MainWindow(QMainWindow):
         )
         self._restore_geometry()
         self.show_decks()
+        self.sync.start()
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -149,6 +157,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = tools_menu = self.menuBar().addMenu("&Tools")
         self._action(tools_menu, "&Deck options…", self.options_for_current, None)
         self._action(tools_menu, "&Check Database…", self.check_database, None)
+        self._action(tools_menu, "&Sync…", self.show_sync, None)
         tools_menu.addSeparator()
         self._action(tools_menu, "&Preferences…", self.more.preferences, "Ctrl+P")
         help_menu = self.menuBar().addMenu("&Help")
@@ -189,6 +198,33 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.study_view)
         if self.study_view.start(deck):
             self.study_view.setFocus()
+
+    def show_sync(self) -> None:
+        if self.sync_panel is None:
+            self.sync_panel = SyncPanel(self.sync, self)
+        self.sync_panel.refresh()
+        self.sync_panel.show()
+        self.sync_panel.raise_()
+
+    def _synced(self, report: object) -> None:
+        """Show what another device changed: the deck list's counts, or, while studying,
+        the next card when the one shown was answered or deleted there."""
+        if not getattr(report, "merged", 0):
+            return
+        current = self.stack.currentWidget()
+        if current is self.decks_view:
+            self.show_decks()
+        elif current is self.study_view and self.study_view.card is not None:
+            shown = self.study_view.card
+            try:
+                fresh: StudyCard | None = self.collection.card(shown.card_id)
+            except CirrusError:
+                fresh = None
+            if fresh is None or fresh.memory != shown.memory:
+                self.statusBar().showMessage("That card was studied on another device", 5000)
+                self.study_view.next()
+            elif fresh != shown and not self.study_view.revealed:
+                self.study_view.show_card(fresh)
 
     def show_statistics(self) -> None:
         from app.ui.stats_window import StatisticsWindow
@@ -352,6 +388,7 @@ class MainWindow(QMainWindow):
             self.study_view.deck_label.setText(self.study_view.deck or "All decks")
         self.study_view.show_card(self.collection.card(card_id))
         self.statusBar().showMessage(f"{self.collection.undone or 'Answer'} undone", 3000)
+        self.sync.local_change()
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -447,6 +484,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.executor.wait()  # let a running import or export finish first
+        self.sync.at_quit()
         try:
             geometry = bytes(self.saveGeometry().data())
             self.collection.set_setting("window_geometry", base64.b64encode(geometry).decode())
