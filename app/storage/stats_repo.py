@@ -2,7 +2,8 @@
 
 ``review_day_stats`` and ``calibration_stats`` are filled from the review log past a
 watermark, so a request only aggregates answers given since the last one; undo subtracts
-the answer it removes; imports rebuild them (tags may have changed). Group keys: ``all``,
+the answer it removes; an import rebuilds them only when it moved counted answers to
+another deck or tag (``stats_watch``). Group keys: ``all``,
 ``deck:<id>``, ``tag:<tag>``.
 """
 
@@ -24,8 +25,7 @@ WITH logs AS (
     r.last_review_before AS lrb, r.reviewed_at,
     COALESCE(CASE WHEN r.due_before IS NOT NULL AND r.last_review_before IS NOT NULL
          THEN (r.due_before - r.last_review_before) / 86400000.0
-         ELSE (r.reviewed_at - (SELECT MAX(p.reviewed_at) FROM review_log p
-               WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)) / 86400000.0
+         ELSE (r.reviewed_at - {previous}) / 86400000.0
     END, 0) AS ivl,
     (r.reviewed_at + :offset) / 86400000 AS day, c.note_id, n.deck_id
   FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
@@ -64,6 +64,18 @@ ON CONFLICT (group_key, bin) DO UPDATE SET count = count + excluded.count,
 """
 
 
+# The time of the card's answer before this one: looked up per answer for a few new ones,
+# or, when the whole log is aggregated, one pass over it in card and time order.
+_PREVIOUS_ONE = (
+    "(SELECT MAX(p.reviewed_at) FROM review_log p "
+    "WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)"
+)
+_PREVIOUS_ALL = (
+    "MAX(r.reviewed_at) OVER (PARTITION BY r.card_id ORDER BY r.reviewed_at "
+    "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+)
+
+
 def _accumulate(
     conn: Connection,
     where: str,
@@ -71,10 +83,14 @@ def _accumulate(
     sign: int,
     model: tuple[float, float],
     offset_ms: int,
+    whole_log: bool = False,
 ) -> None:
+    """Add (``sign`` 1) or subtract the answers ``where`` selects. ``whole_log``: they are
+    every answer in the log (the window function then sees each card's previous one)."""
     factor, decay = model
     values = {**params, "sign": sign, "offset": offset_ms, "factor": factor, "decay": decay}
-    head = _LOGS.replace("{where}", where)
+    previous = _PREVIOUS_ALL if whole_log else _PREVIOUS_ONE
+    head = _LOGS.replace("{where}", where).replace("{previous}", previous)
     conn.execute(text(head + _DAY_UPSERT), values)
     conn.execute(text(head + _CALIBRATION_UPSERT), values)
 
@@ -91,6 +107,7 @@ def refresh(conn: Connection, model: tuple[float, float], offset_ms: int) -> Non
             1,
             model,
             offset_ms,
+            whole_log=mark == 0,
         )
         set_setting(conn, WATERMARK, int(top))
 
