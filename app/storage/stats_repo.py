@@ -28,7 +28,7 @@ WITH logs AS (
          ELSE (r.reviewed_at - {previous}) / 86400000.0
     END, 0) AS ivl,
     (r.reviewed_at + :offset) / 86400000 AS day, c.note_id, n.deck_id
-  FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
+  FROM {source} JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
   WHERE r.rating > 0 AND ({where})
 ), keyed AS (
   SELECT 'all' AS k, logs.* FROM logs
@@ -70,9 +70,11 @@ _PREVIOUS_ONE = (
     "(SELECT MAX(p.reviewed_at) FROM review_log p "
     "WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)"
 )
-_PREVIOUS_ALL = (
-    "MAX(r.reviewed_at) OVER (PARTITION BY r.card_id ORDER BY r.reviewed_at "
-    "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+# (over every row of the log, before any row is left out, as the lookup sees them all)
+_ALL_WITH_PREVIOUS = (
+    "(SELECT review_log.rowid AS rowid, review_log.*, MAX(reviewed_at) OVER "
+    "(PARTITION BY card_id ORDER BY reviewed_at RANGE BETWEEN UNBOUNDED PRECEDING "
+    "AND 1 PRECEDING) AS previous_at FROM review_log) r"
 )
 
 
@@ -89,8 +91,11 @@ def _accumulate(
     every answer in the log (the window function then sees each card's previous one)."""
     factor, decay = model
     values = {**params, "sign": sign, "offset": offset_ms, "factor": factor, "decay": decay}
-    previous = _PREVIOUS_ALL if whole_log else _PREVIOUS_ONE
-    head = _LOGS.replace("{where}", where).replace("{previous}", previous)
+    source, previous = (
+        (_ALL_WITH_PREVIOUS, "r.previous_at") if whole_log else ("review_log r", _PREVIOUS_ONE)
+    )
+    head = _LOGS.replace("{where}", where).replace("{source}", source)
+    head = head.replace("{previous}", previous)
     conn.execute(text(head + _DAY_UPSERT), values)
     conn.execute(text(head + _CALIBRATION_UPSERT), values)
 
