@@ -80,6 +80,8 @@ class Change:
     note_id: int
     window: DayWindow
     before: list[tuple[int, Available]]
+    version: int
+    """``PRAGMA data_version`` then: another connection's commit in between voids it."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ class TodayCounts:
         window = window or self._copy.window
         if self._valid(raw, window) is None:
             return None
-        return Change(note_id, window, note_counts(raw, window, note_id))
+        before = note_counts(raw, window, note_id)
+        return Change(note_id, window, before, self._copy.stamp[2])
 
     def after(self, conn: Connection, change: Change | None) -> Staged | None:
         """Call at the end of the same write: the counts with the change applied."""
@@ -138,6 +141,8 @@ class TodayCounts:
         if change is None or copy is None:
             return None
         raw = raw_connection(conn)
+        if stamp(raw)[2] != change.version:  # another connection committed in between
+            return None
         counts = dict(copy.counts)
         for sign, part in (
             (-1, change.before),

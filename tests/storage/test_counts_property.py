@@ -5,6 +5,7 @@ a rebuild from the whole review log."""
 from __future__ import annotations
 
 import random
+import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -137,3 +138,17 @@ def test_answers_adjust_the_kept_counts_without_a_recount(col: Collection, write
     col.undo()
     assert col._today._copy is kept
     assert col.counts(T0) == first
+
+
+def test_a_write_from_another_connection_is_counted(tmp_path: Path, write_deck) -> None:
+    col = Collection.open(tmp_path / "data", tz=T0.tzinfo, rng=random.Random(1))
+    try:
+        col.import_path(write_deck(deck_text(_cards("q", 5, reversed_every=1000))), T0)
+        assert col.counts(T0).new == 6
+        other = sqlite3.connect(tmp_path / "data" / "collection.sqlite")
+        with other:
+            other.execute("UPDATE card SET suspended = 1 WHERE id = (SELECT MIN(id) FROM card)")
+        other.close()
+        assert col.counts(T0).new == 5
+    finally:
+        col.close()
