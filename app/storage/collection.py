@@ -348,8 +348,11 @@ class Collection:
 
     def preview(self, card: StudyCard, now: datetime) -> dict[Rating, timedelta]:
         """The interval each rating would give this card now."""
-        with self._read() as conn:
-            scheduler = self._scheduler(conn, self._presets(conn)[card.deck_id])
+        preset = self._limits.known_preset(card.deck_id)
+        scheduler = self._schedulers.get(preset) if preset is not None else None
+        if scheduler is None:  # else no connection is needed (each answer shows this)
+            with self._read() as conn:
+                scheduler = self._scheduler(conn, self._presets(conn)[card.deck_id])
         return scheduler.preview(card.memory, now)
 
     def answer(

@@ -20,6 +20,7 @@ class DailyLimits:
 
     def __init__(self) -> None:
         self._decks: list[tuple[int, str, int]] | None = None
+        self._presets: dict[int, int] | None = None
         self._per_day: dict[int, tuple[int, int]] | None = None
         self._overrides: dict[int, tuple[int, int]] = {}
         self._done: tuple[int, dict[int, Done]] | None = None
@@ -29,6 +30,7 @@ class DailyLimits:
 
     def reset(self) -> None:
         self._decks = None
+        self._presets = None
         self._per_day = None
         self._done = None
         self._roots = None
@@ -50,7 +52,13 @@ class DailyLimits:
         return self._decks
 
     def presets(self, conn: Connection) -> dict[int, int]:
-        return {deck_id: preset for deck_id, _, preset in self.decks(conn)}
+        if self._presets is None:
+            self._presets = {deck_id: preset for deck_id, _, preset in self.decks(conn)}
+        return self._presets
+
+    def known_preset(self, deck_id: int) -> int | None:
+        """The deck's preset when the deck list is loaded (else None)."""
+        return None if self._presets is None else self._presets.get(deck_id)
 
     def roots(self, conn: Connection) -> list[DeckNode]:
         if self._roots is None:
