@@ -64,23 +64,50 @@ class LimitTree:
     ) -> None:
         self.roots = roots
         self._left: dict[str, _Left] = {}
+        self._limit: dict[str, DayLimits] = {}
+        self._done: dict[str, list[int]] = {}
+        self._parent: dict[str, str | None] = {}
+        self._node_of: dict[int, str] = {}
         for root in roots:
-            self._fill(root, limits, done)
+            self._fill(root, None, limits, done)
 
     def _fill(
-        self, node: DeckNode, limits: Callable[[DeckNode], DayLimits], done: Mapping[int, Done]
+        self,
+        node: DeckNode,
+        parent: str | None,
+        limits: Callable[[DeckNode], DayLimits],
+        done: Mapping[int, Done],
     ) -> Done:
         own = done.get(node.deck_id, Done()) if node.deck_id is not None else Done()
         new, review = own.new, own.review
         for child in node.children:
-            below = self._fill(child, limits, done)
+            below = self._fill(child, node.name, limits, done)
             new += below.new
             review += below.review
-        limit = limits(node)
-        self._left[node.name] = _Left(
+        self._limit[node.name] = limits(node)
+        self._done[node.name] = [new, review]
+        self._parent[node.name] = parent
+        if node.deck_id is not None:
+            self._node_of[node.deck_id] = node.name
+        self._set_left(node.name)
+        return Done(new, review)
+
+    def _set_left(self, name: str) -> None:
+        limit = self._limit[name]
+        new, review = self._done[name]
+        self._left[name] = _Left(
             new=max(0, limit.new - new), review=max(0, limit.review - review - new)
         )
-        return Done(new, review)
+
+    def add(self, deck_id: int, new: int, review: int) -> None:
+        """Count answers in ``deck_id`` (and so in every deck above it)."""
+        name = self._node_of.get(deck_id)
+        while name is not None:
+            counted = self._done[name]
+            counted[0] += new
+            counted[1] += review
+            self._set_left(name)
+            name = self._parent[name]
 
     def counts(self, node: DeckNode, available: Mapping[int, Available]) -> QueueCounts:
         """What studying ``node`` (with its sub-decks) gives today."""

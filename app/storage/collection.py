@@ -32,14 +32,12 @@ from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
 from app.interop.reader import PreparedImport
 from app.storage import (
+    answering,
     collection_file,
     leftovers,
     migrations,
-    review_repo,
-    stats_repo,
     study_repo,
 )
-from app.storage.card_actions import PREFIX as ACTION_PREFIX
 from app.storage.card_actions import CardActions
 from app.storage.card_list import CardListRow
 from app.storage.check import CheckReport
@@ -65,7 +63,7 @@ from app.storage.search_room import Searching
 from app.storage.settings_repo import get_setting, set_setting
 from app.storage.statistics_room import Statistics
 from app.storage.sync import SyncReport, sync_collection
-from app.storage.sync import reviews as sync_reviews
+from app.storage.today_counts import TodayCounts
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +88,7 @@ class Collection:
         # Caches for the answer loop; every write through this object keeps them right.
         self._settings: dict[str, Any] = {}
         self._limits = DailyLimits()
+        self._today = TodayCounts()
         self._exams: Exams | None = None
         self._deck_options: DeckOptions | None = None
         self._leeches: set[str] = set()
@@ -213,10 +212,12 @@ class Collection:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except OperationalError as exc:
-            if self.locked_by is not None and "readonly" in str(exc.orig):
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            # the answer path writes through sqlite3 itself: its errors come unwrapped
+            orig = exc.orig if isinstance(exc, OperationalError) else exc
+            if self.locked_by is not None and "readonly" in str(orig):
                 raise self.locked_by from exc
-            raise CirrusError(_db_problem(exc)) from exc
+            raise CirrusError(_db_problem(orig)) from exc
 
     def _read(self) -> Any:
         return self.engine.connect()
@@ -238,6 +239,7 @@ class Collection:
     def _changed(self) -> None:
         """Forget cached decks, presets and today's counters after a bulk change."""
         self._limits.reset()
+        self._today.forget()
         self._schedulers.clear()
         self._search_model = None
 
@@ -262,9 +264,11 @@ class Collection:
 
     def deck_ids(self, deck: str | None = None) -> list[int]:
         """Ids of the deck named ``deck`` and its children (every deck when None)."""
-        with self._read() as conn:
-            names = [(i, n) for i, n, _ in self._deck_list(conn)]
-        ids = subtree_ids(names, deck)
+        decks = self._limits.known_decks()
+        if decks is None:
+            with self._read() as conn:
+                decks = self._deck_list(conn)
+        ids = subtree_ids([(i, n) for i, n, _ in decks], deck)
         if deck is not None and not ids:
             raise BadInputError(f"no deck named '{deck}'")
         return ids
@@ -278,7 +282,7 @@ class Collection:
         """The deck tree and, per node name, today's counts including child decks."""
         window = self.window(now)
         with self._read() as conn:
-            raw = study_repo.deck_counts(conn, window)
+            raw = self._today.get(conn, window)
             tree = self._limits.tree(conn, window)
         roots = tree.roots
         counts = {node.name: tree.counts(node, raw) for root in roots for node in root.walk()}
@@ -315,11 +319,11 @@ class Collection:
 
     def counts(self, now: datetime, deck: str | None = None) -> QueueCounts:
         """What studying ``deck`` (with its sub-decks) gives today, limits applied."""
-        ids = self.deck_ids(deck)
+        self.deck_ids(deck)  # an unknown deck is refused
         window = self.window(now)
         with self._read() as conn:
             tree = self._limits.tree(conn, window)
-            raw = study_repo.deck_counts(conn, window, ids)
+            raw = self._today.get(conn, window)
             nodes = self._limits.nodes(conn, deck)
         parts = [tree.counts(node, raw) for node in nodes]
         return QueueCounts(
@@ -350,8 +354,11 @@ class Collection:
 
     def preview(self, card: StudyCard, now: datetime) -> dict[Rating, timedelta]:
         """The interval each rating would give this card now."""
-        with self._read() as conn:
-            scheduler = self._scheduler(conn, self._presets(conn)[card.deck_id])
+        preset = self._limits.known_preset(card.deck_id)
+        scheduler = self._schedulers.get(preset) if preset is not None else None
+        if scheduler is None:  # else no connection is needed (each answer shows this)
+            with self._read() as conn:
+                scheduler = self._scheduler(conn, self._presets(conn)[card.deck_id])
         return scheduler.preview(card.memory, now)
 
     def answer(
@@ -371,32 +378,7 @@ class Collection:
 
         Returns the review log id.
         """
-        window = self.window(now)
-        with self._write() as conn:
-            card = study_repo.load_card(conn, card_id)
-            if card is None:
-                raise BadInputError(f"no card with id {card_id}")
-            preset = self._presets(conn)[card.deck_id]
-            order = None
-            if card.memory.due is None:
-                order = conn.execute(
-                    text("SELECT due FROM card WHERE id = :i"), {"i": card_id}
-                ).scalar()
-            scheduler = self._scheduler(conn, preset)
-            after = scheduler.review(card.memory, rating, now, self.rng)
-            after = self.exams.adjust(conn, scheduler, after, now, preset)
-            due = card.memory.due
-            early = int(early_ok and due is not None and due > now)
-            log_id = review_repo.write_answer(
-                conn, card_id, card.memory, after, rating, window.now, duration_ms, order, early
-            )
-            if after.lapses > card.memory.lapses and self.deck_options.after_lapse(
-                conn, card_id, after.lapses, preset
-            ):
-                self._leeches.add(log_id)
-        self._limits.answered(card.deck_id, card.memory.state, window.day_start)
-        self._undo.append(log_id)
-        return log_id
+        return answering.answer(self, card_id, rating, now, duration_ms, early_ok)
 
     @property
     def deck_options(self) -> DeckOptions:
@@ -437,31 +419,7 @@ class Collection:
 
     def undo(self) -> int | None:
         """Take back the last answer of this session. Returns the card id, or None."""
-        while self._undo:
-            log_id = self._undo.pop()
-            if log_id.startswith(ACTION_PREFIX):
-                undone = self.card_actions.undo(log_id)
-                if undone is None:
-                    continue
-                self.undone = undone[1]
-                return undone[0]
-            self.undone = "Answer"
-            try:
-                with self._write() as conn:
-                    stats_repo.forget(conn, log_id, self._model(conn), self._day_offset())
-                    sync_reviews.record_undo(conn, log_id)
-                    card_id = review_repo.revert_answer(conn, log_id)
-                    if card_id is None:
-                        raise _NothingToUndo
-                    if log_id in self._leeches:
-                        self._leeches.discard(log_id)
-                        self.deck_options.undo_leech(conn, card_id)
-            except _NothingToUndo:
-                continue
-            finally:
-                self._limits.forget_today()
-            return card_id
-        return None
+        return answering.undo(self)
 
     # -- searching: app/storage/search_room.py -----------------------------------------
 
@@ -594,7 +552,3 @@ class Collection:
     def backup_if_due(self, now: datetime) -> Path | None:
         """At most one automatic backup a day."""
         return collection_file.backup_if_due(self.db_path, self.backup_dir(), now)
-
-
-class _NothingToUndo(Exception):
-    """The answer was taken back already, or the card was answered again since."""

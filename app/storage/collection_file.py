@@ -9,8 +9,6 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
-
 from app.core.errors import BadInputError, CirrusError
 from app.storage import backups, migrations
 from app.storage.file_check import classify
@@ -100,8 +98,8 @@ def _has_tables(db: sqlite3.Connection) -> bool:
     return bool(db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0)
 
 
-def _db_problem(exc: OperationalError) -> str:
-    message = str(exc.orig) if exc.orig else str(exc)
+def _db_problem(orig: BaseException | None) -> str:
+    message = str(orig)
     if "full" in message:
         return "the disk is full: nothing was saved from this step; free some space and retry"
     if "locked" in message:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 from app.core.errors import BadInputError
 from app.core.presets import LEECH_SUSPEND, Preset, is_leech
 from app.storage import presets_repo
+from app.storage.engine import raw_connection
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -129,8 +130,13 @@ class DeckOptions:
 
     def after_lapse(self, conn: Connection, card_id: int, lapses: int, preset_id: int) -> bool:
         """Tag (and maybe suspend) a card that just lapsed into a leech. True if a leech."""
-        preset = presets_repo.get(conn, preset_id)
-        if preset is None or not is_leech(lapses, preset.leech_threshold):
+        # on every lapse: two columns through sqlite3, not the whole preset
+        row = (
+            raw_connection(conn)
+            .execute("SELECT leech_threshold, leech_action FROM preset WHERE id = ?", (preset_id,))
+            .fetchone()
+        )
+        if row is None or not is_leech(lapses, int(row[0])):
             return False
         conn.execute(
             text(
@@ -139,7 +145,7 @@ class DeckOptions:
             ),
             {"t": LEECH_TAG, "c": card_id},
         )
-        if preset.leech_action == LEECH_SUSPEND:
+        if int(row[1]) == LEECH_SUSPEND:
             conn.execute(text("UPDATE card SET suspended = 1 WHERE id = :c"), {"c": card_id})
         return True
 

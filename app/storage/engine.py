@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool, StaticPool
 
 # Tables a read-only view still updates (the statistics aggregates and their watermark):
@@ -88,3 +88,10 @@ def memory_engine() -> Engine:
     )
     event.listen(engine, "connect", _on_connect)
     return engine
+
+
+def raw_connection(conn: Connection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection under a SQLAlchemy one (same transaction)."""
+    raw: Any = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw

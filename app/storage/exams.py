@@ -42,6 +42,7 @@ from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, opt_from_ms, to_ms
 from app.storage import review_repo, study_repo
 from app.storage.bundled import bundled_decks_dir
+from app.storage.engine import raw_connection
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -209,7 +210,15 @@ class Exams:
         rating = Rating.GOOD if right else Rating.AGAIN
         after = self.col._scheduler(conn, preset).review(card.memory, rating, now, self.col.rng)
         review_repo.write_answer(
-            conn, card_id, card.memory, after, rating, to_ms(now), 0, order, PRACTICE_KIND
+            raw_connection(conn),
+            card_id,
+            card.memory,
+            after,
+            rating,
+            to_ms(now),
+            0,
+            order,
+            PRACTICE_KIND,
         )
 
     def history(self) -> list[Attempt]:

@@ -10,11 +10,12 @@ from app.core.errors import BadInputError, CirrusError
 from app.core.models import ImportSummary
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
-from app.storage import export_repo, import_undo, stats_repo
+from app.storage import export_repo, import_undo
 from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.foreign_import import Progress
 from app.storage.importing import apply_prepared
 from app.storage.media_staging import MediaStaging
+from app.storage.stats_watch import keeping_stats
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -56,7 +57,7 @@ class Imports:
         staging = MediaStaging(self.col.data_dir) if self.col.data_dir and prepared.media else None
         added_media: list[Path] = []
         try:
-            with self.col._write() as conn:
+            with self.col._write() as conn, keeping_stats(conn):  # rebuilt only if needed
                 mark = import_undo.before(conn, prepared)
                 summary = apply_prepared(
                     conn,
@@ -70,7 +71,6 @@ class Imports:
                     staging.folder if staging else None,
                 )
                 import_undo.after(conn, mark, window.now, str(prepared.path), origin)
-                stats_repo.rebuild(conn)  # tags and decks may have changed
         except BaseException:
             for file in added_media:
                 file.unlink(missing_ok=True)

@@ -20,19 +20,25 @@ class DailyLimits:
 
     def __init__(self) -> None:
         self._decks: list[tuple[int, str, int]] | None = None
+        self._presets: dict[int, int] | None = None
         self._per_day: dict[int, tuple[int, int]] | None = None
         self._overrides: dict[int, tuple[int, int]] = {}
         self._done: tuple[int, dict[int, Done]] | None = None
         self._roots: list[DeckNode] | None = None
+        self._tree: tuple[int, LimitTree] | None = None
+        """The last tree made (for its day), adjusted on answers; other changes drop it."""
 
     def reset(self) -> None:
         self._decks = None
+        self._presets = None
         self._per_day = None
         self._done = None
         self._roots = None
+        self._tree = None
 
     def forget_today(self) -> None:
         self._done = None
+        self._tree = None
 
     # -- what the tree is made of ----------------------------------------------------
 
@@ -46,7 +52,13 @@ class DailyLimits:
         return self._decks
 
     def presets(self, conn: Connection) -> dict[int, int]:
-        return {deck_id: preset for deck_id, _, preset in self.decks(conn)}
+        if self._presets is None:
+            self._presets = {deck_id: preset for deck_id, _, preset in self.decks(conn)}
+        return self._presets
+
+    def known_preset(self, deck_id: int) -> int | None:
+        """The deck's preset when the deck list is loaded (else None)."""
+        return None if self._presets is None else self._presets.get(deck_id)
 
     def roots(self, conn: Connection) -> list[DeckNode]:
         if self._roots is None:
@@ -62,6 +74,8 @@ class DailyLimits:
         return [node] if node is not None else []
 
     def tree(self, conn: Connection, window: study_repo.DayWindow) -> LimitTree:
+        if self._tree is not None and self._tree[0] == window.day_start:
+            return self._tree[1]
         if self._per_day is None:
             self._per_day = study_repo.preset_limits(conn)
             self._overrides = study_repo.today_overrides(conn, window.day_start)
@@ -79,15 +93,24 @@ class DailyLimits:
             new, review = per_day.get(preset, per_day.get(DEFAULT_PRESET, (20, 200)))
             return DayLimits(new, review)
 
-        return LimitTree(self.roots(conn), limits, self._done[1])
+        tree = LimitTree(self.roots(conn), limits, self._done[1])
+        self._tree = (window.day_start, tree)
+        return tree
 
     def answered(self, deck_id: int, state_before: CardState, day_start: int) -> None:
         """Count one answer in today's totals (when they are loaded for that day)."""
         if self._done is None or self._done[0] != day_start:
+            self._tree = None
             return
+        new = int(state_before == CardState.NEW)
+        review = int(state_before == CardState.REVIEW)
         done = self._done[1].get(deck_id, Done())
-        if state_before == CardState.NEW:
-            done = replace(done, new=done.new + 1)
-        elif state_before == CardState.REVIEW:
-            done = replace(done, review=done.review + 1)
-        self._done[1][deck_id] = done
+        self._done[1][deck_id] = replace(done, new=done.new + new, review=done.review + review)
+        if self._tree is not None and self._tree[0] == day_start:
+            self._tree[1].add(deck_id, new, review)
+        else:
+            self._tree = None
+
+    def known_decks(self) -> list[tuple[int, str, int]] | None:
+        """The deck list when it is loaded (None: read it with :meth:`decks`)."""
+        return self._decks

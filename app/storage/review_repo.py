@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 from sqlalchemy import Connection, text
@@ -9,9 +10,21 @@ from sqlalchemy import Connection, text
 from app.core.models import Memory, Rating
 from app.core.timeconv import opt_to_ms, to_ms
 
+_INSERT_LOG = (
+    "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
+    "state_before, step_before, stability_before, difficulty_before, due_before, "
+    "last_review_before, reps_before, lapses_before, state_after, step_after, "
+    "stability_after, difficulty_after, due_after, kind) VALUES (:id, :c, :r, :t, :dur, "
+    ":sb, :stb, :sab, :db, :dub, :lrb, :rb, :lb, :sa, :sta, :saa, :da, :dua, :kind)"
+)
+_UPDATE_CARD = (
+    "UPDATE card SET state = :s, step = :st, stability = :sa, difficulty = :d, "
+    "due = :due, last_review = :lr, reps = :reps, lapses = :lapses WHERE id = :id"
+)
+
 
 def write_answer(
-    conn: Connection,
+    raw: sqlite3.Connection,
     card_id: int,
     before: Memory,
     after: Memory,
@@ -23,18 +36,15 @@ def write_answer(
 ) -> str:
     """Append the review log row and store the card's new state. Returns the log id.
 
+    Plain ``sqlite3`` with fixed SQL: this runs on every answer (inside the caller's
+    transaction, on the connection under its SQLAlchemy one).
+
     ``new_order`` is the queue position a new card had (kept in the log's ``due_before``
     so undo can put the card back in place).
     """
     log_id = uuid.uuid4().hex
-    conn.execute(
-        text(
-            "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
-            "state_before, step_before, stability_before, difficulty_before, due_before, "
-            "last_review_before, reps_before, lapses_before, state_after, step_after, "
-            "stability_after, difficulty_after, due_after, kind) VALUES (:id, :c, :r, :t, :dur, "
-            ":sb, :stb, :sab, :db, :dub, :lrb, :rb, :lb, :sa, :sta, :saa, :da, :dua, :kind)"
-        ),
+    raw.execute(
+        _INSERT_LOG,
         {
             "id": log_id,
             "c": card_id,
@@ -57,11 +67,8 @@ def write_answer(
             "kind": kind,
         },
     )
-    conn.execute(
-        text(
-            "UPDATE card SET state = :s, step = :st, stability = :sa, difficulty = :d, "
-            "due = :due, last_review = :lr, reps = :reps, lapses = :lapses WHERE id = :id"
-        ),
+    raw.execute(
+        _UPDATE_CARD,
         {
             "s": int(after.state),
             "st": after.step,

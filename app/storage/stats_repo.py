@@ -2,7 +2,8 @@
 
 ``review_day_stats`` and ``calibration_stats`` are filled from the review log past a
 watermark, so a request only aggregates answers given since the last one; undo subtracts
-the answer it removes; imports rebuild them (tags may have changed). Group keys: ``all``,
+the answer it removes; an import rebuilds them only when it moved counted answers to
+another deck or tag (``stats_watch``). Group keys: ``all``,
 ``deck:<id>``, ``tag:<tag>``.
 """
 
@@ -24,11 +25,10 @@ WITH logs AS (
     r.last_review_before AS lrb, r.reviewed_at,
     COALESCE(CASE WHEN r.due_before IS NOT NULL AND r.last_review_before IS NOT NULL
          THEN (r.due_before - r.last_review_before) / 86400000.0
-         ELSE (r.reviewed_at - (SELECT MAX(p.reviewed_at) FROM review_log p
-               WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)) / 86400000.0
+         ELSE (r.reviewed_at - {previous}) / 86400000.0
     END, 0) AS ivl,
     (r.reviewed_at + :offset) / 86400000 AS day, c.note_id, n.deck_id
-  FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
+  FROM {source} JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id
   WHERE r.rating > 0 AND ({where})
 ), keyed AS (
   SELECT 'all' AS k, logs.* FROM logs
@@ -64,6 +64,20 @@ ON CONFLICT (group_key, bin) DO UPDATE SET count = count + excluded.count,
 """
 
 
+# The time of the card's answer before this one: looked up per answer for a few new ones,
+# or, when the whole log is aggregated, one pass over it in card and time order.
+_PREVIOUS_ONE = (
+    "(SELECT MAX(p.reviewed_at) FROM review_log p "
+    "WHERE p.card_id = r.card_id AND p.reviewed_at < r.reviewed_at)"
+)
+# (over every row of the log, before any row is left out, as the lookup sees them all)
+_ALL_WITH_PREVIOUS = (
+    "(SELECT review_log.rowid AS rowid, review_log.*, MAX(reviewed_at) OVER "
+    "(PARTITION BY card_id ORDER BY reviewed_at RANGE BETWEEN UNBOUNDED PRECEDING "
+    "AND 1 PRECEDING) AS previous_at FROM review_log) r"
+)
+
+
 def _accumulate(
     conn: Connection,
     where: str,
@@ -71,10 +85,17 @@ def _accumulate(
     sign: int,
     model: tuple[float, float],
     offset_ms: int,
+    whole_log: bool = False,
 ) -> None:
+    """Add (``sign`` 1) or subtract the answers ``where`` selects. ``whole_log``: they are
+    every answer in the log (the window function then sees each card's previous one)."""
     factor, decay = model
     values = {**params, "sign": sign, "offset": offset_ms, "factor": factor, "decay": decay}
-    head = _LOGS.replace("{where}", where)
+    source, previous = (
+        (_ALL_WITH_PREVIOUS, "r.previous_at") if whole_log else ("review_log r", _PREVIOUS_ONE)
+    )
+    head = _LOGS.replace("{where}", where).replace("{source}", source)
+    head = head.replace("{previous}", previous)
     conn.execute(text(head + _DAY_UPSERT), values)
     conn.execute(text(head + _CALIBRATION_UPSERT), values)
 
@@ -91,6 +112,7 @@ def refresh(conn: Connection, model: tuple[float, float], offset_ms: int) -> Non
             1,
             model,
             offset_ms,
+            whole_log=mark == 0,
         )
         set_setting(conn, WATERMARK, int(top))
 

@@ -19,6 +19,7 @@ from app.core.limits import Available, Done
 from app.core.models import CardState, DeckSummary, Memory, NoteKind, StudyCard
 from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
+from app.storage.engine import raw_connection
 
 LEARN_AHEAD_MS = 20 * 60 * 1000
 _SIBLING_TODAY = (
@@ -33,6 +34,20 @@ _NOT_BURIED_REVIEW = (
     f"NOT (p.bury_reviews = 1 AND {_SIBLING_TODAY}) "
     "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
 )
+# The next card's queries stop at the first card in order: a sibling check per candidate
+# (through the note's cards and their logs) beats listing every note answered today.
+_SIBLING_TODAY_EXISTS = (
+    "EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
+    "WHERE s.note_id = c.note_id AND r.reviewed_at >= :day_start)"
+)
+_NEXT_NEW = (
+    f"NOT (p.bury_new = 1 AND {_SIBLING_TODAY_EXISTS}) "
+    "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+)
+_NEXT_REVIEW = (
+    f"NOT (p.bury_reviews = 1 AND {_SIBLING_TODAY_EXISTS}) "
+    "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
+)
 _NEW_ORDER = (
     "CASE WHEN p.new_order = 1 THEN (c.id * 1103515245 + :day_start) % 2147483648 ELSE c.due END"
 )
@@ -41,6 +56,11 @@ _CARD_COLUMNS = (
     "c.id, c.note_id, c.ord, n.kind, d.name, n.prompt_md, n.front_md, n.answer_md, n.source, "
     "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id, "
     "n.fields, n.notetype_id, n.case_uid, n.expected, n.exact"
+)
+_BASE = (
+    f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id "
+    "JOIN deck d ON d.id = n.deck_id JOIN preset p ON p.id = d.preset_id "
+    "WHERE c.suspended = 0 AND n.retired = 0 AND n.deck_id IN "
 )
 
 
@@ -116,40 +136,36 @@ def next_card(
     ``new_decks`` and ``review_decks`` are the decks whose daily limits still have room."""
     if not deck_ids:
         return None
+    # fixed SQL through sqlite3: SQLAlchemy's statement handling costs more than these
+    raw = raw_connection(conn)
     decks = _ids(deck_ids)
     params: dict[str, Any] = {
         "now": window.now,
         "day_start": window.day_start,
         "day_end": window.day_end,
     }
-    base = (
-        f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id "
-        "JOIN deck d ON d.id = n.deck_id JOIN preset p ON p.id = d.preset_id "
-        f"WHERE {_ACTIVE} AND n.deck_id IN "
-    )
-    learning = f"{base}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
-    row = conn.execute(text(learning), {**params, "cutoff": window.now}).first()
+    learning = f"{_BASE}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
+    row = raw.execute(learning, {**params, "cutoff": window.now}).fetchone()
     if row is not None:
         return _study_card(conn, row)
     if review_decks:
         sql = (
-            f"{base}({_ids(review_decks)}) AND c.state = 2 AND c.due < :day_end "
-            f"AND {_NOT_BURIED_REVIEW} ORDER BY c.due LIMIT 1"
+            f"{_BASE}({_ids(review_decks)}) AND c.state = 2 AND c.due < :day_end "
+            f"AND {_NEXT_REVIEW} ORDER BY c.due LIMIT 1"
         )
-        row = conn.execute(text(sql), params).first()
+        row = raw.execute(sql, params).fetchone()
         if row is not None:
             return _study_card(conn, row)
     if new_decks:
         sql = (
-            f"{base}({_ids(new_decks)}) AND c.state = 0 AND {_NOT_BURIED_NEW} "
+            f"{_BASE}({_ids(new_decks)}) AND c.state = 0 AND {_NEXT_NEW} "
             f"ORDER BY {_NEW_ORDER} LIMIT 1"
         )
-        row = conn.execute(text(sql), params).first()
+        row = raw.execute(sql, params).fetchone()
         if row is not None:
             return _study_card(conn, row)
-    row = conn.execute(
-        text(learning), {**params, "cutoff": min(window.now + LEARN_AHEAD_MS, window.day_end)}
-    ).first()
+    cutoff = min(window.now + LEARN_AHEAD_MS, window.day_end)
+    row = raw.execute(learning, {**params, "cutoff": cutoff}).fetchone()
     return _study_card(conn, row) if row is not None else None
 
 
@@ -299,10 +315,13 @@ def _render_template(
     conn: Connection, card: StudyCard, values: list[str], notetype_id: int
 ) -> StudyCard:
     """Fill the card's question and answer HTML from its note type's templates."""
-    name, cloze, field_names, templates, css = conn.execute(
-        text("SELECT name, cloze, fields, templates, css FROM notetype WHERE id = :i"),
-        {"i": notetype_id},
-    ).one()
+    name, cloze, field_names, templates, css = (
+        raw_connection(conn)
+        .execute(
+            "SELECT name, cloze, fields, templates, css FROM notetype WHERE id = ?", (notetype_id,)
+        )
+        .fetchone()
+    )
     fields = dict(zip(json.loads(field_names), values, strict=False))
     template_list = json.loads(templates)
     index = 0 if cloze else min(card.ord, len(template_list) - 1)

@@ -1,0 +1,123 @@
+"""Answering a card and taking the answer back, for the Collection.
+
+Each is one transaction through ``sqlite3`` with fixed SQL (the study screen's hot path);
+today's counts and daily-limit totals in memory are adjusted by what the write changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from app.core.errors import BadInputError
+from app.core.models import CardState, Memory, Rating
+from app.core.timeconv import from_ms, opt_from_ms
+from app.storage import review_repo, stats_repo
+from app.storage.card_actions import PREFIX as ACTION_PREFIX
+from app.storage.engine import raw_connection
+from app.storage.sync import reviews as sync_reviews
+
+if TYPE_CHECKING:
+    from app.storage.collection import Collection
+
+_CARD = (
+    "SELECT c.note_id, n.deck_id, c.state, c.step, c.stability, c.difficulty, c.due, "
+    "c.last_review, c.reps, c.lapses FROM card c JOIN note n ON n.id = c.note_id WHERE c.id = ?"
+)
+
+
+def card_memory(
+    raw: sqlite3.Connection, card_id: int
+) -> tuple[int, int, Memory, int | None] | None:
+    """(note id, deck id, scheduling state, the raw ``due`` column) of one card."""
+    row = raw.execute(_CARD, (card_id,)).fetchone()
+    if row is None:
+        return None
+    state = CardState(int(row[2]))
+    memory = Memory(
+        state=state,
+        step=row[3],
+        stability=row[4],
+        difficulty=row[5],
+        due=None if state == CardState.NEW else from_ms(int(row[6])),
+        last_review=opt_from_ms(row[7]),
+        reps=int(row[8]),
+        lapses=int(row[9]),
+    )
+    return int(row[0]), int(row[1]), memory, row[6]
+
+
+def answer(
+    col: Collection, card_id: int, rating: Rating, now: datetime, duration_ms: int, early_ok: bool
+) -> str:
+    """See :meth:`Collection.answer`."""
+    window = col.window(now)
+    with col._write() as conn:
+        raw = raw_connection(conn)
+        found = card_memory(raw, card_id)
+        if found is None:
+            raise BadInputError(f"no card with id {card_id}")
+        note_id, deck_id, memory, raw_due = found
+        change = col._today.before(conn, window, note_id)
+        preset = col._presets(conn)[deck_id]
+        order = raw_due if memory.due is None else None
+        scheduler = col._scheduler(conn, preset)
+        after = scheduler.review(memory, rating, now, col.rng)
+        after = col.exams.adjust(conn, scheduler, after, now, preset)
+        early = int(early_ok and memory.due is not None and memory.due > now)
+        log_id = review_repo.write_answer(
+            raw, card_id, memory, after, rating, window.now, duration_ms, order, early
+        )
+        if after.lapses > memory.lapses and col.deck_options.after_lapse(
+            conn, card_id, after.lapses, preset
+        ):
+            col._leeches.add(log_id)
+        staged = col._today.after(conn, change)
+    col._today.keep(staged)
+    col._limits.answered(deck_id, memory.state, window.day_start)
+    col._undo.append(log_id)
+    return log_id
+
+
+class _NothingToUndo(Exception):
+    """The answer was taken back already, or the card was answered again since."""
+
+
+def undo(col: Collection) -> int | None:
+    """See :meth:`Collection.undo`."""
+    while col._undo:
+        log_id = col._undo.pop()
+        if log_id.startswith(ACTION_PREFIX):
+            undone = col.card_actions.undo(log_id)
+            if undone is None:
+                continue
+            col.undone = undone[1]
+            return undone[0]
+        col.undone = "Answer"
+        staged = None
+        try:
+            with col._write() as conn:
+                raw = raw_connection(conn)
+                row = raw.execute(
+                    "SELECT c.note_id FROM review_log r JOIN card c ON c.id = r.card_id "
+                    "WHERE r.id = ?",
+                    (log_id,),
+                ).fetchone()
+                change = col._today.before(conn, None, int(row[0])) if row else None
+                stats_repo.forget(conn, log_id, col._model(conn), col._day_offset())
+                sync_reviews.record_undo(conn, log_id)
+                card_id = review_repo.revert_answer(conn, log_id)
+                if card_id is None:
+                    raise _NothingToUndo
+                if log_id in col._leeches:
+                    col._leeches.discard(log_id)
+                    col.deck_options.undo_leech(conn, card_id)
+                staged = col._today.after(conn, change)
+        except _NothingToUndo:
+            continue
+        finally:
+            col._today.keep(staged)
+            col._limits.forget_today()
+        return card_id
+    return None

@@ -1,0 +1,166 @@
+"""Today's cards per deck (new, learning, due; before daily limits), kept in memory.
+
+Counted once a study day, then adjusted on every answer and undo by what the one note
+answered gave before and gives after (a note's cards are all a count depends on: their
+states and due times, their suspension, and whether a sibling was answered today).
+
+The copy is trusted only while nothing else changed the file: every connection's commit
+changes ``PRAGMA data_version`` as this connection sees it, and every change made through
+this connection moves its ``total_changes`` (the copy holds the connection it was
+made on, so another one is never mistaken for it). Anything else (an import, a suspend, a deck
+option, another process) is noticed that way and brings a full recount. A card buried
+until a time later today ends the copy at that time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from app.core.limits import Available
+from app.storage import study_repo
+from app.storage.engine import raw_connection
+from app.storage.study_repo import DayWindow
+
+Stamp = tuple[sqlite3.Connection, int, int]
+
+_SIBLING_TODAY = (
+    "EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
+    "WHERE s.note_id = c.note_id AND r.reviewed_at >= :day_start)"
+)
+_NOT_BURIED = "(c.buried_until IS NULL OR c.buried_until <= :now)"
+_ACTIVE = "c.suspended = 0 AND n.retired = 0"
+_NOTE_COUNTS = (
+    "SELECT n.deck_id, "
+    f"SUM(c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED} "
+    f"AND NOT (p.bury_new = 1 AND {_SIBLING_TODAY})), "
+    f"SUM(c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end), "
+    f"SUM(c.state = 2 AND c.due < :day_end AND {_ACTIVE} AND {_NOT_BURIED} "
+    f"AND NOT (p.bury_reviews = 1 AND {_SIBLING_TODAY})) "
+    "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id "
+    "JOIN preset p ON p.id = d.preset_id WHERE c.note_id = :note GROUP BY n.deck_id"
+)
+
+
+def stamp(raw: sqlite3.Connection) -> Stamp:
+    (version,) = raw.execute("PRAGMA data_version").fetchone()
+    return raw, raw.total_changes, int(version)
+
+
+def note_counts(
+    raw: sqlite3.Connection, window: DayWindow, note_id: int
+) -> list[tuple[int, Available]]:
+    """What one note's cards add to today's counts, per deck."""
+    rows = raw.execute(
+        _NOTE_COUNTS,
+        {
+            "now": window.now,
+            "day_start": window.day_start,
+            "day_end": window.day_end,
+            "note": note_id,
+        },
+    ).fetchall()
+    return [(int(d), Available(int(a or 0), int(b or 0), int(c or 0))) for d, a, b, c in rows]
+
+
+@dataclass
+class _Copy:
+    window: DayWindow
+    stamp: Stamp
+    until: int
+    counts: dict[int, Available]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One note's share of the counts before a write (from :meth:`TodayCounts.before`)."""
+
+    note_id: int
+    window: DayWindow
+    before: list[tuple[int, Available]]
+    version: int
+    """``PRAGMA data_version`` then: another connection's commit in between voids it."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """The counts after a write, to keep once its transaction has committed."""
+
+    stamp: Stamp
+    counts: dict[int, Available]
+
+
+class TodayCounts:
+    def __init__(self) -> None:
+        self._copy: _Copy | None = None
+
+    def forget(self) -> None:
+        self._copy = None
+
+    def _valid(self, raw: sqlite3.Connection, window: DayWindow) -> _Copy | None:
+        copy = self._copy
+        if copy is None or copy.window.day_start != window.day_start or window.now >= copy.until:
+            return None
+        now = stamp(raw)
+        same = copy.stamp[0] is now[0] and copy.stamp[1:] == now[1:]
+        return copy if same else None
+
+    def get(self, conn: Connection, window: DayWindow) -> dict[int, Available]:
+        """Per deck: its own cards available today (every deck)."""
+        raw = raw_connection(conn)
+        copy = self._valid(raw, window)
+        if copy is not None:
+            return copy.counts
+        counts = study_repo.deck_counts(conn, window)
+        (buried,) = raw.execute(
+            "SELECT MIN(buried_until) FROM card WHERE buried_until > ?", (window.now,)
+        ).fetchone()
+        until = window.day_end if buried is None else min(int(buried), window.day_end)
+        self._copy = _Copy(window, stamp(raw), until, counts)
+        return counts
+
+    def before(self, conn: Connection, window: DayWindow | None, note_id: int) -> Change | None:
+        """Call inside a write, before changing ``note_id``'s cards (None: nothing kept).
+
+        ``window`` None: the time the counts were made (an undo has no clock of its own;
+        nothing that counts can change until the copy ends)."""
+        raw = raw_connection(conn)
+        if self._copy is None:
+            return None
+        window = window or self._copy.window
+        if self._valid(raw, window) is None:
+            return None
+        before = note_counts(raw, window, note_id)
+        return Change(note_id, window, before, self._copy.stamp[2])
+
+    def after(self, conn: Connection, change: Change | None) -> Staged | None:
+        """Call at the end of the same write: the counts with the change applied."""
+        copy = self._copy
+        if change is None or copy is None:
+            return None
+        raw = raw_connection(conn)
+        if stamp(raw)[2] != change.version:  # another connection committed in between
+            return None
+        counts = dict(copy.counts)
+        for sign, part in (
+            (-1, change.before),
+            (1, note_counts(raw, change.window, change.note_id)),
+        ):
+            for deck_id, add in part:
+                old = counts.get(deck_id, Available())
+                counts[deck_id] = Available(
+                    old.new + sign * add.new,
+                    old.learning + sign * add.learning,
+                    old.review + sign * add.review,
+                )
+        return Staged(stamp(raw), counts)
+
+    def keep(self, staged: Staged | None) -> None:
+        """After the write committed: keep the adjusted counts."""
+        if staged is None or self._copy is None:
+            self._copy = None
+            return
+        self._copy.stamp = staged.stamp
+        self._copy.counts = staged.counts
