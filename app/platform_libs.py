@@ -295,7 +295,8 @@ def packages_for(sonames: Sequence[str], fonts: bool, run: Runner = _run) -> tup
     for cs in candidates.values():
         hit = next((c for c in cs if c in known), None)
         complete &= hit is not None
-        chosen.append(hit or cs[-1])
+        # unknown to apt: the old name, which apt maps to a renamed package by itself
+        chosen.append(hit or next(c for c in cs if not c.endswith("t64")))
     if fonts:
         complete &= FONT_PACKAGE in known
         chosen.append(FONT_PACKAGE)
@@ -352,8 +353,14 @@ class QtLibraryCheck:
             packages, complete = packages_for(sonames, fonts, self.run)
         return (
             f"Qt needs system libraries that are missing: {_what(sonames, fonts)}; "
-            f"install them with: {install_command(packages, self.is_root, update=not complete)}"
+            + self._how_to_install(packages, update=not complete)
         )
+
+    def _how_to_install(self, packages: Sequence[str], update: bool) -> str:
+        if self.is_root or not self.has_sudo:
+            who = "" if self.is_root else " as root"
+            return f"install them{who} with: {install_command(packages, '', update)}"
+        return f"install them with: {install_command(packages, 'sudo ', update)}"
 
     def _sudo(self) -> list[str] | None:
         """The prefix to run apt-get with, or None when it may not run here."""
@@ -382,10 +389,10 @@ def _what(sonames: Sequence[str], fonts: bool) -> str:
     return ", ".join([*sonames, *(["a font"] if fonts else [])])
 
 
-def install_command(packages: Sequence[str], root: bool, update: bool) -> str:
-    sudo = "" if root else "sudo "
-    install = f"{sudo}apt-get install -y --no-install-recommends {' '.join(packages)}"
-    return f"{sudo}apt-get update && {install}" if update else install
+def install_command(packages: Sequence[str], prefix: str, update: bool) -> str:
+    """The one command line that installs ``packages``; ``update`` fetches the lists first."""
+    install = f"{prefix}apt-get install -y --no-install-recommends {' '.join(packages)}"
+    return f"{prefix}apt-get update && {install}" if update else install
 
 
 def display_problem(x11_dir: Path = Path("/tmp/.X11-unix")) -> str | None:

@@ -206,6 +206,19 @@ def test_without_permission_prints_the_one_command(system_libs: tuple[Path, list
         "sudo apt-get install -y --no-install-recommends "
         "libgl1 libglib2.0-0 libxcb-cursor0 fonts-dejavu-core"
     )
+    # no sudo: the same command, to run as root
+    problem = _check(libs, apt, BOOKWORM, is_root=False, has_sudo=False).problem()
+    assert apt.commands == []
+    assert problem is not None and problem.endswith(
+        "; install them as root with: apt-get install -y --no-install-recommends "
+        "libgl1 libglib2.0-0 libxcb-cursor0 fonts-dejavu-core"
+    )
+    # empty package lists: update first, in the same line
+    problem = _check(libs, apt, set(), is_root=False).problem()
+    assert problem is not None and problem.endswith(
+        ": sudo apt-get update && sudo apt-get install -y --no-install-recommends "
+        "libgl1 libglib2.0-0 libxcb-cursor0 fonts-dejavu-core"
+    )
     # opted out as root: the same command, without sudo
     problem = _check(libs, apt, BOOKWORM, allowed=False).problem()
     assert apt.commands == []
