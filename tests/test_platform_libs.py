@@ -18,16 +18,8 @@ import pytest
 
 from app import platform_libs
 from app.cli import main
-from app.platform_libs import (
-    QtLibraryCheck,
-    display_problem,
-    elf_dynamic,
-    missing_libraries,
-    packages_for,
-    pyside_dir,
-    qt_files,
-    system_library_dirs,
-)
+from app.platform_libs import QtLibraryCheck, display_problem, packages_for, pyside_dir, qt_files
+from app.shared_libraries import elf_dynamic, missing_libraries, system_library_dirs
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux check")
 PYSIDE = pyside_dir()
