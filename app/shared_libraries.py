@@ -102,6 +102,17 @@ def missing_libraries(files: Iterable[Path], search_dirs: Sequence[Path]) -> lis
     are followed in turn. System libraries are looked for in ``search_dirs`` only: their
     own dependencies are the package manager's business.
     """
+    listings: dict[Path, set[str]] = {}
+
+    def names_in(folder: Path) -> set[str]:
+        if folder not in listings:
+            try:
+                with os.scandir(folder) as entries:
+                    listings[folder] = {e.name for e in entries}
+            except OSError:
+                listings[folder] = set()
+        return listings[folder]
+
     missing: set[str] = set()
     seen: set[Path] = set()
     pending = [Path(f) for f in files]
@@ -117,11 +128,9 @@ def missing_libraries(files: Iterable[Path], search_dirs: Sequence[Path]) -> lis
         origin = str(path.parent)
         local = [Path(r.replace("$ORIGIN", origin).replace("${ORIGIN}", origin)) for r in runpaths]
         for soname in needed:
-            bundled = next(
-                (d / soname for d in [*local, path.parent] if (d / soname).exists()), None
-            )
+            bundled = next((d for d in [*local, path.parent] if soname in names_in(d)), None)
             if bundled is not None:
-                pending.append(bundled.resolve())
-            elif not any((d / soname).exists() for d in search_dirs):
+                pending.append((bundled / soname).resolve())
+            elif not any(soname in names_in(d) for d in search_dirs):
                 missing.add(soname)
     return sorted(missing)
