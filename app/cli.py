@@ -35,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     lock.program = "the Cirrus window" if args.command is None else f"cirrus {args.command}"
     if args.command is None:
+        from app.platform_libs import qt_start_problem  # imports no Qt: runs before PySide6
+
+        if problem := qt_start_problem(offscreen=args.smoke):
+            return _fail(args, problem, "system", 2)
         from app.ui.app import run_gui
 
         return run_gui(data_dir, smoke=args.smoke, open_file=args.open)

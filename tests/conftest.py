@@ -11,10 +11,18 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.platform_libs import qt_start_problem
 from app.storage.collection import Collection
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Before pytest-qt imports PySide6: install or name the system libraries Qt lacks."""
+    if problem := qt_start_problem(offscreen=True):
+        pytest.exit(f"cirrus: {problem}", returncode=2)
 
 
 @pytest.fixture

@@ -37,11 +37,12 @@ def _unicase(a: str, b: str) -> int:
 
 def open_readonly(path: Path) -> sqlite3.Connection:
     """The package's database, read-only, with Anki's ``unicase`` collation."""
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         db.create_collation("unicase", _unicase)
         db.execute("SELECT crt, ver FROM col").fetchone()
     except sqlite3.DatabaseError as exc:
+        db.close()  # a refused package leaves no open file behind
         raise BadInputError(f"the collection inside is not an Anki database ({exc})") from exc
     return db
 

@@ -173,12 +173,13 @@ class CirrusSide:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_deck_counts_equal_ankis(tmp_path: Path, seed: int) -> None:
+def test_deck_counts_equal_ankis(tmp_path: Path, seed: int, request: pytest.FixtureRequest) -> None:
     sc = _scenario(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     anki = AnkiSide(tmp_path, sc)
     try:
         cirrus = CirrusSide(tmp_path, sc, now)
+        request.addfinalizer(cirrus.col.close)
         assert cirrus.counts() == anki.counts(), "before any answer"
         for name, kind in sc["answers"]:
             assert cirrus.answer(name, kind) == anki.answer(name, kind)
@@ -188,10 +189,13 @@ def test_deck_counts_equal_ankis(tmp_path: Path, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_studying_a_deck_gives_its_counts(tmp_path: Path, seed: int) -> None:
+def test_studying_a_deck_gives_its_counts(
+    tmp_path: Path, seed: int, request: pytest.FixtureRequest
+) -> None:
     sc = _scenario(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     cirrus = CirrusSide(tmp_path, sc, now)
+    request.addfinalizer(cirrus.col.close)
     col = cirrus.col
     for deck in [*sc["decks"], "A", "E"]:
         shown = col.counts(now, deck) if deck in cirrus.counts() else None

@@ -14,10 +14,13 @@ from app.storage.collection import Collection
 from tests.conftest import FIXTURES, T0
 
 
-def test_migrated_schema_matches_the_table_models(tmp_path: Path) -> None:
+def test_migrated_schema_matches_the_table_models(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     col = Collection.open(tmp_path)
     col.close()
     db = sqlite3.connect(tmp_path / "collection.sqlite")
+    request.addfinalizer(db.close)
     assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
     for table in SQLModel.metadata.sorted_tables:
         columns = {r[1]: (r[3], r[5] > 0) for r in db.execute(f"PRAGMA table_info({table.name})")}
@@ -56,7 +59,7 @@ def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_failed_step_rolls_back(tmp_path: Path, monkeypatch) -> None:
+def test_failed_step_rolls_back(tmp_path: Path, monkeypatch, request) -> None:
     def broken(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("step failed")
@@ -64,6 +67,7 @@ def test_failed_step_rolls_back(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(migrations, "STEPS", (*migrations.STEPS, broken))
     monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
     db = sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None)
+    request.addfinalizer(db.close)
     with pytest.raises(RuntimeError):
         migrations.migrate(db)
     assert migrations.schema_version(db) == migrations.LATEST - 1

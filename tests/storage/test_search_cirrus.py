@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -123,9 +124,9 @@ _FIELD_CHARS = st.sampled_from([*'ab d"\\,[]:*_%\n\t', "é", "日"])
 @settings(max_examples=200)
 @given(st.lists(st.text(_FIELD_CHARS, max_size=6), max_size=4))
 def test_fields_text_rebuilds_ankis_joined_fields(fields: list[str]) -> None:
-    db = sqlite3.connect(":memory:")
     stored = json.dumps(fields, ensure_ascii=False)
-    got = db.execute(f"SELECT {FIELDS_TEXT} FROM (SELECT ? AS fields) n", (stored,)).fetchone()
+    with closing(sqlite3.connect(":memory:")) as db:
+        got = db.execute(f"SELECT {FIELDS_TEXT} FROM (SELECT ? AS fields) n", (stored,)).fetchone()
     assert got[0] == "\x1f".join(fields)
 
 
@@ -139,15 +140,17 @@ def test_free_text_on_fields_matches_like_on_ankis_joined_fields(
 ) -> None:
     """Whatever path the compiled condition takes, it agrees with LIKE on Anki's flds."""
     text = "".join("\\\\" if c == "\\" else c for c in query)  # a search-text value
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE TABLE note (prompt_md, front_md, answer_md, fields)")
-    db.execute("INSERT INTO note VALUES ('', '', '', ?)", (json.dumps(fields, ensure_ascii=False),))
-    db.execute("CREATE TABLE flds (v)")
-    db.execute("INSERT INTO flds VALUES (?)", ("\x1f".join(fields),))
-    like = "%" + to_like(text) + "%"
-    expected = db.execute("SELECT v LIKE ? ESCAPE '\\' FROM flds", (like,)).fetchone()[0]
-    where, params = compile_search(db, Text(text), CLOCK)
-    got = db.execute(f"SELECT {where} FROM note n", params).fetchone()[0]
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.execute("CREATE TABLE note (prompt_md, front_md, answer_md, fields)")
+        db.execute(
+            "INSERT INTO note VALUES ('', '', '', ?)", (json.dumps(fields, ensure_ascii=False),)
+        )
+        db.execute("CREATE TABLE flds (v)")
+        db.execute("INSERT INTO flds VALUES (?)", ("\x1f".join(fields),))
+        like = "%" + to_like(text) + "%"
+        expected = db.execute("SELECT v LIKE ? ESCAPE '\\' FROM flds", (like,)).fetchone()[0]
+        where, params = compile_search(db, Text(text), CLOCK)
+        got = db.execute(f"SELECT {where} FROM note n", params).fetchone()[0]
     assert bool(got) == bool(expected)
 
 
