@@ -111,6 +111,7 @@ class QuestionPage(QWidget):
         self.hint.setText(f"Choose {_words(item.choose)}." if item.choose > 1 else "Choose one.")
         for widget in self.options:
             self.options_box.removeWidget(widget)
+            widget.hide()  # gone from the screen now, not at the next event-loop turn
             widget.deleteLater()
         self.options = []
         picked = session.answers.get(index, frozenset())
