@@ -2,8 +2,9 @@
 
 Three layouts exist: ``collection.anki2`` (genanki, old Anki), ``collection.anki21``
 (Anki 2.1 legacy export) and ``collection.anki21b`` (zstd-compressed, protobuf media
-map; ``meta`` says version 3). Sizes are capped while decompressing (zip bombs), and
-member or media names that would leave the media folder are refused.
+map; ``meta`` says version 3). Sizes, counts and compression ratios are held to
+:mod:`app.core.input_limits` before and while extracting (zip bombs), and member or media
+names that would leave the media folder are refused.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from pathlib import Path, PurePosixPath
 
 import zstandard
 
+from app.core import input_limits as limits
 from app.core.errors import BadInputError
 from app.interop import protobuf_wire as pb
+from app.interop.bounded import Extraction
 
-MAX_MEMBER_BYTES = 1 << 30
-MAX_TOTAL_BYTES = 4 << 30
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _BAD_NAME = re.compile(r"(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[A-Za-z]:|[\x00-\x1f]")
 
@@ -66,27 +67,56 @@ def open_package(path: Path, workdir: Path) -> AnkiPackage:
 
 
 def _open(zf: zipfile.ZipFile, path: Path, workdir: Path) -> AnkiPackage:
-    names = {info.filename: info for info in zf.infolist()}
+    infos = zf.infolist()
+    limits.check_count(path, len(infos))
+    names = {info.filename: info for info in infos}
     for name in names:
         if _BAD_NAME.search(name) or ".." in PurePosixPath(name).parts:
             raise BadInputError(f"{path}: member '{name}' would escape the package")
-    total = sum(info.file_size for info in names.values())
-    if total > MAX_TOTAL_BYTES:
-        raise BadInputError(f"{path}: unpacks to more than 4 GB; refused")
-    version = _meta_version(zf, names)
+    limits.check_total(path, sum(info.file_size for info in infos))
+    extraction = Extraction(path, workdir)
+    version = _meta_version(zf, names, extraction)
     member = _collection_member(names, version)
     if member is None:
         raise BadInputError(f"{path}: no Anki collection inside (not an .apkg/.colpkg?)")
+    info = names[member]
+    limits.check_declared(
+        path, member, info.file_size, info.compress_size, limits.MAX_DATABASE_BYTES
+    )
+    mapping = _media_map(zf, names, version, extraction, path)
+    media_infos = _media_members(names, mapping, path)
+    extraction.reserve(info.file_size + sum(i.file_size for i in media_infos.values()))
     collection = workdir / "collection.sqlite"
-    _extract(zf, names[member], collection, member.endswith("21b"), path)
-    media = _media(zf, names, version, workdir / "media", path)
+    with zf.open(info) as src:
+        extraction.copy(
+            src, collection, member, limits.MAX_DATABASE_BYTES, zstd=member.endswith("21b")
+        )
+    folder = workdir / "media"
+    media: dict[str, Path] = {}
+    for name, media_info in media_infos.items():
+        target = folder / media_info.filename
+        with zf.open(media_info) as fh:
+            head = fh.read(4)
+        with zf.open(media_info) as src:
+            extraction.copy(
+                src,
+                target,
+                media_info.filename,
+                limits.MAX_FILE_BYTES,
+                zstd=version >= 3 and head == ZSTD_MAGIC,
+                name=name,
+            )
+        media[name] = target
     return AnkiPackage(collection, version, media)
 
 
-def _meta_version(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> int:
+def _meta_version(
+    zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], extraction: Extraction
+) -> int:
     if "meta" not in names:
         return 2 if "collection.anki21" in names else 1
-    data = _read(zf, names["meta"], 1024)
+    with zf.open(names["meta"]) as fh:
+        data = extraction.read(fh, "meta", 1024)
     try:
         return pb.number(pb.parse(data), 1, 2)
     except BadInputError:
@@ -102,70 +132,50 @@ def _collection_member(names: dict[str, zipfile.ZipInfo], version: int) -> str |
     return None
 
 
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    with zf.open(info) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise BadInputError(f"member '{info.filename}' is larger than allowed")
-    return data
-
-
-def _extract(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, zstd: bool, package: Path
-) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    written = 0
-    try:
-        with zf.open(info) as src, target.open("wb") as out:
-            stream = zstandard.ZstdDecompressor().stream_reader(src) if zstd else src
-            while block := stream.read(1 << 20):
-                written += len(block)
-                if written > MAX_MEMBER_BYTES:
-                    raise BadInputError(f"{package}: '{info.filename}' unpacks to over 1 GB")
-                out.write(block)
-    except (zstandard.ZstdError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise BadInputError(f"{package}: '{info.filename}' is damaged or truncated") from exc
-
-
-def _media(
+def _media_map(
     zf: zipfile.ZipFile,
     names: dict[str, zipfile.ZipInfo],
     version: int,
-    folder: Path,
+    extraction: Extraction,
     package: Path,
-) -> dict[str, Path]:
-    if "media" not in names:
+) -> dict[str, str]:
+    info = names.get("media")
+    if info is None:
         return {}
-    raw = _read(zf, names["media"], 64 << 20)
-    mapping = _media_map(raw, version, package)
-    folder.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Path] = {}
+    with zf.open(info) as fh:
+        head = fh.read(4)
+    with zf.open(info) as fh:
+        raw = extraction.read(fh, "media", limits.MAX_META_BYTES, zstd=head == ZSTD_MAGIC)
+    return _parse_media_map(raw, head == ZSTD_MAGIC, package)
+
+
+def _media_members(
+    names: dict[str, zipfile.ZipInfo], mapping: dict[str, str], package: Path
+) -> dict[str, zipfile.ZipInfo]:
+    """Media name -> its member, with the declared sizes checked."""
+    limits.check_count(package, len(mapping))
+    out: dict[str, zipfile.ZipInfo] = {}
     for member, name in mapping.items():
         if not name or _BAD_NAME.search(name) or "/" in name or "\\" in name:
             raise BadInputError(f"{package}: media name '{name}' would escape the media folder")
         info = names.get(member)
         if info is None:
             raise BadInputError(f"{package}: media file '{name}' ({member}) is missing")
-        target = folder / member
-        with zf.open(info) as fh:
-            head = fh.read(4)
-        _extract(zf, info, target, version >= 3 and head == ZSTD_MAGIC, package)
-        out[name] = target
+        if name in out:
+            raise BadInputError(f"{package}: the media list names '{name}' twice")
+        limits.check_declared(package, member, info.file_size, info.compress_size, name=name)
+        out[name] = info
     return out
 
 
-def _media_map(raw: bytes, version: int, package: Path) -> dict[str, str]:
-    if raw.startswith(ZSTD_MAGIC):
-        try:
-            raw = zstandard.ZstdDecompressor().decompressobj().decompress(raw)
-        except zstandard.ZstdError as exc:
-            raise BadInputError(f"{package}: the media list is damaged") from exc
+def _parse_media_map(raw: bytes, protobuf: bool, package: Path) -> dict[str, str]:
+    if protobuf:
         entries = pb.messages(pb.parse(raw), 1)
         return {str(i): pb.text(pb.parse(entry), 1) for i, entry in enumerate(entries)}
     try:
         data = json.loads(raw.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BadInputError(f"{package}: the media list is damaged") from exc
-    if not isinstance(data, dict):
-        raise BadInputError(f"{package}: the media list is damaged")
-    return {str(k): str(v) for k, v in data.items()}
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise BadInputError(f"{package}: the media list is damaged (not a map of names)")
+    return {str(k): v for k, v in data.items()}

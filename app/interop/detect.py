@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 from app.core.errors import BadInputError
+from app.core.input_limits import MAX_MEMBERS
 
 ANKI = (".apkg", ".colpkg")
 TEXT = (".csv", ".tsv", ".txt")
@@ -17,7 +19,7 @@ def detect_format(path: Path) -> str:
         raise BadInputError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
     if path.is_dir():
-        for file in path.rglob("*.md"):
+        for file in itertools.islice(path.rglob("*.md"), MAX_MEMBERS + 1):
             if any(part.startswith(".") for part in file.relative_to(path).parts):
                 continue
             if _is_deck_file(file):

@@ -12,20 +12,23 @@ blank line; a paragraph with ``==highlights==`` is a cloze card. The plugin's
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from urllib.parse import quote, unquote
 
 import yaml
 
+from app.core import input_limits as limits
 from app.core.errors import BadInputError
 from app.core.markdown_blocks import iter_outside_code, trim_lines
 from app.core.models import DeckFile, NoteKind, NoteSpec
+from app.interop.pack_media import REMOTE, image_links, inside_root, resolve, rewrite_links
 
 FLASHCARDS = "flashcards"
 ROOT_DECK = "Obsidian"
-MAX_NOTE_BYTES = 16 * 1024 * 1024
 _TAG = re.compile(r"(?<!\S)#([\w/-]+)")
 _NOT_A_TAG = re.compile(r"[\d/_-]*")
 _SR_COMMENT = re.compile(r"<!--SR:.*?-->")
@@ -57,20 +60,28 @@ def read_vault(folder: Path) -> tuple[list[DeckFile], list[str]]:
         raise BadInputError(f"{folder}: not a folder")
     warnings: list[str] = []
     decks: dict[str, list[tuple[Path, list[NoteSpec]]]] = {}
-    for path in sorted(folder.rglob("*.md")):
+    paths = sorted(itertools.islice(folder.rglob("*.md"), limits.MAX_MEMBERS + 1))
+    limits.check_count(folder, len(paths))
+    total = 0
+    for path in paths:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if not inside_root(path, folder):
+            warnings.append(f"{path}: a symlink leading outside the vault; skipped")
             continue
         text = _read_note(path, warnings)
         if text is None:
             continue
+        total += len(text)
+        limits.check_total(folder, total)
         deck, notes = _parse_note(text, relative, str(path), warnings)
         if deck is None:
             continue
         if not notes:
             warnings.append(f"{path}: tagged #{FLASHCARDS} but holds no cards")
             continue
-        decks.setdefault(deck, []).append((path, notes))
+        decks.setdefault(deck, []).append((path, _local_images(notes, path, folder, warnings)))
     if not decks:
         raise BadInputError(
             f"{folder}: no flashcards found (notes need a #{FLASHCARDS} tag and cards "
@@ -79,10 +90,56 @@ def read_vault(folder: Path) -> tuple[list[DeckFile], list[str]]:
     return _deck_files(decks, warnings), warnings
 
 
+def vault_media(folder: Path, decks: list[DeckFile]) -> dict[str, Path]:
+    """``<deck uid>:<link>`` -> image file inside the vault, for the decks' image links
+    (which :func:`read_vault` made relative to the vault's root)."""
+    media: dict[str, Path] = {}
+    total = 0
+    for deck in decks:
+        for note in deck.notes:
+            for link in image_links(note):
+                key = f"{deck.uid}:{link}"
+                if REMOTE.match(link) or key in media:
+                    continue
+                found = resolve(unquote(link), folder, folder)
+                if isinstance(found, Path):
+                    total += found.stat().st_size
+                    limits.check_total(folder, total)
+                    media[key] = found
+    limits.check_count(folder, len(media))
+    return media
+
+
+def _local_images(
+    specs: list[NoteSpec], path: Path, folder: Path, warnings: list[str]
+) -> list[NoteSpec]:
+    """Image links made relative to the vault's root; links leading outside it are left
+    as they are (they show as missing) with a warning."""
+    root = folder.resolve()
+    out: list[NoteSpec] = []
+    for spec in specs:
+        change: dict[str, str] = {}
+        for link in image_links(spec):
+            if REMOTE.match(link) or link in change:
+                continue
+            found = resolve(link, path.parent, folder)
+            if found == "not found":  # Obsidian also looks from the vault's root
+                found = resolve(link, folder, folder)
+            if isinstance(found, str):
+                warnings.append(f"{path}:{spec.line}: image '{link}' {found}")
+                continue
+            change[link] = quote(found.relative_to(root).as_posix())
+        out.append(rewrite_links(spec, change))
+    return out
+
+
 def _read_note(path: Path, warnings: list[str]) -> str | None:
     try:
-        if path.stat().st_size > MAX_NOTE_BYTES:
-            warnings.append(f"{path}: larger than 16 MB; skipped")
+        if path.stat().st_size > limits.MAX_TEXT_BYTES:
+            warnings.append(
+                f"{path}: larger than the limit of {limits.describe(limits.MAX_TEXT_BYTES)}; "
+                "skipped"
+            )
             return None
         return path.read_bytes().decode("utf-8-sig")
     except OSError as exc:

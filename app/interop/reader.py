@@ -71,10 +71,11 @@ def read_source(path: Path, workdir: Path, deck: str | None = None) -> PreparedI
         batch = parse_text_notes(read_text(path), TextOptions(deck=deck), source=str(path))
         return PreparedImport(path, kind, batch=batch, warnings=list(batch.warnings))
     if kind == "obsidian":
-        from app.interop.obsidian import read_vault
+        from app.interop.obsidian import read_vault, vault_media
 
         decks, warnings = read_vault(path)
-        return PreparedImport(path, kind, decks=decks, warnings=warnings)
+        media = vault_media(path, decks)
+        return PreparedImport(path, kind, decks=decks, media=media, warnings=warnings)
     from app.interop.markdown_pack import read_markdown
 
     pack = read_markdown(path, workdir)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import BadInputError
+from app.core.input_limits import MAX_TEXT_BYTES, describe
 from app.interop.foreign import BASIC, ForeignBatch, ForeignNote, ForeignNotetype, Template
 
-MAX_TEXT_BYTES = 200 * 1024 * 1024
 DELIMITER_NAMES = {
     "tab": "\t",
     "comma": ",",
@@ -101,13 +101,16 @@ class _Row:
     guid: str
 
 
+_TOO_LARGE = f"the file is larger than the limit of {describe(MAX_TEXT_BYTES)}; refused"
+
+
 def read_text(path: Path) -> str:
     """Read a text file as UTF-8 (with or without BOM) or UTF-16."""
     try:
         if path.is_dir():
             raise BadInputError(f"{path}: is a folder, not a text file")
         if path.stat().st_size > MAX_TEXT_BYTES:
-            raise BadInputError(f"{path}: the file is larger than 200 MB; refused")
+            raise BadInputError(f"{path}: {_TOO_LARGE}")
         data = path.read_bytes()
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
@@ -117,7 +120,7 @@ def read_text(path: Path) -> str:
 def decode_text(data: bytes, source: str = "<text>") -> str:
     """Decode the bytes of a text file; binary or undecodable data is refused."""
     if len(data) > MAX_TEXT_BYTES:
-        raise BadInputError(f"{source}: the file is larger than 200 MB; refused")
+        raise BadInputError(f"{source}: {_TOO_LARGE}")
     encoding, start = "utf-8", 0
     for bom, name in _BOMS:
         if data.startswith(bom):

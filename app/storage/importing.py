@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from app.core.input_limits import check_free_space
 from app.core.models import ImportSummary
+from app.interop.bounded import free_bytes
 from app.interop.markdown_pack import rewrite_media_links
 from app.interop.reader import PreparedImport
 from app.storage.deck_sync import apply_decks
@@ -33,6 +35,8 @@ def apply_prepared(
     keys_are_names = prepared.batch is not None
     stored: dict[str, str] = {}
     if media_dir is not None:
+        needed = sum(file.stat().st_size for file in prepared.media.values())
+        check_free_space(media_dir, free_bytes(media_dir), needed)
         for key, file in prepared.media.items():
             name, created = add_media_file(
                 conn, media_dir, file, key if keys_are_names else None, staging

@@ -101,10 +101,10 @@ def test_media_listed_but_missing(col, tmp_path) -> None:
 
 
 def test_zip_bomb_is_capped(col, tmp_path, monkeypatch) -> None:
-    from app.interop import anki_zip
+    from app.core import input_limits as limits
 
-    monkeypatch.setattr(anki_zip, "MAX_MEMBER_BYTES", 20_000)
-    _refused(col, tmp_path, SOURCES["legacy_export.apkg"], "unpacks to over")
+    monkeypatch.setattr(limits, "MAX_DATABASE_BYTES", 20_000)
+    _refused(col, tmp_path, SOURCES["legacy_export.apkg"], "over the limit")
 
 
 def test_failed_import_removes_media_it_copied(col, tmp_path, monkeypatch) -> None:
