@@ -9,111 +9,116 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import markdown
-import nh3
 from markdown.extensions import Extension
+from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from app.core import input_limits as limits
 from app.core.choice import ChoiceOption, split_choice
 from app.core.cloze import fill_placeholders, render_cloze
 from app.core.models import NoteKind
+from app.core.sanitise import MEDIA_SRC, plain_text_html, sanitise, sanitise_css
 
-_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
-_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "del",
-    "div",
-    "dl",
-    "dt",
-    "em",
-    "font",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "input",
-    "kbd",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "rb",
-    "rp",
-    "rt",
-    "ruby",
-    "s",
-    "span",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
-}
-_ATTRIBUTES = {
-    "*": {"style", "title", "class"},
-    "a": {"href"},
-    "font": {"color", "size", "face"},
-    "img": {"src", "alt", "width", "height"},
-    "input": {"type", "checked", "disabled"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan"},
-}
-_STYLES = {
-    "color",
-    "background",
-    "background-color",
-    "font-weight",
-    "font-style",
-    "text-decoration",
-    "border",
-    "padding",
-    "margin",
-    "text-align",
-    "font-size",
-    "font-family",
-    "line-height",
-    "vertical-align",
-}
+__all__ = ["card_html", "markdown_html", "option_html", "page_css", "sanitise", "sanitise_css"]
 
 
 class _LocalImages(Treeprocessor):
-    """Remote images are never fetched: they become their alt text."""
+    """Images not in the media store are never loaded: they become their alt text."""
 
     def run(self, root: ET.Element) -> None:
         for parent in root.iter():
             for index, child in enumerate(list(parent)):
-                if child.tag == "img" and _REMOTE.match(child.get("src", "")):
+                if child.tag == "img" and not MEDIA_SRC.match(child.get("src", "")):
                     alt = child.get("alt") or "image"
-                    span = ET.Element("span", {"title": "remote image, not loaded"})
+                    span = ET.Element("span", {"title": "image not shown"})
                     span.text = f"[{alt}]"
                     span.tail = child.tail
                     parent.remove(child)
                     parent.insert(index, span)
 
 
+LINK_WINDOW = 1000
+"""Characters after ``[`` or ``![`` in which a link must end (keeps parsing linear)."""
+MAX_BRACKETS = 8
+"""Square brackets nested inside a link's text."""
+MAX_HTML_SCAN = 5_000_000
+"""Above this :func:`html_scan_cost` a card is shown as plain text (a second or more)."""
+_BRACKET = re.compile(r"[\[\]]")
+
+
+def _link_text(data: str, index: int) -> tuple[str, int, bool]:
+    """Python-Markdown's ``getText`` (the text up to the matching ``]``), giving up after
+    :data:`MAX_BRACKETS` nested brackets or :data:`LINK_WINDOW` characters."""
+    depth = 1
+    end = min(len(data), index + LINK_WINDOW)
+    pos = index
+    while depth <= MAX_BRACKETS and (m := _BRACKET.search(data, pos, end)):
+        depth += 1 if m.group() == "[" else -1
+        pos = m.end()
+        if depth == 0:
+            return data[index : pos - 1], pos, True
+    return data[index:end], end, False
+
+
+def _bounded(handle: Callable[[re.Match[str], str], Any]) -> Callable[[re.Match[str], str], Any]:
+    """A link pattern's ``handleMatch`` that looks only a little way past its start:
+    Python-Markdown scans to the end of the text for the closing bracket, which makes
+    a card of many ``![`` quadratic."""
+
+    def handle_match(m: re.Match[str], data: str) -> Any:
+        return handle(m, data[: m.end(0) + LINK_WINDOW])
+
+    return handle_match
+
+
+def _bounded_link(
+    get_link: Callable[[str, int], tuple[str, str | None, int, bool]],
+) -> Callable[[str, int], tuple[str, str | None, int, bool]]:
+    """``getLink`` (the ``(url "title")`` part) within :data:`LINK_WINDOW` characters,
+    giving up at once when no ``)`` follows or too many ``(`` come before it."""
+
+    def get(data: str, index: int) -> tuple[str, str | None, int, bool]:
+        end = data.find("\n\n", index, index + LINK_WINDOW)
+        end = min(len(data), index + LINK_WINDOW) if end < 0 else end
+        close = data.find(")", index, end)
+        if close < 0 or data.count("(", index, close) > MAX_BRACKETS:
+            return "", None, index, False
+        return get_link(data[:end], index)
+
+    return get
+
+
+_TAG_START = re.compile(r"<[a-zA-Z]|>")
+
+
+def html_scan_cost(text: str) -> int:
+    """Characters Python's HTML parser (which Python-Markdown runs over raw HTML) reads
+    to find where tags end: each ``<tag`` costs the distance to the next ``>``."""
+    cost = pending = pending_sum = 0
+    for m in _TAG_START.finditer(text):
+        if m.group() == ">":
+            cost += pending * m.start() - pending_sum
+            pending = pending_sum = 0
+        else:
+            pending += 1
+            pending_sum += m.start()
+    return cost + pending * len(text) - pending_sum
+
+
 class _LocalImagesExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LocalImages(md), "cirrus_local_images", 0)
+        for processor in md.inlinePatterns:
+            if isinstance(processor, LinkInlineProcessor):
+                # bound this instance's scanning (the class is Python-Markdown's)
+                setattr(processor, "handleMatch", _bounded(processor.handleMatch))  # noqa: B010
+                setattr(processor, "getText", _link_text)  # noqa: B010
+                setattr(processor, "getLink", _bounded_link(processor.getLink))  # noqa: B010
 
 
 def _converter(dark: bool) -> markdown.Markdown:
@@ -137,34 +142,51 @@ def _converter(dark: bool) -> markdown.Markdown:
     )
 
 
-def _allow_attribute(tag: str, attr: str, value: str) -> str | None:
-    if tag == "img" and attr == "src" and _REMOTE.match(value):
-        return None
-    return value
-
-
-def sanitise(html: str) -> str:
-    """Keep formatting, drop scripts, frames, event handlers and remote image sources."""
-    return nh3.clean(
-        html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        attribute_filter=_allow_attribute,
-        url_schemes={"http", "https", "mailto"},
-        filter_style_properties=_STYLES,
-        link_rel=None,
-    )
-
-
 _CONVERTERS: dict[bool, markdown.Markdown] = {}
 
 
 def markdown_html(text: str, dark: bool = False) -> str:
-    """Markdown to sanitised HTML (one converter per palette, reset between uses)."""
+    """Markdown to sanitised HTML (one converter per palette, reset between uses).
+
+    Text too large or nested too deeply to format in time is shown as plain text."""
+    if len(text) > limits.MAX_FORMATTED_CHARS:
+        return plain_text_html(text, "is too large")
+    if markdown_depth(text) > limits.MAX_NESTING:
+        return plain_text_html(text, "is nested too deeply")
+    if html_scan_cost(text) > MAX_HTML_SCAN:
+        return plain_text_html(text, "has too many unclosed HTML tags")
     converter = _CONVERTERS.get(dark)
     if converter is None:
         converter = _CONVERTERS[dark] = _converter(dark)
-    return _boxes(sanitise(converter.reset().convert(text)), dark)
+    try:
+        return _boxes(sanitise(converter.reset().convert(text)), dark)
+    except RecursionError:
+        return plain_text_html(text, "is nested too deeply")
+
+
+_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)]|>)(?=[ \t]|$)")
+_FENCE = re.compile(r"[ \t]*(?:```|~~~)")
+
+
+def markdown_depth(text: str) -> int:
+    """How deeply lists and quotes nest (indentation counts a level per two columns);
+    fenced code does not count. One linear pass."""
+    deepest = 0
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        markers, pos = 0, 0
+        while (m := _MARKER.match(line, pos)) and m.end() > pos:
+            markers += 1
+            pos = m.end()
+        deepest = max(deepest, markers + indent // 2)
+    return deepest
 
 
 _CODE_BLOCK = re.compile(
@@ -261,14 +283,6 @@ def _options_html(options: list[ChoiceOption], dark: bool) -> str:
 
 def _join(*parts: str) -> str:
     return "\n\n".join(p for p in parts if p)
-
-
-_CSS_URL = re.compile(r"url\s*\(|@import|expression\s*\(", re.IGNORECASE)
-
-
-def sanitise_css(css: str) -> str:
-    """A note type's style sheet without anything that could load a resource."""
-    return "" if _CSS_URL.search(css) else css
 
 
 def page_css(dark: bool, size: float = 13.5) -> str:

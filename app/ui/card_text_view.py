@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -14,10 +14,16 @@ from app.storage.media_store import media_path
 
 DEFAULT_TEXT_SIZE = 13.5
 TEXT_SIZES = (10.0, 11.0, 12.0, 13.5, 15.0, 17.0, 19.0, 22.0, 26.0)
+_IMAGE = QTextDocument.ResourceType.ImageResource.value
+_STYLE = QTextDocument.ResourceType.StyleSheetResource.value
 
 
 class CardTextView(QTextBrowser):
-    """Shows sanitised card HTML; never touches the network."""
+    """Shows sanitised card HTML; never touches the network or any file outside the store.
+
+    ``loadResource`` answers every request itself: a media-store image, or an empty
+    value. An invalid answer would let Qt fall back to its own loader, which reads any
+    path or ``file:`` URL (``/dev/zero`` until memory runs out)."""
 
     def __init__(self, media_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,13 +48,26 @@ class CardTextView(QTextBrowser):
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         url = QUrl(name) if isinstance(name, str) else name
-        if kind == QTextDocument.ResourceType.ImageResource.value and self.media_dir:
-            path = url.path()
-            if url.scheme() in ("", "media") and path.startswith("media/"):
-                found = media_path(self.media_dir, path.removeprefix("media/"))
-                if found is not None:
-                    return QImage.fromData(found.read_bytes())
-        return None
+        if kind == _IMAGE:
+            found = self._media_file(url)
+            if found is not None:
+                image = QImage(str(found))
+                if not image.isNull():
+                    return image
+            return QImage()  # valid but empty: Qt draws nothing and loads nothing
+        if kind == _STYLE:
+            return ""
+        return QByteArray()
+
+    def _media_file(self, url: QUrl) -> Path | None:
+        if self.media_dir is None or url.scheme() not in ("", "media"):
+            return None
+        if url.host() or url.hasQuery() or url.hasFragment():
+            return None
+        path = url.path()
+        if not path.startswith("media/"):
+            return None
+        return media_path(self.media_dir, path.removeprefix("media/"))
 
     def _open_link(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https"):

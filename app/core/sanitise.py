@@ -1,0 +1,188 @@
+"""What survives sanitising: card HTML and note-type CSS that cannot load anything.
+
+The card view loads images from the media store only, so the only image source kept is
+a media-store name (``media/<sha256>.<ext>``). Remote URLs, absolute and relative paths,
+``file:`` and ``data:`` sources become the image's alt text; CSS ``url(...)``,
+``@import`` and ``expression(...)`` are removed from style attributes and style sheets;
+attributes such as ``background=`` are not kept at all.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import nh3
+
+from app.core import input_limits as limits
+
+MEDIA_SRC = re.compile(r"^media/[0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?$")
+"""The one form of image source that survives: a name in the media store."""
+MAX_IMAGE_SIDE = 4096
+"""Width and height attributes above this are dropped (Qt would scale to them)."""
+
+TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "rb",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+}
+ATTRIBUTES = {
+    "*": {"style", "title", "class"},
+    "a": {"href"},
+    "font": {"color", "size", "face"},
+    "img": {"src", "alt", "width", "height"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan"},
+}
+STYLES = {
+    "color",
+    "background",
+    "background-color",
+    "font-weight",
+    "font-style",
+    "text-decoration",
+    "border",
+    "padding",
+    "margin",
+    "text-align",
+    "font-size",
+    "font-family",
+    "line-height",
+    "vertical-align",
+}
+_CSS_LOADS = re.compile(
+    r"url\s*\(|@import|expression\s*\(|image\s*\(|image-set\s*\(|\bsrc\s*:|\\|&#|/\*",
+    re.IGNORECASE,
+)
+"""Anything in CSS that can fetch a resource (or hide such a thing behind an escape)."""
+_IMG = re.compile(r"<img\b[^>]*>")
+_ATTR = re.compile(r'\s([a-z-]+)="([^"]*)"')
+
+
+def _allow_attribute(tag: str, attr: str, value: str) -> str | None:
+    if tag == "img" and attr == "src":
+        return value if MEDIA_SRC.match(value) else None
+    if attr == "style" and _CSS_LOADS.search(value):
+        return None
+    if attr in ("width", "height"):
+        return value if value.isdigit() and int(value) <= MAX_IMAGE_SIDE else None
+    return value
+
+
+def _image_or_alt(m: re.Match[str]) -> str:
+    attrs = dict(_ATTR.findall(m.group()))
+    if "src" in attrs:
+        return m.group()
+    alt = attrs.get("alt") or "image"  # already escaped by the sanitiser
+    return f'<span title="image not shown">[{alt}]</span>'
+
+
+_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_VOID = {"area", "base", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+def html_depth(html: str) -> int:
+    """How deeply the elements of ``html`` nest (an estimate, in one linear pass)."""
+    depth = deepest = 0
+    for m in _TAG_TOKEN.finditer(html):
+        closing, name, self_closing = m.groups()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def plain_text_html(text: str, why: str) -> str:
+    """The fallback for a card too large or too deeply nested to format."""
+    shown = text[: limits.MAX_PLAIN_CHARS]
+    cut = len(text) > len(shown)
+    more = f"\n[... {len(text) - len(shown):,} more characters not shown]" if cut else ""
+    return (
+        f"<p><i>This card {why} to format; it is shown as plain text.</i></p>"
+        f"<pre>{html_lib.escape(shown)}{more}</pre>"
+    )
+
+
+def sanitise(html: str) -> str:
+    """Keep formatting; drop scripts, frames, event handlers, and every image source or
+    style that is not in the media store (an image without one shows its alt text).
+
+    HTML too large or too deeply nested to format in time is shown as plain text."""
+    if len(html) > limits.MAX_FORMATTED_CHARS:
+        return plain_text_html(_ANY_TAG.sub("", html), "is too large")
+    if html_depth(html) > limits.MAX_NESTING:
+        return plain_text_html(_ANY_TAG.sub("", html), "is nested too deeply")
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        attribute_filter=_allow_attribute,
+        url_schemes={"http", "https", "mailto"},
+        filter_style_properties=STYLES,
+        link_rel=None,
+    )
+    return _IMG.sub(_image_or_alt, clean)
+
+
+_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+_AT_RULE = re.compile(r"@(?:import|font-face|namespace)[^;{}]*(?:;|\{[^}]*\}|$)", re.IGNORECASE)
+_PIECE = re.compile(r"[^;{}]+")
+
+
+def sanitise_css(css: str) -> str:
+    """A note type's style sheet without anything that could load a resource: comments,
+    ``@import`` and ``@font-face`` rules go, and so does every declaration holding
+    ``url(...)``, ``expression(...)``, ``image(...)``, ``src:`` or a CSS escape."""
+    css = _AT_RULE.sub("", _COMMENT.sub("", css))
+
+    def piece(m: re.Match[str]) -> str:
+        return "" if _CSS_LOADS.search(m.group()) or "@" in m.group() else m.group()
+
+    return _PIECE.sub(piece, css)
