@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+from app.core import input_limits as limits
 from app.core.errors import BadInputError
 from app.core.models import ANKI_REVLOG_KIND, CardState, ReviewKind
 from app.interop import protobuf_wire as pb
 from app.interop.anki_presets import read_presets
+from app.interop.anki_rows import blob, json_object, json_text, number, ordered, text
 from app.interop.foreign import (
     ForeignBatch,
     ForeignCard,
@@ -21,6 +24,11 @@ from app.interop.foreign import (
 )
 
 DAY = 86_400
+MAX_SECONDS = 2**37
+"""Epoch seconds after the year 6000 are not a real time."""
+MAX_MS = MAX_SECONDS * 1000
+MAX_DAYS = 1_500_000
+MAX_DURATION_MS = 86_400_000
 _STATES = {0: CardState.NEW, 1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}
 _REVLOG_STATE = {
     0: CardState.LEARNING,
@@ -52,12 +60,28 @@ def read_collection(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         return _read(db, fmt)
     except sqlite3.DatabaseError as exc:
         raise BadInputError(f"the Anki collection is damaged ({exc})") from exc
-    except (KeyError, ValueError, TypeError) as exc:
-        raise BadInputError(f"the Anki collection has unexpected contents ({exc!r})") from exc
+    except (
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
+        raise BadInputError(f"the Anki collection has unexpected contents ({exc!r:.200})") from exc
 
 
 def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
     (crt,) = db.execute("SELECT crt FROM col").fetchone()
+    crt = number(crt, "the collection's creation time (col.crt)", 0, MAX_SECONDS)
+    for table, limit in (
+        ("notes", limits.MAX_NOTES),
+        ("cards", limits.MAX_CARDS),
+        ("revlog", limits.MAX_REVIEW_LOG),
+    ):
+        (count,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+        limits.check_rows("the Anki collection", table, int(count), limit)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "notetypes" in tables:
         notetypes, decks = _schema18_notetypes(db), _schema18_decks(db)
@@ -70,41 +94,74 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
 
     cards: dict[int, list[tuple[Any, ...]]] = {}
     card_keys: dict[int, tuple[int, int]] = {}
+    card_slots: set[tuple[int, int]] = set()
     for row in db.execute(
         "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, flags, data, odid, "
         "odue FROM cards ORDER BY nid, ord"
     ):
-        cards.setdefault(row[1], []).append(row)
-        card_keys[row[0]] = (row[1], row[3])
+        cid = number(row[0], "a card's id")
+        nid = number(row[1], f"card {cid}: its note id")
+        ord_ = number(row[3], f"card {cid}: its template number", 0, 10_000)
+        if (nid, ord_) in card_slots:
+            raise BadInputError(f"card {cid}: note {nid} has two cards numbered {ord_}")
+        card_slots.add((nid, ord_))
+        cards.setdefault(nid, []).append(row)
+        card_keys[cid] = (nid, ord_)
     revlog: dict[int, list[tuple[int, ...]]] = {}
     for rid, cid, ease, duration, kind, ivl, last_ivl, factor in db.execute(
         "SELECT id, cid, ease, time, type, ivl, lastIvl, factor FROM revlog ORDER BY id"
     ):
-        revlog.setdefault(cid, []).append((rid, ease, duration, kind, ivl, last_ivl, factor))
+        rid = number(rid, "a review's id (its time)", 0, MAX_MS)
+        entry = (
+            rid,
+            number(ease, f"review {rid}: its answer", -(2**31), 2**31),
+            number(duration, f"review {rid}: its duration", -(2**53), 2**53),
+            number(kind, f"review {rid}: its kind", -(2**31), 2**31),
+            ivl,
+            last_ivl,
+            factor,
+        )
+        revlog.setdefault(number(cid, f"review {rid}: its card id"), []).append(entry)
 
     guids: dict[int, str] = {}
+    seen: dict[str, int] = {}
     for nid, guid, mid, tags, flds, mod in db.execute(
         "SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id"
     ):
+        nid = number(nid, "a note's id")
+        guid = text(guid, f"note {nid}: its guid")
+        if guid in seen:
+            raise BadInputError(f"notes {seen[guid]} and {nid} share the guid '{guid:.40}'")
+        seen[guid] = nid
         key = str(mid)
         if key not in batch.notetypes:
             batch.warnings.append(f"note {guid}: unknown note type {mid}; skipped")
             batch.skipped += 1
             continue
+        notetype = batch.notetypes[key]
+        fields = tuple(text(flds, f"note {nid}: its fields").split("\x1f"))
+        tag_text = text(tags, f"note {nid}: its tags")
+        note_cards: list[ForeignCard] = []
+        for row in cards.get(nid, []):
+            card = _card(row, crt, deck_names, revlog.get(row[0], []))
+            if not notetype.cloze and card.ord >= len(notetype.templates):
+                batch.warnings.append(
+                    f"card {row[0]}: template {card.ord + 1} does not exist in note type "
+                    f"'{notetype.name}'; skipped"
+                )
+                continue
+            note_cards.append(card)
         guids[nid] = guid
-        note_cards = tuple(
-            _card(row, crt, deck_names, revlog.get(row[0], [])) for row in cards.get(nid, [])
-        )
         deck = note_cards[0].deck if note_cards else "Default"
         batch.notes.append(
             ForeignNote(
                 guid=guid,
                 notetype=key,
-                fields=tuple(flds.split("\x1f")),
-                tags=tuple(t for t in tags.split() if t),
+                fields=fields,
+                tags=tuple(t for t in tag_text.split() if t),
                 deck=deck,
-                cards=note_cards,
-                modified_ms=int(mod) * 1000 if isinstance(mod, int) and mod > 0 else None,
+                cards=tuple(note_cards),
+                modified_ms=mod * 1000 if isinstance(mod, int) and 0 < mod <= MAX_SECONDS else None,
             )
         )
     for cid, entries in revlog.items():
@@ -115,7 +172,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         for rid, ease, duration, kind, ivl, last_ivl, factor in entries:
             review_kind = ANKI_REVLOG_KIND.get(kind, ReviewKind.SCHEDULED)
             manual = review_kind in (ReviewKind.MANUAL, ReviewKind.RESCHEDULED)
-            if kind > 5 or (ease not in (1, 2, 3, 4) and not (manual and ease == 0)):
+            if not 0 <= kind <= 5 or (ease not in (1, 2, 3, 4) and not (manual and ease == 0)):
                 continue
             before = CardState.NEW if first and kind == 0 else _REVLOG_STATE.get(kind, 2)
             first = first and manual
@@ -123,9 +180,9 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
                 ForeignReview(
                     guid=guids[nid],
                     ord=ord_,
-                    reviewed_at_ms=int(rid),
-                    rating=int(ease),
-                    duration_ms=max(0, int(duration)),
+                    reviewed_at_ms=rid,
+                    rating=ease,
+                    duration_ms=min(max(0, duration), MAX_DURATION_MS),
                     state_before=int(before),
                     source_id=str(rid),
                     kind=int(review_kind),
@@ -141,34 +198,39 @@ def _card(
     row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, ...]]
 ) -> ForeignCard:
     cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid, odue = row
+    what = f"card {cid}"
     if odid and odue:  # in a filtered deck: the home deck's due date (or new position)
         due = odue
-    state = _STATES.get(int(ctype), CardState.NEW)
+    state = _STATES.get(number(ctype, f"{what}: its type", -(2**31), 2**31), CardState.NEW)
+    queue = number(queue, f"{what}: its queue", -(2**31), 2**31)
     memory = _memory(data)
     due_ms: int | None = None
     if state == CardState.REVIEW or (state != CardState.NEW and queue == 3):
-        due_ms = (int(crt) + int(due) * DAY) * 1000
+        days = number(due, f"{what}: its due day", -MAX_DAYS, MAX_DAYS)
+        due_ms = (crt + days * DAY) * 1000
     elif state in (CardState.LEARNING, CardState.RELEARNING):
-        due_ms = int(due) * 1000
+        due_ms = number(due, f"{what}: its due time", 0, MAX_SECONDS) * 1000
+    position = number(due, f"{what}: its new-card position") if state == CardState.NEW else None
     last = memory.get("lrt")
-    last_ms = int(last) * 1000 if isinstance(last, (int, float)) else None
+    last_ms = int(last) * 1000 if isinstance(last, int) and 0 <= last <= MAX_SECONDS else None
     if last_ms is None and reviews and state != CardState.NEW:
         last_ms = reviews[-1][0]
+    home = number(odid, f"{what}: its original deck") or number(did, f"{what}: its deck")
     return ForeignCard(
-        ord=int(ord_),
-        deck=decks.get(int(odid) or int(did), "Default"),
+        ord=number(ord_, f"{what}: its template number", 0, 10_000),
+        deck=decks.get(home, "Default"),
         state=int(state),
         due_ms=due_ms,
         last_review_ms=last_ms if state != CardState.NEW else None,
         stability=_float(memory.get("s")) if state != CardState.NEW else None,
         difficulty=_float(memory.get("d")) if state != CardState.NEW else None,
-        reps=int(reps),
-        lapses=int(lapses),
+        reps=number(reps, f"{what}: its review count", 0, 2**31),
+        lapses=number(lapses, f"{what}: its lapse count", 0, 2**31),
         suspended=queue == -1,
         buried=queue in (-2, -3),
-        flag=int(flags) & 7,
-        new_position=int(due) if state == CardState.NEW else None,
-        created_ms=int(cid),
+        flag=number(flags, f"{what}: its flags", -(2**31), 2**31) & 7,
+        new_position=position,
+        created_ms=number(cid, f"{what}: its id", 0, MAX_MS),
     )
 
 
@@ -183,63 +245,98 @@ def _memory(data: object) -> dict[str, Any]:
 
 
 def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, (int, float)) else None
+    """An optional integer column (an interval, a factor): None unless a sane number."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
+        return value
+    return None
 
 
 def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number_ = float(value)
+    return number_ if math.isfinite(number_) else None
 
 
 def _schema11(
     db: sqlite3.Connection,
 ) -> tuple[dict[str, tuple[ForeignNotetype, int]], dict[int, tuple[str, str]]]:
     models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
+    models = json_object(models_json, "the note types (col.models)")
     notetypes: dict[str, tuple[ForeignNotetype, int]] = {}
-    for ntid, model in json.loads(models_json or "{}").items():
-        fields = tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"]))
+    for ntid, model in models.items():
+        what = f"note type {ntid:.40}"
+        if not isinstance(model, dict):
+            raise BadInputError(f"the Anki collection: {what} is not a JSON object")
+        fields = tuple(
+            name for _, name, _ in ordered(model.get("flds"), f"{what}: its fields", what)
+        )
         templates = tuple(
-            Template(t["name"], t.get("qfmt", ""), t.get("afmt", ""))
-            for t in sorted(model["tmpls"], key=lambda t: t["ord"])
+            Template(name, json_text(t.get("qfmt", ""), what), json_text(t.get("afmt", ""), what))
+            for _, name, t in ordered(model.get("tmpls"), f"{what}: its templates", what)
         )
         notetype = ForeignNotetype(
             key=str(ntid),
-            name=model["name"],
+            name=json_text(model.get("name"), f"{what}: its name"),
             fields=fields,
             templates=templates,
             cloze=model.get("type") == 1,
-            css=model.get("css", ""),
+            css=json_text(model.get("css", ""), f"{what}: its CSS"),
         )
-        notetypes[str(ntid)] = (notetype, int(ntid))
-    decks = {
-        int(did): (deck["name"], deck.get("desc", ""))
-        for did, deck in json.loads(decks_json or "{}").items()
-    }
+        notetypes[str(ntid)] = (notetype, number(_id(ntid), f"{what}: its id"))
+    decks: dict[int, tuple[str, str]] = {}
+    for did, deck in json_object(decks_json, "the decks (col.decks)").items():
+        what = f"deck {did:.40}"
+        if not isinstance(deck, dict):
+            raise BadInputError(f"the Anki collection: {what} is not a JSON object")
+        name = json_text(deck.get("name"), f"{what}: its name").strip()
+        if not name:
+            raise BadInputError(f"the Anki collection: {what} has no name")
+        desc = deck.get("desc", "")
+        decks[number(_id(did), f"{what}: its id")] = (name, desc if isinstance(desc, str) else "")
     return notetypes, decks
+
+
+def _id(key: str) -> int | str:
+    return int(key) if key.lstrip("-").isdigit() and len(key) < 20 else key
 
 
 def _schema18_notetypes(db: sqlite3.Connection) -> dict[str, tuple[ForeignNotetype, int]]:
     fields: dict[int, list[str]] = {}
     for ntid, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(ntid, []).append(name)
+        ntid = number(ntid, "a field's note type")
+        fields.setdefault(ntid, []).append(text(name, f"note type {ntid}: a field's name"))
     templates: dict[int, list[Template]] = {}
-    for ntid, name, config in db.execute(
-        "SELECT ntid, name, config FROM templates ORDER BY ntid, ord"
+    ords: set[tuple[int, int]] = set()
+    for ntid, ord_, name, config in db.execute(
+        "SELECT ntid, ord, name, config FROM templates ORDER BY ntid, ord"
     ):
-        cfg = pb.parse(config or b"")
-        templates.setdefault(ntid, []).append(Template(name, pb.text(cfg, 1), pb.text(cfg, 2)))
+        ntid = number(ntid, "a template's note type")
+        what = f"note type {ntid}"
+        ord_ = number(ord_, f"{what}: a template's number", 0, 10_000)
+        if (ntid, ord_) in ords:
+            raise BadInputError(f"the Anki collection: {what} has two templates numbered {ord_}")
+        ords.add((ntid, ord_))
+        cfg = pb.parse(blob(config, f"{what}: a template's settings"))
+        templates.setdefault(ntid, []).append(
+            Template(text(name, f"{what}: a template's name"), pb.text(cfg, 1), pb.text(cfg, 2))
+        )
     out: dict[str, tuple[ForeignNotetype, int]] = {}
     for ntid, name, config in db.execute("SELECT id, name, config FROM notetypes"):
-        cfg = pb.parse(config or b"")
+        ntid = number(ntid, "a note type's id")
+        cfg = pb.parse(blob(config, f"note type {ntid}: its settings"))
         out[str(ntid)] = (
             ForeignNotetype(
                 key=str(ntid),
-                name=name,
+                name=text(name, f"note type {ntid}: its name"),
                 fields=tuple(fields.get(ntid, ())),
                 templates=tuple(templates.get(ntid, ())),
                 cloze=pb.number(cfg, 1) == 1,
                 css=pb.text(cfg, 3),
             ),
-            int(ntid),
+            ntid,
         )
     return out
 
@@ -247,7 +344,11 @@ def _schema18_notetypes(db: sqlite3.Connection) -> dict[str, tuple[ForeignNotety
 def _schema18_decks(db: sqlite3.Connection) -> dict[int, tuple[str, str]]:
     out: dict[int, tuple[str, str]] = {}
     for did, name, kind in db.execute("SELECT id, name, kind FROM decks"):
-        normal = pb.messages(pb.parse(kind or b""), 1)
+        did = number(did, "a deck's id")
+        normal = pb.messages(pb.parse(blob(kind, f"deck {did}: its settings")), 1)
         description = pb.text(pb.parse(normal[0]), 3) if normal else ""
-        out[int(did)] = (name.replace("\x1f", "::"), description)
+        deck = text(name, f"deck {did}: its name").replace("\x1f", "::").strip()
+        if not deck:
+            raise BadInputError(f"the Anki collection: deck {did} has no name")
+        out[did] = (deck, description)
     return out
