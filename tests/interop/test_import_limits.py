@@ -140,7 +140,7 @@ def test_a_gigabyte_of_zeros_is_refused_with_almost_nothing_written(
         assert zf.getinfo("0").file_size == 1 << 30
     work = tmp_path / "tmp"
     work.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(work))
+    monkeypatch.setattr(tempfile, "tempdir", str(work))  # wherever the work folder goes
     before = _state(col)
     written = _written_bytes()
     with pytest.raises(BadInputError, match=r"'0' \('big.png'\) unpacks to 1 GB, over the limit"):
@@ -148,6 +148,8 @@ def test_a_gigabyte_of_zeros_is_refused_with_almost_nothing_written(
     assert _written_bytes() - written < 1_000_000
     assert _state(col) == before
     assert list(work.iterdir()) == []
+    data = tmp_path / "data"
+    assert [p for p in data.rglob("*") if p.is_file() and "tmp" in p.relative_to(data).parts] == []
 
 
 def test_a_hundred_thousand_members_are_refused(col: Collection, tmp_path: Path) -> None:
