@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QImage, QTextDocument
 
+from app.core.models import Rating
 from app.storage.collection import Collection
 from app.ui.card_text_view import CardTextView
 from app.ui.main_window import MainWindow
@@ -74,15 +75,16 @@ def test_a_card_with_dev_zero_and_a_remote_image_reads_neither(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    window.start_study("Hostile")
     study = window.study_view
-    assert study.start("Hostile")
+    assert window.stack.currentWidget() is study
     shown = []
     for _ in range(2):
         study.reveal()
         text = study.view.toPlainText()
         shown.append(text)
         study.view.document().size()  # lay out: every image is asked for now
-        study.rate(3)
+        study.rate(Rating.GOOD)
     assert any("[zero]" in t for t in shown) and any("[tracker]" in t for t in shown)
     names = [name for _, name, _ in asked]
     assert not any("dev/zero" in n or "tracker" in n for n in names)
