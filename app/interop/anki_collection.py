@@ -43,15 +43,33 @@ def _unicase(a: str, b: str) -> int:
     return (x > y) - (x < y)
 
 
+_TABLES = ("col", "notes", "cards", "revlog", "notetypes", "templates", "fields", "decks")
+
+
 def open_readonly(path: Path) -> sqlite3.Connection:
-    """The package's database, read-only, with Anki's ``unicase`` collation."""
-    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    """The package's database, read-only, with Anki's ``unicase`` collation.
+
+    The tables Cirrus reads must be tables: a view (say, a recursive one that never
+    ends) is refused, and the schema may not call functions (``trusted_schema``)."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
+        db.execute("PRAGMA trusted_schema = OFF")
         db.create_collation("unicase", _unicase)
+        marks = ", ".join("?" * len(_TABLES))
+        for name, kind in db.execute(
+            f"SELECT name, type FROM sqlite_master WHERE name IN ({marks}) AND type != 'table'",
+            _TABLES,
+        ):
+            raise BadInputError(
+                f"the collection inside is not an Anki database ('{name}' is a {kind})"
+            )
         db.execute("SELECT crt, ver FROM col").fetchone()
     except sqlite3.DatabaseError as exc:
         db.close()  # a refused package leaves no open file behind
         raise BadInputError(f"the collection inside is not an Anki database ({exc})") from exc
+    except BadInputError:
+        db.close()
+        raise
     return db
 
 

@@ -153,6 +153,15 @@ def test_bad_rows_get_a_clear_error(col, tmp_path, source, change, pattern) -> N
     _refused(col, tmp_path, mutated(source, [change], tmp_path), pattern)
 
 
+def test_a_view_in_place_of_a_table_is_refused(col, tmp_path) -> None:
+    endless = (
+        "DROP TABLE revlog; CREATE VIEW revlog AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL "
+        "SELECT n + 1 FROM r) SELECT n AS id, 1 AS cid, 3 AS ease, 0 AS time, 1 AS type FROM r"
+    )
+    data = mutated("modern_export.apkg", [lambda db: db.executescript(endless)], tmp_path)
+    _refused(col, tmp_path, data, "'revlog' is a view")
+
+
 def test_a_huge_review_log_is_refused(col, tmp_path, monkeypatch) -> None:
     data = mutated("modern_export.apkg", [], tmp_path)
     monkeypatch.setattr(limits, "MAX_REVIEW_LOG", 87)

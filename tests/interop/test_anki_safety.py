@@ -156,3 +156,14 @@ def test_mutated_packages_raise_only_the_importers_error(col, tmp_path, source, 
         col.import_path(path, T0)
     except BadInputError:
         assert _snapshot(col) == before
+
+
+def test_a_package_imports_into_a_data_folder_with_uri_characters(tmp_path) -> None:
+    collection = Collection.open(tmp_path / "data ?#% ü")
+    try:
+        package = tmp_path / "p.apkg"
+        package.write_bytes(SOURCES["modern_export.apkg"])
+        summary = collection.import_path(package, T0)
+        assert summary.notes == 15
+    finally:
+        collection.close()
