@@ -196,11 +196,12 @@ COLUMNS = {
     "notes": ["id", "guid", "mid", "tags", "flds"],
     "cards": ["id", "nid", "did", "ord", "type", "queue", "due", "ivl", "reps", "lapses", "odid"],
     "revlog": ["id", "cid", "ease", "time", "type"],
-    "col": ["crt", "models", "decks"],
+    "col": ["crt", "models", "decks", "dconf"],
     "notetypes": ["id", "name", "config"],
     "templates": ["ntid", "ord", "name", "config"],
     "fields": ["ntid", "ord", "name"],
-    "decks": ["id", "name", "kind"],
+    "decks": ["id", "name", "kind", "common"],
+    "deck_config": ["id", "name", "config"],
 }
 BAD_JSON = ['"text"', "[]", "[[[[[[[[[[[[", "{", '{"1": []}', '{"1": {"flds": 5}}', "null", "1e999"]
 values = st.one_of(
