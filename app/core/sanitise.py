@@ -113,9 +113,9 @@ def _allow_attribute(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
-def _image_or_alt(m: re.Match[str]) -> str:
+def _image_or_alt(m: re.Match[str], keep_media: bool = True) -> str:
     attrs = dict(_ATTR.findall(m.group()))
-    if "src" in attrs:
+    if keep_media and "src" in attrs:
         return m.group()
     alt = attrs.get("alt") or "image"  # already escaped by the sanitiser
     return f'<span title="image not shown">[{alt}]</span>'
@@ -148,6 +148,12 @@ def plain_text_html(text: str, why: str) -> str:
         f"<p><i>This card {why} to format; it is shown as plain text.</i></p>"
         f"<pre>{html_lib.escape(shown)}{more}</pre>"
     )
+
+
+def without_images(html: str) -> str:
+    """Sanitised HTML with every image as its alt text, for widgets whose own loader
+    would read files (a ``QLabel``)."""
+    return _IMG.sub(lambda m: _image_or_alt(m, keep_media=False), html)
 
 
 def sanitise(html: str) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.deck_tree import DeckNode
 from app.core.models import QueueCounts
 from app.core.render import markdown_html
+from app.core.sanitise import without_images
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 COLOURS = ("#1f6feb", "#cf222e", "#1a7f37")
@@ -166,7 +167,8 @@ class DeckBrowserView(QWidget):
     def _show_description(self, item: QTreeWidgetItem | None) -> None:
         name = item.data(0, NAME_ROLE) if item is not None else ""
         text = self._descriptions.get(name, "")
-        self.description.setText(markdown_html(text) if text.strip() else "")
+        # a QLabel loads images itself (from the working folder): show their alt text
+        self.description.setText(without_images(markdown_html(text)) if text.strip() else "")
 
     def _gear(self, name: str) -> QToolButton:
         button = QToolButton()

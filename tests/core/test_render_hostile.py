@@ -46,6 +46,13 @@ def test_a_media_store_image_stays() -> None:
     assert "99999" not in html  # Qt would scale the image to an absurd size
 
 
+def test_without_images_keeps_only_alt_text() -> None:
+    from app.core.sanitise import without_images
+
+    html = without_images(markdown_html(f"![diagram](media/{SHA}.png) text"))
+    assert "<img" not in html and "[diagram]" in html and "text" in html
+
+
 def test_css_that_loads_things_is_removed_from_attributes() -> None:
     html = sanitise(
         '<p style="background: url(/dev/zero)">a</p>'
