@@ -34,6 +34,7 @@ _NOT_A_TAG = re.compile(r"[\d/_-]*")
 _SR_COMMENT = re.compile(r"<!--SR:.*?-->")
 _HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
+_CLOSING = re.compile(r"(?<=\S)==")
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _SEPARATORS = ((":::", NoteKind.REVERSED), ("::", NoteKind.BASIC))
 
@@ -229,6 +230,23 @@ def _front_matter(lines: list[str], where: str, warnings: list[str]) -> tuple[in
     return end + 1, [tag for tag in tags if _TAG.fullmatch("#" + tag) and _valid_tag(tag)]
 
 
+def _without_sr_comments(line: str) -> str:
+    """The line without ``<!--SR:...-->``; only text before the last ``-->`` is searched,
+    so unclosed comments cannot make the search quadratic."""
+    end = line.rfind("-->")
+    return line if end < 0 else _SR_COMMENT.sub("", line[: end + 3]) + line[end + 3 :]
+
+
+def _last_closing(masked: str) -> int:
+    """Where a ``==highlight==`` can end at the latest (just after the last ``==`` that
+    follows a non-space; one more for an overlapping ``===``): searching no further
+    keeps highlight matching linear."""
+    last = 0
+    for m in _CLOSING.finditer(masked):
+        last = m.end()
+    return min(len(masked), last + 1) if last else 0
+
+
 def _mask_code(line: str) -> str:
     """The line with inline code spans blanked out (same length)."""
     return _INLINE_CODE.sub(lambda m: "\x00" * len(m.group()), line)
@@ -264,7 +282,7 @@ def _paragraphs(marked: list[_Line]) -> list[list[_Line]]:
     current: list[_Line] = []
     for number, line, code in marked:
         if not code:
-            cleaned = _SR_COMMENT.sub("", line).rstrip()
+            cleaned = _without_sr_comments(line).rstrip()
             if cleaned != line.rstrip() and not cleaned.strip():
                 continue  # a line holding only a scheduling comment
             line = cleaned
@@ -327,7 +345,8 @@ def _cloze(run: list[_Line]) -> list[_Card]:
         if not code:
             parts: list[str] = []
             last = 0
-            for m in _HIGHLIGHT.finditer(_mask_code(line)):
+            masked = _mask_code(line)
+            for m in _HIGHLIGHT.finditer(masked, 0, _last_closing(masked)):
                 number += 1
                 parts += [
                     line[last : m.start()],

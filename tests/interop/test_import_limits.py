@@ -227,3 +227,17 @@ def test_markdown_zip_members_are_held_to_the_limits(
         _zip({"sample.md": deck, "img/big.png": b"x" * 5000}),
         "'img/big.png' unpacks to 5,000 bytes, over the limit of 3,000 bytes",
     )
+
+
+def test_obsidian_lines_of_unclosed_markers_import(col: Collection, tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "note.md").write_text(
+        "#flashcards\n\n"
+        + "==a " * 40_000  # 40,000 unclosed highlights on one line
+        + "\n\nA ==b== closes\n\n"
+        + "Q::A " + "<!--SR:" * 40_000 + "\n",
+        encoding="utf-8",
+    )
+    summary = col.import_path(vault, T0)
+    assert summary.notes == 2
