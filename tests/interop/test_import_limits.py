@@ -236,7 +236,9 @@ def test_obsidian_lines_of_unclosed_markers_import(col: Collection, tmp_path: Pa
         "#flashcards\n\n"
         + "==a " * 40_000  # 40,000 unclosed highlights on one line
         + "\n\nA ==b== closes\n\n"
-        + "Q::A " + "<!--SR:" * 40_000 + "\n",
+        + "Q::A "
+        + "<!--SR:" * 40_000
+        + "\n",
         encoding="utf-8",
     )
     summary = col.import_path(vault, T0)
