@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.models import NoteKind
 from app.core.render import card_html, markdown_html
@@ -111,3 +114,27 @@ def test_many_image_openers_render_and_import(tmp_path: Path) -> None:
     assert "![![" in shown
     assert "![![" in markdown_html("![" * 40_000)  # under the size limit: formatted
     col.close()
+
+
+OLD_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::((?:(?!\}\}).)*?))?\}\}", re.DOTALL)
+"""The pattern before it was made linear (cubic on unclosed openers)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="{}c12:ab\n", max_size=40))
+def test_linear_cloze_matching_reads_as_the_old_pattern(text: str) -> None:
+    from app.core.cloze import CLOZE
+
+    old = [(m.span(), m.groups()) for m in OLD_CLOZE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in CLOZE.finditer(text)] == old
+    assert CLOZE.sub(r"<\2|\3>", text) == OLD_CLOZE.sub(r"<\2|\3>", text)
+
+
+def test_a_card_of_unclosed_clozes_parses_and_renders() -> None:
+    from app.core.deck_parser import parse_deck
+
+    body = "{{c1::" * 20_000 + " {{c1::real}}"
+    deck = parse_deck(f"---\ndeck: C\nid: c\n---\n\n## {body}\n")
+    assert deck.notes[0].kind == NoteKind.CLOZE
+    html = card_html(NoteKind.CLOZE, 0, "{{c1::" * 5_000 + "{{c1::x}}", "", "", reveal=True)
+    assert '<span class="cloze">' in html  # read as Anki reads it: the first "::" ends the text
