@@ -118,7 +118,8 @@ def _image_or_alt(m: re.Match[str], keep_media: bool = True) -> str:
     if keep_media and "src" in attrs:
         return m.group()
     alt = attrs.get("alt") or "image"  # already escaped by the sanitiser
-    return f'<span title="image not shown">[{alt}]</span>'
+    css_class = f' class="{attrs["class"]}"' if attrs.get("class") else ""
+    return f'<span{css_class} title="image not shown">[{alt}]</span>'
 
 
 _TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
