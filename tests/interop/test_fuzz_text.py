@@ -6,7 +6,7 @@ import codecs
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.core.deck_parser import parse_deck
@@ -147,6 +147,8 @@ printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=2
     printable, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom"])
 )
 def test_text_survives_every_accepted_encoding(text: str, encoding: str) -> None:
+    # A leading U+FEFF is a byte-order mark by definition: a file cannot tell it from one.
+    assume(not text.startswith("\ufeff"))
     boms = {"utf-16-le-bom": codecs.BOM_UTF16_LE, "utf-16-be-bom": codecs.BOM_UTF16_BE}
     bom = boms.get(encoding, b"")
     data = bom + text.encode(encoding[:9] if bom else encoding)
