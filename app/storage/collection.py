@@ -9,10 +9,11 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from app.core.deck_tree import DeckNode, subtree_ids
@@ -35,7 +36,6 @@ from app.storage import (
     answering,
     collection_file,
     leftovers,
-    migrations,
     study_repo,
 )
 from app.storage.card_actions import CardActions
@@ -44,20 +44,16 @@ from app.storage.check import CheckReport
 from app.storage.collection_file import (
     DB_NAME,
     _db_problem,
-    _upgrade_file,
 )
 from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
 from app.storage.editing import Editing
-from app.storage.engine import file_engine, memory_engine
 from app.storage.exams import Exams
-from app.storage.file_check import check_file
 from app.storage.foreign_import import Progress
 from app.storage.import_room import Imports
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.note_room import Notes
 from app.storage.queue_limits import DailyLimits
-from app.storage.read_view import view_engine
 from app.storage.readonly import open_readonly
 from app.storage.search_room import Searching
 from app.storage.settings_repo import get_setting, set_setting
@@ -89,17 +85,13 @@ class Collection:
         self._settings: dict[str, Any] = {}
         self._limits = DailyLimits()
         self._today = TodayCounts()
-        self._exams: Exams | None = None
-        self._deck_options: DeckOptions | None = None
         self._leeches: set[str] = set()
         """Answers of this session that made a card a leech (undo takes that back too)."""
         self._search_model: tuple[float, float, float] | None = None
-        self._editing: Editing | None = None
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
         # Why this is a read-only view (None when it can write).
         self.locked_by: LockedError | FolderReadOnlyError | None = None
-        self._card_actions: CardActions | None = None
         self.undone = ""
         """What the last :meth:`undo` took back ("Answer", "Bury", "Delete note", ...)."""
 
@@ -121,24 +113,7 @@ class Collection:
         was refused), :class:`FolderReadOnlyError` for a folder that cannot be written and
         :class:`CollectionDamagedError` for a file that is empty, cut short or not SQLite.
         """
-        try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CirrusError(f"cannot create the data folder {data_dir}: {exc.strerror}") from exc
-        lock = FolderLock.acquire(data_dir, doing)
-        try:
-            path = data_dir / DB_NAME
-            check_file(path)
-            _upgrade_file(path, data_dir / "backups")
-            collection = cls(file_engine(path), data_dir, tz=tz, rng=rng)
-            # this process holds the folder now: what killed ones left can go
-            backup_dirs = {data_dir / "backups", collection.backup_dir()}
-            leftovers.sweep(data_dir, backup_dirs, collection.engine)
-        except BaseException:
-            lock.release()
-            raise
-        collection._lock = lock
-        return collection
+        return collection_file.open_writable(cls, data_dir, tz, rng, doing)
 
     @classmethod
     def open_for_reading(
@@ -150,14 +125,7 @@ class Collection:
         readers in); any write through it raises the :class:`LockedError` it was opened
         under. Statistics still work: their aggregates are refreshed in memory only.
         """
-        try:
-            return cls.open(data_dir, tz=tz, rng=rng)
-        except (LockedError, FolderReadOnlyError) as exc:
-            refused = exc
-        engine = view_engine(data_dir / DB_NAME, refused)
-        collection = cls(engine, data_dir, tz=tz, rng=rng)
-        collection.locked_by = refused
-        return collection
+        return collection_file.open_for_reading(cls, data_dir, tz, rng)
 
     @classmethod
     def open_readonly(cls, data_dir: Path, *, tz: tzinfo | None = None) -> Collection:
@@ -171,17 +139,7 @@ class Collection:
 
     @classmethod
     def in_memory(cls, *, tz: tzinfo | None = None, rng: random.Random | None = None) -> Collection:
-        engine = memory_engine()
-        raw = engine.raw_connection()
-        try:
-            db = raw.driver_connection
-            assert isinstance(db, sqlite3.Connection)
-            db.isolation_level = None
-            migrations.migrate(db)
-            db.isolation_level = "DEFERRED"
-        finally:
-            raw.close()
-        return cls(engine, None, tz=tz, rng=rng)
+        return cls(collection_file.memory_database(), None, tz=tz, rng=rng)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -289,17 +247,9 @@ class Collection:
         return roots, counts
 
     def totals(self) -> dict[str, int]:
+        """How many decks, notes, cards, review-log rows and media files there are."""
         with self._read() as conn:
-            row = conn.execute(
-                text(
-                    "SELECT (SELECT COUNT(*) FROM deck), (SELECT COUNT(*) FROM note), "
-                    "(SELECT COUNT(*) FROM card), (SELECT COUNT(*) FROM review_log), "
-                    "(SELECT COUNT(*) FROM media)"
-                )
-            ).one()
-        return dict(
-            zip(("decks", "notes", "cards", "review_logs", "media"), map(int, row), strict=True)
-        )
+            return study_repo.totals(conn)
 
     # -- studying ------------------------------------------------------------------------
 
@@ -380,38 +330,30 @@ class Collection:
         """
         return answering.answer(self, card_id, rating, now, duration_ms, early_ok)
 
-    @property
+    @cached_property
     def deck_options(self) -> DeckOptions:
         """Presets, which deck uses which, "today only" limits, leeches."""
-        if self._deck_options is None:
-            self._deck_options = DeckOptions(self)
-        return self._deck_options
+        return DeckOptions(self)
 
     @property
     def custom_study(self) -> CustomStudy:
         """Today's summary of a deck and custom study sessions."""
         return CustomStudy(self)
 
-    @property
+    @cached_property
     def exams(self) -> Exams:
         """Practice exams, the predicted score and exam mode."""
-        if self._exams is None:
-            self._exams = Exams(self)
-        return self._exams
+        return Exams(self)
 
-    @property
+    @cached_property
     def editing(self) -> Editing:
         """Browse, add, edit and delete notes, cards and decks (undoable)."""
-        if self._editing is None:
-            self._editing = Editing(self)
-        return self._editing
+        return Editing(self)
 
-    @property
+    @cached_property
     def card_actions(self) -> CardActions:
         """Bury, suspend, flag, mark and delete notes (undone by :meth:`undo` too)."""
-        if self._card_actions is None:
-            self._card_actions = CardActions(self)
-        return self._card_actions
+        return CardActions(self)
 
     @property
     def can_undo(self) -> bool:

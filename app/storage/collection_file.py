@@ -4,15 +4,24 @@ and turning SQLite's errors into words a learner understands."""
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
 
 from app.core.errors import BadInputError, CirrusError
-from app.storage import backups, migrations
-from app.storage.file_check import classify
-from app.storage.lock import FolderLock, holds
+from app.storage import backups, leftovers, migrations
+from app.storage.engine import file_engine, memory_engine
+from app.storage.file_check import check_file, classify
+from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError, holds
+from app.storage.read_view import view_engine
+
+if TYPE_CHECKING:
+    from app.storage.collection import Collection
 
 log = logging.getLogger("app.storage.collection")
 DB_NAME = "collection.sqlite"
@@ -133,3 +142,60 @@ def backup_if_due(db_path: Path | None, folder: Path, now: datetime) -> Path | N
     if last is not None and now - last < timedelta(days=1):
         return None
     return backup(db_path, folder, now)
+
+
+def open_writable(
+    cls: type[Collection],
+    data_dir: Path,
+    tz: tzinfo | None,
+    rng: random.Random | None,
+    doing: str,
+) -> Collection:
+    """See :meth:`Collection.open`: the lock first, then the file's checks, the upgrade and
+    the sweep of what killed processes left."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CirrusError(f"cannot create the data folder {data_dir}: {exc.strerror}") from exc
+    lock = FolderLock.acquire(data_dir, doing)
+    try:
+        path = data_dir / DB_NAME
+        check_file(path)
+        _upgrade_file(path, data_dir / "backups")
+        collection = cls(file_engine(path), data_dir, tz=tz, rng=rng)
+        # this process holds the folder now: what killed ones left can go
+        backup_dirs = {data_dir / "backups", collection.backup_dir()}
+        leftovers.sweep(data_dir, backup_dirs, collection.engine)
+    except BaseException:
+        lock.release()
+        raise
+    collection._lock = lock
+    return collection
+
+
+def open_for_reading(
+    cls: type[Collection], data_dir: Path, tz: tzinfo | None, rng: random.Random | None
+) -> Collection:
+    """See :meth:`Collection.open_for_reading`."""
+    try:
+        return cls.open(data_dir, tz=tz, rng=rng)
+    except (LockedError, FolderReadOnlyError) as exc:
+        refused = exc
+    collection = cls(view_engine(data_dir / DB_NAME, refused), data_dir, tz=tz, rng=rng)
+    collection.locked_by = refused
+    return collection
+
+
+def memory_database() -> Engine:
+    """An in-memory database at the newest schema (tests, previews)."""
+    engine = memory_engine()
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        assert isinstance(db, sqlite3.Connection)
+        db.isolation_level = None
+        migrations.migrate(db)
+        db.isolation_level = "DEFERRED"
+    finally:
+        raw.close()
+    return engine

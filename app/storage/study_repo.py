@@ -203,6 +203,19 @@ def deck_counts(
     return {deck_id: Available(c[0], c[1], c[2]) for deck_id, c in out.items()}
 
 
+def totals(conn: Connection) -> dict[str, int]:
+    row = conn.execute(
+        text(
+            "SELECT (SELECT COUNT(*) FROM deck), (SELECT COUNT(*) FROM note), "
+            "(SELECT COUNT(*) FROM card), (SELECT COUNT(*) FROM review_log), "
+            "(SELECT COUNT(*) FROM media)"
+        )
+    ).one()
+    return dict(
+        zip(("decks", "notes", "cards", "review_logs", "media"), map(int, row), strict=True)
+    )
+
+
 def deck_summaries(conn: Connection, window: DayWindow) -> list[DeckSummary]:
     """Every deck with its own counts (children not included), in deck order."""
     today = deck_counts(conn, window)
