@@ -46,7 +46,7 @@ class DeckBrowserView(QWidget):
 
     studyRequested = Signal(str)
     deckAction = Signal(str, str)
-    """(deck name, action): "options" or "export"."""
+    """(deck name, action): "options", "rename", "export" or "delete"."""
     collapsedChanged = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -173,7 +173,7 @@ class DeckBrowserView(QWidget):
     def _gear(self, name: str) -> QToolButton:
         button = QToolButton()
         button.setText("\u2699")
-        button.setToolTip(f"Options, export… for {name}")
+        button.setToolTip(f"Study, options, rename, export, delete {name}")
         button.setAutoRaise(True)
         button.setStyleSheet(
             "QToolButton { padding: 0 2px; } QToolButton::menu-indicator { image: none; }"
@@ -185,7 +185,13 @@ class DeckBrowserView(QWidget):
 
     def _menu(self, name: str, parent: QWidget) -> QMenu:
         menu = QMenu(parent)
-        for label, action in (("Study", "study"), ("Options…", "options"), ("Export…", "export")):
+        for label, action in (
+            ("Study", "study"),
+            ("Options…", "options"),
+            ("Rename or move…", "rename"),
+            ("Export…", "export"),
+            ("Delete…", "delete"),
+        ):
             menu.addAction(label, self._actor(name, action))
         return menu
 

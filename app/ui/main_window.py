@@ -277,6 +277,12 @@ class MainWindow(QMainWindow):
             self.more.deck_options(deck)
         elif action == "export":
             self.export_dialog(deck)
+        elif action in ("rename", "delete"):
+            self.decks_view.select(deck)
+            if action == "rename":
+                self.deck_actions.rename_deck()
+            else:
+                self.deck_actions.delete_deck()
 
     def options_for_current(self) -> None:
         deck = (

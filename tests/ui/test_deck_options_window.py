@@ -162,3 +162,23 @@ def test_collapsed_decks_are_remembered(qtbot, window) -> None:
     assert not top.isExpanded()
     window.decks_view.select("Other")
     assert "<strong>c</strong>" in window.decks_view.description.text()  # Markdown, rendered
+
+
+def test_the_gear_renames_and_deletes_a_deck(qtbot, window) -> None:
+    asked: list[str] = []
+    window.deck_actions.ask = lambda title, prompt, value: "Moved::Other"
+    window.deck_actions.confirm = lambda title, text: asked.append(text) or True
+    gear = window.decks_view.tree.itemWidget(
+        next(
+            i for i in window.decks_view._items() if i.data(0, Qt.ItemDataRole.UserRole) == "Other"
+        ),
+        4,
+    )
+    labels = [a.text() for a in gear.menu().actions()]
+    assert labels == ["Study", "Options…", "Rename or move…", "Export…", "Delete…"]
+    next(a for a in gear.menu().actions() if a.text() == "Rename or move…").trigger()
+    assert _row(window, "Moved::Other")[0] == "20"
+    window.deck_action("Moved::Other", "delete")
+    assert "30 notes and 30 cards" in asked[0]
+    names = {i.data(0, Qt.ItemDataRole.UserRole) for i in window.decks_view._items()}
+    assert "Moved::Other" not in names and "Top::A" in names
