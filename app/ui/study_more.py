@@ -43,6 +43,7 @@ class StudyMore:
         dialog = PreferencesDialog(self.collection, w)
         w.preferences_dialog = dialog
         dialog.changed.connect(w.preferences_changed)
+        dialog.syncRequested.connect(w.show_sync)
         dialog.exec()
 
     # -- the done screen ---------------------------------------------------------------

@@ -182,3 +182,14 @@ def test_the_gear_renames_and_deletes_a_deck(qtbot, window) -> None:
     assert "30 notes and 30 cards" in asked[0]
     names = {i.data(0, Qt.ItemDataRole.UserRole) for i in window.decks_view._items()}
     assert "Moved::Other" not in names and "Top::A" in names
+
+
+def test_preferences_lead_to_the_sync_settings(qtbot, window) -> None:
+    def open_sync(dialog: PreferencesDialog) -> None:
+        assert dialog.sync_folder.text() == "Not syncing"
+        dialog.syncRequested.emit()
+        dialog.reject()
+
+    _with_dialog(qtbot, PreferencesDialog, open_sync)
+    window.more.preferences()
+    assert window.sync_panel is not None and window.sync_panel.isVisible()

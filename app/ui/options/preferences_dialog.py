@@ -48,6 +48,8 @@ def preference(collection: Collection, key: str) -> object:
 
 class PreferencesDialog(QDialog):
     changed = Signal()
+    syncRequested = Signal()
+    """The learner asked for the sync settings (Tools > Sync…)."""
 
     def __init__(self, collection: Collection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +91,12 @@ class PreferencesDialog(QDialog):
         files = QFormLayout()
         files.addRow("Backup folder", _row(self.backup_dir, browse))
         files.addRow("Data folder", _row(self.data_dir, open_folder))
+        folder = collection.setting("sync_folder")
+        self.sync_folder = QLabel(str(folder) if folder else "Not syncing")
+        self.sync_folder.setWordWrap(True)
+        sync = QPushButton("Sync settings…")
+        sync.clicked.connect(lambda _c=False: self.syncRequested.emit())
+        files.addRow("Sync folder", _row(self.sync_folder, sync))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
