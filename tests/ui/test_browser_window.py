@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit
 
+from app.storage.collection import Collection
 from app.ui.browser.browser_window import BrowserWindow
+from app.ui.db_executor import DbExecutor
 from tests.conftest import FIXTURES, T0, deck_text
 
 pytestmark = pytest.mark.gui
@@ -348,3 +352,24 @@ def test_suspend_and_unsuspend_the_selection_with_ctrl_j(qtbot, open_window) -> 
     qtbot.keyClick(browser.table, Qt.Key.Key_J, CTRL)
     qtbot.waitUntil(lambda: not browser.searching)
     assert col.search_cards("is:suspended", now=T0) == []
+
+
+def test_escape_and_ctrl_w_close_the_browser(qtbot, tmp_path) -> None:
+    col = Collection.open(tmp_path / "data", tz=UTC, rng=random.Random(1))
+    try:
+        col.import_path(FIXTURES / "decks" / "sample.md", T0)
+        executor = DbExecutor(synchronous=True)
+        for key, modifier in (
+            (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+            (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+        ):
+            browser = BrowserWindow(col, executor, lambda: T0)
+            qtbot.addWidget(browser)
+            browser.show()
+            qtbot.waitExposed(browser)
+            browser.activateWindow()
+            qtbot.waitUntil(browser.isActiveWindow)
+            qtbot.keyClick(browser.table, key, modifier)
+            assert not browser.isVisible()
+    finally:
+        col.close()

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -172,6 +172,10 @@ class BrowserWindow(QMainWindow):
         self._action(edit, "&Find", self.search_edit.setFocus, QKeySequence.StandardKey.Find)
         self._action(edit, "Save this search…", self.save_search, None)
         self._action(edit, "Toggle cards/notes", self.toggle_mode, "Ctrl+Alt+T")
+        edit.addSeparator()
+        self._action(edit, "&Close", self.close, "Ctrl+W")
+        # Esc closes the browser, as Anki's does (the editor saves as it goes).
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         notes = self.menuBar().addMenu("&Notes")
         self._action(notes, "&Add tags…", self.bulk.add_tags, "Ctrl+Shift+A")
         self._action(notes, "&Remove tags…", self.bulk.remove_tags, "Ctrl+Alt+Shift+A")
