@@ -9,6 +9,7 @@ import sqlite3
 import struct
 from typing import Any
 
+from app.core.presets import LEECH_SUSPEND, LEECH_TAG_ONLY, Preset
 from app.interop import protobuf_wire as pb
 from app.interop.foreign import ForeignPreset
 
@@ -124,3 +125,41 @@ def _schema18(db: sqlite3.Connection) -> tuple[dict[int, ForeignPreset], dict[st
         except Exception:
             continue
     return presets, uses
+
+
+def to_preset(foreign: ForeignPreset) -> Preset:
+    """A package's preset as a Cirrus preset (its id is given when it is stored)."""
+    return Preset(
+        id=0,
+        name=foreign.name,
+        new_per_day=foreign.new_per_day,
+        reviews_per_day=foreign.reviews_per_day,
+        learning_steps=foreign.learning_steps,
+        relearning_steps=foreign.relearning_steps,
+        desired_retention=foreign.desired_retention,
+        maximum_interval=foreign.maximum_interval,
+        parameters=foreign.parameters,
+        leech_threshold=foreign.leech_threshold,
+        leech_action=LEECH_SUSPEND if foreign.leech_suspend else LEECH_TAG_ONLY,
+        bury_new=foreign.bury_new,
+        bury_reviews=foreign.bury_reviews,
+    )
+
+
+def from_preset(preset: Preset, anki_id: int) -> ForeignPreset:
+    """A Cirrus preset as the package preset ``anki_id`` (the reverse of :func:`to_preset`)."""
+    return ForeignPreset(
+        anki_id=anki_id,
+        name=preset.name,
+        new_per_day=preset.new_per_day,
+        reviews_per_day=preset.reviews_per_day,
+        learning_steps=preset.learning_steps,
+        relearning_steps=preset.relearning_steps,
+        desired_retention=preset.desired_retention,
+        maximum_interval=preset.maximum_interval,
+        leech_threshold=preset.leech_threshold,
+        leech_suspend=preset.leech_action == LEECH_SUSPEND,
+        bury_new=preset.bury_new,
+        bury_reviews=preset.bury_reviews,
+        parameters=preset.parameters,
+    )

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, text
 
 from app.core.models import CardState
-from app.core.presets import LEECH_SUSPEND
 from app.interop.anki_export import stable_id
-from app.interop.anki_presets import ANKI_DEFAULT_ID
+from app.interop.anki_presets import ANKI_DEFAULT_ID, from_preset
 from app.interop.foreign import ForeignPreset, ForeignReview
 from app.storage import presets_repo
 
@@ -103,20 +102,6 @@ def presets(
                 else stable_id("preset:" + preset.name)
             )
             by_preset[preset_id] = anki_id
-            out[anki_id] = ForeignPreset(
-                anki_id=anki_id,
-                name=preset.name,
-                new_per_day=preset.new_per_day,
-                reviews_per_day=preset.reviews_per_day,
-                learning_steps=preset.learning_steps,
-                relearning_steps=preset.relearning_steps,
-                desired_retention=preset.desired_retention,
-                maximum_interval=preset.maximum_interval,
-                leech_threshold=preset.leech_threshold,
-                leech_suspend=preset.leech_action == LEECH_SUSPEND,
-                bury_new=preset.bury_new,
-                bury_reviews=preset.bury_reviews,
-                parameters=preset.parameters,
-            )
+            out[anki_id] = from_preset(preset, anki_id)
         used[str(deck)] = by_preset[preset_id]
     return out, used

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, text
 
-from app.core.presets import LEECH_SUSPEND, LEECH_TAG_ONLY, Preset
-from app.interop.anki_presets import ANKI_DEFAULT_ID
+from app.interop.anki_presets import ANKI_DEFAULT_ID, to_preset
 from app.interop.foreign import ForeignPreset
 from app.storage import presets_repo
 
@@ -38,19 +37,5 @@ def _preset_id(conn: Connection, foreign: ForeignPreset) -> int:
     row = conn.execute(text("SELECT id FROM preset WHERE name = :n"), {"n": foreign.name}).first()
     if row is not None:
         return int(row[0])
-    preset = Preset(
-        id=0,
-        name=foreign.name,
-        new_per_day=foreign.new_per_day,
-        reviews_per_day=foreign.reviews_per_day,
-        learning_steps=foreign.learning_steps,
-        relearning_steps=foreign.relearning_steps,
-        desired_retention=foreign.desired_retention,
-        maximum_interval=foreign.maximum_interval,
-        parameters=foreign.parameters,
-        leech_threshold=foreign.leech_threshold,
-        leech_action=LEECH_SUSPEND if foreign.leech_suspend else LEECH_TAG_ONLY,
-        bury_new=foreign.bury_new,
-        bury_reviews=foreign.bury_reviews,
-    )
+    preset = to_preset(foreign)
     return presets_repo.add(conn, foreign.name, preset)
