@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.core.cloze import CLOZE, cloze_markers
+from app.core.image_occlusion import without_occlusions
 from app.core.type_compare import clean_expected, type_marker
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
@@ -141,6 +142,7 @@ def _apply(flt: str, value: str, name: str, ctx: CardContext, answer: bool) -> s
     if flt == "hint":
         return f'<span style="color: #59636e">[hint: {value}]</span>' if has_text(value) else ""
     if flt in ("cloze", "cloze-only"):
+        value = without_occlusions(value)  # image occlusion shapes: drawn on the image
         return cloze_markers(value, ctx.ord + 1, reveal=answer)
     if flt in ("furigana", "kanji", "kana"):
         return _reading(flt, value)
@@ -160,7 +162,7 @@ def generated_ords(
     when F is non-empty, ``{{^F}}`` only when it is empty."""
     if cloze:
         numbers = {int(m.group(1)) for value in fields.values() for m in CLOZE.finditer(value)}
-        return sorted(n - 1 for n in numbers) or [0]
+        return sorted(n - 1 for n in numbers if n > 0) or [0]  # c0 makes no card
     empty = {name for name, value in fields.items() if field_is_empty(value)}
     if not tagged:
         empty.add("Tags")

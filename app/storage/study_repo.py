@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.anki_template import CardContext, render
+from app.core.image_occlusion import occlusion_field
 from app.core.limits import Available, Done
 from app.core.models import CardState, DeckSummary, Memory, NoteKind, StudyCard
 from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
 from app.storage.engine import raw_connection
+from app.storage.occlusion_images import draw_sides, media_folder
 
 LEARN_AHEAD_MS = 20 * 60 * 1000
 _SIBLING_TODAY = (
@@ -355,6 +357,11 @@ def _render_template(
     )
     question = render(qfmt, fields, ctx, answer=False)
     answer = render(afmt, fields, ctx, answer=True, front_side=question)
+    if (occlusions := occlusion_field(qfmt)) is not None:
+        media = media_folder(raw_connection(conn))
+        question, answer = draw_sides(
+            question, answer, fields.get(occlusions, ""), card.ord, css, media
+        )
     return replace(card, front=question, answer=answer, css=css)
 
 

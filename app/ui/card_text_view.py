@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
+from PySide6.QtGui import QDesktopServices, QImage, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.render import page_css, sanitise_css
 from app.storage.media_store import media_path
+from app.ui import occlusion_view
 
 DEFAULT_TEXT_SIZE = 13.5
 TEXT_SIZES = (10.0, 11.0, 12.0, 13.5, 15.0, 17.0, 19.0, 22.0, 26.0)
@@ -28,6 +29,7 @@ class CardTextView(QTextBrowser):
     def __init__(self, media_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.media_dir = media_dir
+        self._body = ""
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._open_link)
         self.setReadOnly(True)
@@ -44,11 +46,19 @@ class CardTextView(QTextBrowser):
     def show_html(self, body: str, dark: bool, css: str = "") -> None:
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
+        self._body = body
         self.setHtml(body)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        occlusion_view.refit(self, lambda: self._body)  # image occlusion pictures fit the width
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         url = QUrl(name) if isinstance(name, str) else name
         if kind == _IMAGE:
+            picture = occlusion_view.load_picture(self, self.media_dir, url)
+            if picture is not None:
+                return picture
             found = self._media_file(url)
             if found is not None:
                 image = QImage(str(found))
