@@ -65,7 +65,7 @@ def _anki_cards(anki: Any) -> list[Any]:
 
 
 def test_every_side_draws_the_shapes_anki_draws(imported) -> None:
-    anki, col = imported
+    anki, _col = imported
     cards = _anki_cards(anki)
     assert len(cards) == 6  # three per note; the c0 label makes none
     for card in cards:
@@ -78,7 +78,9 @@ def test_every_side_draws_the_shapes_anki_draws(imported) -> None:
             for mine, anki_shape in zip(ours, theirs, strict=True):
                 assert _matches(mine, anki_shape), (card.ord, question, mine, anki_shape)
                 # Anki draws another card's shape only in "hide all" mode
-                assert drawn(*mine) == (anki_shape.role != "inactive" or anki_shape.occlude_inactive)
+                assert drawn(*mine) == (
+                    anki_shape.role != "inactive" or anki_shape.occlude_inactive
+                )
 
 
 def test_shapes_grouped_by_card_as_anki_reports_them(imported) -> None:

@@ -10,18 +10,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+from sqlalchemy import text
 
 from app.core.image_occlusion import ACTIVE_FILL, INACTIVE_FILL
 from app.core.render import sanitise
 from app.storage.collection import Collection
 from app.storage.occlusion_images import picture_path
 from app.ui.card_text_view import CardTextView
+from app.ui.main_window import MainWindow
 from tests.conftest import T0
 from tests.interop.anki_oracle import cirrus_cards
 from tests.interop.occlusion_package import (
+    HEIGHT,
     HIDE_ALL,
     HIDE_ONE,
-    HEIGHT,
     WIDTH,
     image_colour,
     occlusion_package,
@@ -129,3 +131,19 @@ def test_the_view_draws_the_picture_to_its_width_and_again_when_resized(qtbot, c
     assert _active_pixels(view.grab().toImage()) < covered / 10  # only its outline
     view.resize(900, 700)
     qtbot.waitUntil(lambda: view.document().size().height() > narrow + 100)
+
+
+def test_the_note_editor_previews_the_picture_not_the_bare_image(qtbot, cards) -> None:
+    col, _ids = cards
+    window = MainWindow(col, clock=lambda: T0)
+    qtbot.addWidget(window)
+    window.show()
+    window.start_study("Default")
+    editor_window = window.edit_study_card()
+    assert editor_window is not None
+    qtbot.waitExposed(editor_window)
+    shown = editor_window.editor.preview.toHtml()
+    with col.engine.connect() as conn:
+        image = str(conn.execute(text("SELECT sha256 FROM media")).scalar())
+    assert ".svg" in shown and image not in shown
+    editor_window.close()

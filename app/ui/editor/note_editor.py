@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 
 from app.core.anki_template import CardContext, render
 from app.core.errors import CirrusError
+from app.core.image_occlusion import occlusion_field
 from app.core.models import NoteKind
 from app.core.render import card_html
 from app.storage.collection import Collection
 from app.storage.notes_repo import NoteContent, wanted_ords
+from app.storage.occlusion_images import draw_sides
 from app.ui.card_text_view import CardTextView
 from app.ui.editor.fields import MarkdownEdit, TagEdit
 
@@ -320,7 +322,7 @@ class NoteEditorWidget(QWidget):
         ord_ = int(self.card_box.currentData() or 0)
         dark = self.dark()
         if content.fields is not None and content.notetype is not None:
-            question, answer, css = _template_sides(content, ord_)
+            question, answer, css = _template_sides(content, ord_, self.preview.media_dir)
             html = card_html(NoteKind.TEMPLATE, ord_, "", question, answer, reveal=True, dark=dark)
             self.preview.show_html(html, dark, css)
             return
@@ -344,7 +346,9 @@ class NoteEditorWidget(QWidget):
         return f"Card {ord_ + 1}"
 
 
-def _template_sides(content: NoteContent, ord_: int) -> tuple[str, str, str]:
+def _template_sides(
+    content: NoteContent, ord_: int, media_dir: Path | None = None
+) -> tuple[str, str, str]:
     notetype = content.notetype
     assert notetype is not None and content.fields is not None
     fields = dict(zip(notetype.fields, content.fields, strict=False))
@@ -359,7 +363,11 @@ def _template_sides(content: NoteContent, ord_: int) -> tuple[str, str, str]:
         notetype=notetype.name,
     )
     question = render(qfmt, fields, ctx, answer=False)
-    return question, render(afmt, fields, ctx, answer=True, front_side=question), notetype.css
+    answer = render(afmt, fields, ctx, answer=True, front_side=question)
+    if (occlusions := occlusion_field(qfmt)) is not None:  # image occlusion: its picture
+        occluded = fields.get(occlusions, "")
+        question, answer = draw_sides(question, answer, occluded, ord_, notetype.css, media_dir)
+    return question, answer, notetype.css
 
 
 class _UpstreamPanel(QFrame):
