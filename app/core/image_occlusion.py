@@ -35,6 +35,8 @@ TEXT_FONT_SIZE = 40.0
 """Anki's default label size in canvas pixels (labels older than ``fs``)."""
 TEXT_PADDING = 5.0
 KINDS = ("rect", "ellipse", "polygon", "text")
+MAX_SHAPES = 2000
+"""Shapes read from one note (real notes have tens); a field of more is cut there."""
 
 OCCLUSION = re.compile(r"\{\{c([\d,]+)::image-occlusion:(.*?)\}\}", re.DOTALL)
 """A shape in the Occlusion field: (ordinals, shape text)."""
@@ -168,9 +170,11 @@ def parse_shape(ordinals: tuple[int, ...], text: str) -> Shape | None:
 
 
 def parse_occlusions(value: str) -> list[Shape]:
-    """Every shape of an Occlusion field, in field order."""
-    shapes = []
+    """Every shape of an Occlusion field, in field order (at most :data:`MAX_SHAPES`)."""
+    shapes: list[Shape] = []
     for m in OCCLUSION.finditer(value):
+        if len(shapes) >= MAX_SHAPES:
+            break
         ordinals = tuple(int(n) for n in m.group(1).split(",") if n.isdigit())
         shape = parse_shape(ordinals, m.group(2))
         if shape is not None:

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from app.core.anki_template import CardContext, render
 from app.core.image_occlusion import (
     ACTIVE_FILL,
+    MAX_SHAPES,
     Colours,
     colours_from_css,
     occlusion_field,
@@ -87,3 +88,8 @@ def test_the_svg_is_well_formed_whatever_the_label_says() -> None:
     )
     assert rect.get("fill") == ACTIVE_FILL
     assert root.find(f".//{SVG}text").text == "<b>&</b>"  # type: ignore[union-attr]
+
+
+def test_a_field_of_endless_shapes_is_cut() -> None:
+    many = "{{c1::image-occlusion:rect:left=.1:top=.1:width=.1:height=.1}}" * (MAX_SHAPES + 50)
+    assert len(parse_occlusions(many)) == MAX_SHAPES
