@@ -5,6 +5,7 @@ around the image is the text Anki shows."""
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,4 @@ def test_an_unwritable_cache_falls_back_to_a_temporary_folder(imported) -> None:
     name = front.split('src="media/')[1].split('"')[0]
     found = picture_path(col.media_dir, name)
     assert found is not None and "cirrus-occlusion-" in str(found.parent)
+    shutil.rmtree(found.parent)
