@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app.core.anki_template import generated_ords
 from app.core.image_occlusion import Shape, drawn, parse_occlusions, side_shapes
 from app.core.render import sanitise
+from app.storage.check import run_check
 from app.storage.collection import Collection
 from app.storage.occlusion_images import picture_path
 from tests.conftest import T0
@@ -152,3 +153,13 @@ def test_an_unwritable_cache_falls_back_to_a_temporary_folder(imported) -> None:
     found = picture_path(col.media_dir, name)
     assert found is not None and "cirrus-occlusion-" in str(found.parent)
     shutil.rmtree(found.parent)
+
+
+def test_the_collection_check_finds_nothing_after_the_pictures_are_drawn(imported) -> None:
+    _anki, col = imported
+    with col.engine.connect() as conn:
+        ids = [int(i) for (i,) in conn.execute(text("SELECT id FROM card"))]
+    for card_id in ids:
+        col.card(card_id)
+    report = run_check(col, False, T0)
+    assert [p.kind for p in report.problems if p.count] == []
