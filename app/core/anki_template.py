@@ -18,13 +18,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.core import av_tags
 from app.core.cloze import CLOZE, cloze_markers
 from app.core.image_occlusion import without_occlusions
 from app.core.type_compare import clean_expected, type_marker
 
 _TAG = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 _HTML_TAG = re.compile(r"<[^>]*>")
-_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _EMPTY = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.IGNORECASE | re.DOTALL)
 _FURIGANA = re.compile(r" ?([^ >]+?)\[(.+?)\]")
 
@@ -83,11 +83,11 @@ def render(
             "Subdeck": ctx.deck.split("::")[-1],
             "Card": ctx.card_name,
             "Type": ctx.notetype,
-            "FrontSide": front_side,
+            "FrontSide": av_tags.front_side(front_side),
         }
     )
     out, _ = _render(template, 0, values, ctx, answer, None)
-    return _SOUND.sub(lambda m: f"[audio: {html.escape(m.group(1))}]", out)
+    return out  # [sound:] tags stay: app.core.av_tags makes them play buttons
 
 
 def _render(

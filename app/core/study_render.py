@@ -11,6 +11,7 @@ from collections.abc import Collection as Set
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.core import av_tags
 from app.core.choice import ChoiceOption
 from app.core.models import NoteKind, StudyCard
 from app.core.render import card_html, markdown_html, option_html
@@ -55,6 +56,7 @@ def study_html(
     body = card_html(
         card.kind, card.ord, card.prompt, card.front, card.answer, reveal=False, dark=dark
     )
+    question = body
     if card.kind == NoteKind.TEMPLATE:
         body = _template_side(card, reveal, typed)
     elif card.kind == NoteKind.CHOICE:
@@ -72,8 +74,10 @@ def study_html(
             card.kind, card.ord, card.prompt, card.front, card.answer, reveal=True, dark=dark
         )
     if card.case_text:
-        body = case_html(card.case_prompt, card.case_text, dark) + body
-    return body
+        case = case_html(card.case_prompt, card.case_text, dark)
+        body, question = case + body, case + question
+    front = None if card.kind == NoteKind.TEMPLATE else question  # Anki's: {{FrontSide}}
+    return av_tags.play_buttons(body, answer=reveal, question_html=question, front=front)
 
 
 def _template_side(card: StudyCard, reveal: bool, typed: str | None) -> str:

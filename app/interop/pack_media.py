@@ -1,10 +1,11 @@
-"""Image links of Markdown notes, resolved only to files inside their pack's root.
+"""Media links of Markdown notes (images and ``[sound:]`` clips), resolved only to files
+inside their pack's root.
 
 A Markdown pack (folder or zip), a single deck file's folder or an Obsidian vault is a
-*root*. An image link may name a file inside it and nothing else: absolute paths,
+*root*. A media link may name a file inside it and nothing else: absolute paths,
 ``..`` that climbs out, and symlinks (of the file or of a folder on the way) that lead
 out are refused with a warning naming the file and line. The note is still imported;
-its image shows as missing.
+its image or clip shows as missing.
 """
 
 from __future__ import annotations
@@ -20,14 +21,18 @@ from app.core.models import NoteSpec
 
 IMAGE = re.compile(r"(!\[[^\[\]\n]*\]\()([^()\s]+)((?:\s+\"[^\"\n]*\")?\))")
 """``![alt](link "title")``; the alt text holds no brackets, so matching stays linear."""
+SOUND_LINK = re.compile(r"(\[sound:)([^\[\]\n]+)(\])")
+"""``[sound:clip.mp3]``: an audio or video clip, resolved like an image link."""
 REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _ABSOLUTE = re.compile(r"^(?:[\\/~]|[A-Za-z]:)")
 
 
 def image_links(note: NoteSpec) -> Iterator[str]:
-    for text in (note.prompt, note.front, note.answer):
-        for m in IMAGE.finditer(text):
-            yield m.group(2)
+    """The note's media links: images, then ``[sound:]`` clips."""
+    for pattern in (IMAGE, SOUND_LINK):
+        for text in (note.prompt, note.front, note.answer):
+            for m in pattern.finditer(text):
+                yield m.group(2).strip()
 
 
 def resolve(link: str, base: Path, root: Path) -> Path | str:
@@ -65,17 +70,15 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def rewrite_links(note: NoteSpec, change: dict[str, str]) -> NoteSpec:
-    """The note with image links replaced as ``change`` says (others kept)."""
+    """The note with media links replaced as ``change`` says (others kept)."""
     if not change:
         return note
 
     def repl(m: re.Match[str]) -> str:
-        new = change.get(m.group(2))
+        new = change.get(m.group(2).strip())
         return f"{m.group(1)}{new}{m.group(3)}" if new is not None else m.group(0)
 
-    return replace(
-        note,
-        prompt=IMAGE.sub(repl, note.prompt),
-        front=IMAGE.sub(repl, note.front),
-        answer=IMAGE.sub(repl, note.answer),
-    )
+    def both(text: str) -> str:
+        return SOUND_LINK.sub(repl, IMAGE.sub(repl, text))
+
+    return replace(note, prompt=both(note.prompt), front=both(note.front), answer=both(note.answer))

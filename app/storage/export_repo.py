@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.core.av_tags import clip_names
 from app.core.choice import split_choice
 from app.core.deck_writer import IMPLICIT_ONLY
 from app.core.models import CardState, DeckFile, NoteKind, NoteSpec
@@ -25,7 +26,6 @@ from app.interop.foreign import (
 from app.storage import export_history
 from app.storage.deck_sync import NEW_ORDER_NOTE
 
-_SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _MEDIA = re.compile(r"media/([0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?)")
 ANSWER = "{{FrontSide}}<hr id=answer>{{Back}}"
 MARKDOWN_TYPES = {
@@ -172,10 +172,10 @@ def _export_media(
     value = _MEDIA.sub(repl, value)
     if media_dir is not None and "[sound:" in value:
         stored_by_name = {name: stored for stored, name in names.items()}
-        for clip in _SOUND.findall(value):  # sound tags name their file as Anki had it
-            stored = stored_by_name.get(clip)
+        for clip in clip_names(value):  # sound tags name their file as Anki had it
+            stored = stored_by_name.get(clip.strip())
             if stored is not None:
-                batch.media[clip] = media_dir / stored
+                batch.media[clip.strip()] = media_dir / stored
     return value
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtCore import QByteArray, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from app.core import av_tags
 from app.core.render import page_css, sanitise_css
 from app.storage.media_store import media_path
 from app.ui import occlusion_view
@@ -25,6 +26,9 @@ class CardTextView(QTextBrowser):
     ``loadResource`` answers every request itself: a media-store image, or an empty
     value. An invalid answer would let Qt fall back to its own loader, which reads any
     path or ``file:`` URL (``/dev/zero`` until memory runs out)."""
+
+    playRequested = Signal(str)
+    """A clip's play button was clicked (its link, see :mod:`app.core.av_tags`)."""
 
     def __init__(self, media_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,5 +84,7 @@ class CardTextView(QTextBrowser):
         return media_path(self.media_dir, path.removeprefix("media/"))
 
     def _open_link(self, url: QUrl) -> None:
-        if url.scheme() in ("http", "https"):
+        if url.scheme() == av_tags.SCHEME:
+            self.playRequested.emit(bytes(url.toEncoded().data()).decode())
+        elif url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)

@@ -7,7 +7,6 @@ has the keyboard none of them acts: the keys are the learner's text then.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -24,8 +23,6 @@ from app.ui.card_text_view import TEXT_SIZES
 
 if TYPE_CHECKING:
     from app.ui.study_view import StudyView
-
-_SOUND = re.compile(r"\[(?:sound|audio):\s*([^\]]+)\]")
 
 STUDY_KEYS: list[tuple[str, str]] = [
     ("Space / Enter", "Show the answer; then accept the suggested rating"),
@@ -176,13 +173,8 @@ class StudyActions:
         view.optionsRequested.emit(view.deck or view.card.deck_name)
 
     def replay(self) -> None:
-        view = self.view
-        assert view.card is not None
-        sounds = _SOUND.findall(view.card.front + view.card.answer)
-        if not sounds:
+        if not self.view.audio.replay():
             self._say("This card has no audio")
-            return
-        self._say(f"This card has audio ({', '.join(sounds)}); Cirrus cannot play audio yet")
 
     def text_size(self, step: int) -> None:
         view = self.view

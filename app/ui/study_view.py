@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,6 +38,7 @@ from app.storage.card_actions import FLAG_COLOURS, FLAG_NAMES, CardMarks
 from app.storage.collection import Collection
 from app.ui.card_text_view import DEFAULT_TEXT_SIZE, CardTextView
 from app.ui.study_actions import StudyActions
+from app.ui.study_audio import StudyAudio
 
 RATING_LABELS = {
     Rating.AGAIN: "Again",
@@ -76,6 +77,8 @@ class StudyView(QWidget):
         self.queue: list[int] | None = None
         """A "study weakest" session's cards (answered early if not due); None: the queue."""
         self.card: StudyCard | None = None
+        self.html = ""
+        """The side on the screen, as shown (with its play buttons)."""
         self.revealed = False
         self.options: list[ChoiceOption] = []
         """A choice card's options in the order shown."""
@@ -89,6 +92,7 @@ class StudyView(QWidget):
         self._build()
         self._shortcuts()
         self.actions_ = StudyActions(self)
+        self.audio = StudyAudio(self)
         self.more_button.setMenu(self.actions_.menu)
 
     # -- layout ----------------------------------------------------------------------------
@@ -197,6 +201,7 @@ class StudyView(QWidget):
             card = self.collection.next_card(self.clock(), self.deck)
         if card is None:
             self.card = None
+            self.audio.stop()
             self.finished.emit()
             return False
         self.show_card(card)
@@ -221,6 +226,7 @@ class StudyView(QWidget):
             self.bottom.setCurrentIndex(SHOW)
         self.refresh_marks()
         self._render()
+        self.audio.shown(self.html, answer=False)
         self._update_counts()
         if self.expected is not None:
             self.type_box.clear()
@@ -248,6 +254,7 @@ class StudyView(QWidget):
             )
         self.revealed = True
         self._render()
+        self.audio.shown(self.html, answer=True)
         intervals = self.collection.preview(self.card, self.clock())
         for rating, button in self.rating_buttons.items():
             button.setText(f"{RATING_LABELS[rating]}\n{format_interval(intervals[rating])}")
@@ -294,6 +301,10 @@ class StudyView(QWidget):
             return
         self.answered.emit(self.card.card_id)
         self.next()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.audio.stop()  # back to the decks, or the window closed
+        super().hideEvent(event)
 
     def refresh_style(self) -> None:
         if self.card is not None:
@@ -365,6 +376,7 @@ class StudyView(QWidget):
             picked=self.picked,
             typed=self.typed,
         )
+        self.html = html
         self.view.show_html(html, self.dark(), card.css)
 
     def _fill_options(self) -> None:

@@ -39,6 +39,7 @@ DEFAULTS = {
     "show_intervals": True,
     "show_timer": False,
     "weakest_size": 30,
+    "autoplay_audio": True,
 }
 
 
@@ -67,6 +68,7 @@ class PreferencesDialog(QDialog):
         self.rollover.setSuffix(":00")
         self.show_intervals = QCheckBox("Show the next interval on the answer buttons")
         self.show_timer = QCheckBox("Show an answer timer")
+        self.autoplay_audio = QCheckBox("Play audio automatically (R replays)")
         self.weakest_size = QSpinBox()
         self.weakest_size.setRange(5, 500)
         self.weakest_size.setSuffix(" cards")
@@ -87,6 +89,7 @@ class PreferencesDialog(QDialog):
         study.addRow("The study day ends at", self.rollover)
         study.addRow("", self.show_intervals)
         study.addRow("", self.show_timer)
+        study.addRow("", self.autoplay_audio)
         study.addRow('"Study weakest" session', self.weakest_size)
         files = QFormLayout()
         files.addRow("Backup folder", _row(self.backup_dir, browse))
@@ -117,6 +120,7 @@ class PreferencesDialog(QDialog):
         self.rollover.setValue(col.rollover_hour)
         self.show_intervals.setChecked(bool(preference(col, "show_intervals")))
         self.show_timer.setChecked(bool(preference(col, "show_timer")))
+        self.autoplay_audio.setChecked(bool(preference(col, "autoplay_audio")))
         self.weakest_size.setValue(int(preference(col, "weakest_size")))  # type: ignore[call-overload]
         self.backup_dir.setText(str(col.backup_dir()) if col.data_dir else "")
 
@@ -128,6 +132,7 @@ class PreferencesDialog(QDialog):
             "day_rollover_hour": self.rollover.value(),
             "show_intervals": self.show_intervals.isChecked(),
             "show_timer": self.show_timer.isChecked(),
+            "autoplay_audio": self.autoplay_audio.isChecked(),
             "weakest_size": self.weakest_size.value(),
         }
         backup = self.backup_dir.text().strip()

@@ -1,0 +1,142 @@
+"""Clips on Anki notes: Cirrus plays, per side, the clips Anki lists for that side, and an
+export carries every clip the notes name (Anki built the packages; Anki reads the export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.core import av_tags
+from app.core.study_render import study_html
+from app.storage.collection import Collection
+from app.storage.media_files import clip_file
+from tests.conftest import T0
+from tests.interop.anki_oracle import cirrus_cards, export, import_into_anki, new_anki
+
+CLIPS = {
+    "a.mp3": b"ID3\x03\x00\x00\x00\x00\x00\x0fclip a",
+    "b.mp3": b"ID3\x03\x00\x00\x00\x00\x00\x0fclip b",
+    "c.ogg": b"OggS\x00\x02clip c",
+    "x&y.wav": b"RIFF\x24\x00\x00\x00WAVEclip",
+    "film.mp4": b"\x00\x00\x00\x18ftypmp42film",
+}
+
+
+def _notes(col: Any) -> None:
+    """Sound on the front, on the back, on both, brought by {{FrontSide}}, repeated by a
+    template without it, in a reversed card, in cloze deletions and Back Extra."""
+    for name, data in CLIPS.items():
+        col.media.write_data(name, data)
+    deck = col.decks.id("Sounds")
+    basic = col.models.by_name("Basic")
+    for front, back in (
+        ("front [sound:a.mp3]", "back"),
+        ("front", "back [sound:b.mp3]"),
+        ("[sound:a.mp3] front [sound:c.ogg]", "[sound:b.mp3] back [sound:a.mp3]"),
+        ("amp [sound:x&amp;y.wav]", "film [sound:film.mp4]"),
+    ):
+        note = col.new_note(basic)
+        note["Front"], note["Back"] = front, back
+        col.add_note(note, deck)
+    reversed_type = col.models.by_name("Basic (and reversed card)")
+    note = col.new_note(reversed_type)
+    note["Front"], note["Back"] = "[sound:a.mp3] word", "[sound:b.mp3] meaning"
+    col.add_note(note, deck)
+    mm = col.models
+    repeat = mm.copy(basic, add=False)
+    repeat["name"] = "Repeat front"
+    repeat["tmpls"][0]["afmt"] = "{{Front}}<hr id=answer>{{Back}}"
+    mm.add(repeat)
+    note = col.new_note(mm.by_name("Repeat front"))
+    note["Front"], note["Back"] = "again [sound:a.mp3]", "[sound:c.ogg]"
+    col.add_note(note, deck)
+    cloze = mm.by_name("Cloze")
+    note = col.new_note(cloze)
+    note["Text"] = "{{c1::[sound:a.mp3] one}} and {{c2::two [sound:b.mp3]}} [sound:c.ogg]"
+    note["Back Extra"] = "extra [sound:x&amp;y.wav]"
+    col.add_note(note, deck)
+
+
+def _package(tmp_path: Path) -> Path:
+    col = new_anki(tmp_path / "anki")
+    try:
+        _notes(col)
+        return export(col, tmp_path / "sounds.apkg", legacy=False)
+    finally:
+        col.close()
+
+
+def _names(tags: list[Any]) -> list[str]:
+    return [tag.filename for tag in tags]
+
+
+def test_each_side_plays_the_clips_anki_lists(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    anki = import_into_anki(package, tmp_path / "oracle")
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        ids = cirrus_cards(cirrus)
+        expected = {}
+        for cid in anki.find_cards(""):
+            card = anki.get_card(cid)
+            expected[(card.note().guid, card.ord)] = (
+                _names(card.question_av_tags()),
+                _names(card.answer_av_tags()),
+            )
+        assert len(expected) == len(ids) == 9
+        assert any(q and a for q, a in expected.values())
+        for key, (question, answer) in expected.items():
+            card = cirrus.card(ids[key])
+            shown_q = study_html(card, reveal=False)
+            shown_a = study_html(card, reveal=True)
+            assert [c.name for c in av_tags.autoplay(shown_q, answer=False)] == question, key
+            assert [c.name for c in av_tags.autoplay(shown_a, answer=True)] == answer, key
+            replayed = [c.name for c in av_tags.replay(shown_q, shown_a)]
+            assert replayed == question + answer, key  # Anki's replay with "replay question"
+            for clip in av_tags.clips_in(shown_a):  # every button names a stored clip
+                found = clip_file(cirrus, clip.name)
+                assert found is not None and found.read_bytes() == CLIPS[clip.name]
+    finally:
+        cirrus.close()
+        anki.close()
+
+
+def test_front_side_clips_show_buttons_but_do_not_play_again(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        card = next(
+            cirrus.card(i) for i in cirrus_cards(cirrus).values() if "front [sound:a" in
+            cirrus.card(i).front
+        )
+        answer = study_html(card, reveal=True)
+        assert "[sound:" not in answer and "[anki:play" not in answer
+        assert [(c.side, c.name) for c in av_tags.clips_in(answer)] == [("q", "a.mp3")]
+        assert av_tags.autoplay(answer, answer=True) == []
+    finally:
+        cirrus.close()
+
+
+def test_export_carries_every_clip_anki_finds(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        out = tmp_path / "from-cirrus.apkg"
+        cirrus.export(out, "apkg", with_history=False, now=T0)
+    finally:
+        cirrus.close()
+    fresh = import_into_anki(out, tmp_path / "fresh")
+    try:
+        media = Path(fresh.media.dir())
+        named = set()
+        for nid in fresh.find_notes(""):
+            for field in fresh.get_note(nid).fields:
+                named.update(av_tags.clip_names(field))
+        assert named == set(CLIPS)
+        assert {name: (media / name).read_bytes() for name in named} == CLIPS
+        assert fresh.media.check().missing == []
+    finally:
+        fresh.close()
