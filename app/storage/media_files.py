@@ -31,3 +31,15 @@ def clip_file(col: Collection, name: str) -> Path | None:
         if found is not None:
             return found
     return None
+
+
+def clip_label(col: Collection, name: str) -> str:
+    """The name to show for a clip: a Markdown note's ``media/<sha>.<ext>`` by the name
+    its file had when imported."""
+    wanted = html.unescape(name).strip()
+    if not wanted.startswith("media/") or col.data_dir is None:
+        return wanted
+    sha = Path(wanted).stem
+    with col._read() as conn:
+        row = conn.execute(text("SELECT name FROM media WHERE sha256 = :s"), {"s": sha}).first()
+    return str(row[0]) if row is not None else Path(wanted).name

@@ -11,13 +11,14 @@ give a recording one.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 
 from app.core.av_tags import is_video
@@ -96,11 +97,12 @@ def open_in_system(path: Path) -> bool:
 
 
 class AudioPlayer(QObject):
-    """One queue of clips at a time; every problem becomes :attr:`message`."""
+    """One queue of clips at a time; every problem becomes :attr:`message`.
+
+    The worker thread never calls Qt: it leaves its messages in a queue that a timer of
+    the GUI thread empties while the worker runs."""
 
     message = Signal(str)
-    finished = Signal()
-    """The queue ended (played, stopped or failed)."""
 
     def __init__(self, output: Output | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +110,10 @@ class AudioPlayer(QObject):
         self.open_video: Callable[[Path], bool] = open_in_system
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._outbox: queue.SimpleQueue[tuple[threading.Event, str]] = queue.SimpleQueue()
+        self._timer = QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._deliver)
 
     def play(self, clips: Sequence[tuple[str, Path | None]], *, asked: bool = False) -> None:
         """Play ``clips`` (name, stored file or None when missing) in order, after stopping
@@ -132,6 +138,7 @@ class AudioPlayer(QObject):
             target=self._run, args=(audio, stop), name="cirrus-audio", daemon=True
         )
         self._thread.start()
+        self._timer.start()
 
     def stop(self) -> None:
         """Cut the clip that plays and drop the queue; returns at once."""
@@ -145,22 +152,28 @@ class AudioPlayer(QObject):
             return not thread.is_alive()
         return True
 
+    def _deliver(self) -> None:
+        running = self._thread is not None and self._thread.is_alive()
+        while not self._outbox.empty():
+            stop, text = self._outbox.get()
+            if not stop.is_set():  # what a stopped queue had to say is out of date
+                self.message.emit(text)
+        if not running:
+            self._timer.stop()
+
     def _open(self, name: str, path: Path) -> None:
         if not self.open_video(path):
             self.message.emit(f"No program on this system opens {name}")
 
     def _run(self, clips: list[tuple[str, Path | None]], stop: threading.Event) -> None:
-        try:
-            for name, path in clips:
-                if stop.is_set():
-                    return
-                if path is None:
-                    self.message.emit(f"Clip not found in the media folder: {name}")
-                    continue
-                if not self._play_one(name, path, stop):
-                    return
-        finally:
-            self.finished.emit()
+        for name, path in clips:
+            if stop.is_set():
+                return
+            if path is None:
+                self._outbox.put((stop, f"Clip not found in the media folder: {name}"))
+                continue
+            if not self._play_one(name, path, stop):
+                return
 
     def _play_one(self, name: str, path: Path, stop: threading.Event) -> bool:
         """Decode and play one clip; False when nothing more should be tried."""
@@ -172,13 +185,15 @@ class AudioPlayer(QObject):
                 str(path), miniaudio.SampleFormat.SIGNED16, CHANNELS, RATE, frames_to_read=4096
             )
         except (miniaudio.MiniaudioError, OSError) as exc:
-            self.message.emit(f"Cannot play {name}: not a sound file Cirrus can read ({exc})")
+            self._outbox.put(
+                (stop, f"Cannot play {name}: not a sound file Cirrus can read ({exc})")
+            )
             return True
         try:
             self.output.play(name, chunks, float(info.duration), stop)
         except NoAudioDevice as exc:
-            self.message.emit(f"No audio device: {name} not played ({exc})")
+            self._outbox.put((stop, f"No audio device: {name} not played ({exc})"))
             return False
-        except miniaudio.MiniaudioError as exc:
-            self.message.emit(f"Cannot play {name}: {exc}")
+        except Exception as exc:  # a device or decoder failure must not end the program
+            self._outbox.put((stop, f"Cannot play {name}: {exc}"))
         return True

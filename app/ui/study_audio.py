@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from app.core import av_tags
-from app.storage.media_files import clip_file
+from app.storage.media_files import clip_file, clip_label
 from app.ui.audio_player import AudioPlayer, Output
 from app.ui.options.preferences_dialog import preference
 
@@ -54,4 +54,5 @@ class StudyAudio:
     def _play(self, clips: Sequence[av_tags.Clip], *, asked: bool) -> None:
         if clips:
             col = self.view.collection
-            self.player.play([(c.name, clip_file(col, c.name)) for c in clips], asked=asked)
+            found = [(clip_label(col, c.name), clip_file(col, c.name)) for c in clips]
+            self.player.play(found, asked=asked)

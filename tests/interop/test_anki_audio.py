@@ -108,8 +108,9 @@ def test_front_side_clips_show_buttons_but_do_not_play_again(tmp_path: Path) -> 
     try:
         cirrus.import_path(package, T0)
         card = next(
-            cirrus.card(i) for i in cirrus_cards(cirrus).values() if "front [sound:a" in
-            cirrus.card(i).front
+            cirrus.card(i)
+            for i in cirrus_cards(cirrus).values()
+            if "front [sound:a" in cirrus.card(i).front
         )
         answer = study_html(card, reveal=True)
         assert "[sound:" not in answer and "[anki:play" not in answer
@@ -140,3 +141,42 @@ def test_export_carries_every_clip_anki_finds(tmp_path: Path) -> None:
         assert fresh.media.check().missing == []
     finally:
         fresh.close()
+
+
+def test_markdown_clips_reach_anki_under_their_names(tmp_path: Path) -> None:
+    folder = tmp_path / "deck"
+    (folder / "media").mkdir(parents=True)
+    (folder / "media" / "word.mp3").write_bytes(CLIPS["a.mp3"])
+    (folder / "media" / "meaning.ogg").write_bytes(CLIPS["c.ogg"])
+    (folder / "words.md").write_text(
+        "---\ndeck: Words\nid: words\n---\n\n## Say it [sound:media/word.mp3]\n"
+        "<!-- id: w1 -->\n\nMeaning [sound:media/meaning.ogg]\n",
+        encoding="utf-8",
+    )
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        summary = cirrus.import_path(folder / "words.md", T0)
+        assert summary.media == 2 and summary.warnings == []
+        (card_id,) = cirrus_cards(cirrus).values()
+        card = cirrus.card(card_id)
+        question = study_html(card, reveal=False)
+        answer = study_html(card, reveal=True)
+        (asked,) = av_tags.autoplay(question, answer=False)
+        (told,) = av_tags.autoplay(answer, answer=True)
+        assert clip_file(cirrus, asked.name).read_bytes() == CLIPS["a.mp3"]  # type: ignore[union-attr]
+        assert clip_file(cirrus, told.name).read_bytes() == CLIPS["c.ogg"]  # type: ignore[union-attr]
+        out = tmp_path / "words.apkg"
+        cirrus.export(out, "apkg", with_history=False, now=T0)
+    finally:
+        cirrus.close()
+    anki = import_into_anki(out, tmp_path / "anki")
+    try:
+        (cid,) = anki.find_cards("")
+        card = anki.get_card(cid)
+        assert _names(card.question_av_tags()) == ["word.mp3"]
+        assert _names(card.answer_av_tags()) == ["meaning.ogg"]
+        media = Path(anki.media.dir())
+        assert (media / "word.mp3").read_bytes() == CLIPS["a.mp3"]
+        assert (media / "meaning.ogg").read_bytes() == CLIPS["c.ogg"]
+    finally:
+        anki.close()
