@@ -79,6 +79,10 @@ _PLUGINS: dict[str, frozenset[str] | None] = {
     "printsupport": frozenset(),
 }
 
+_C_LIBRARY_PARTS = frozenset({"libmvec.so.1"})
+"""Parts of the C library (glibc) that PyInstaller copies (miniaudio links libmvec):
+like libc and libm they must come from the system they run on."""
+
 Entry = tuple[str, str, str]
 """A PyInstaller TOC entry: (destination, source, type code)."""
 
@@ -173,6 +177,8 @@ def trim(analysis: Any) -> tuple[list[Entry], list[Entry], list[str]]:
     dropped += [d for d, _, _ in analysis.datas if not keep_data(d)]
     binaries, unlinked = prune_unlinked(binaries)
     dropped += unlinked
+    dropped += [d for d, _, _ in binaries if _posix(d).name in _C_LIBRARY_PARTS]
+    binaries = [e for e in binaries if _posix(e[0]).name not in _C_LIBRARY_PARTS]
     gone = {_posix(d) for d in dropped}
     dangling = [e for e in datas if _dangling(e, gone)]
     datas = [e for e in datas if e not in dangling]

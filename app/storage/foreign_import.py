@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.core import av_tags
 from app.core.anki_template import generated_ords, strip_html
 from app.core.cloze import CLOZE
 from app.core.models import CardState, ImportSummary, NoteKind
@@ -287,14 +288,22 @@ def _plain(value: str) -> str:
 
 
 def _rewrite_media(value: str, media: dict[str, str]) -> str:
-    if not media or "src" not in value.lower():
+    """Point images and ``[sound:]`` clips at the stored files (``media/<sha>.<ext>``): the
+    store keeps one file per content, so two names of one content find the same file."""
+    if not media:
         return value
 
     def repl(m: re.Match[str]) -> str:
         stored = media.get(html.unescape(m.group(3)))
         return f'{m.group(1)}"media/{stored}"' if stored else m.group(0)
 
-    return _SRC.sub(repl, value)
+    def clip(m: re.Match[str]) -> str:
+        stored = media.get(html.unescape(m.group(1)).strip())
+        return f"[sound:media/{stored}]" if stored else m.group(0)
+
+    if "[sound:" in value:
+        value = av_tags.SOUND.sub(clip, value)
+    return _SRC.sub(repl, value) if "src" in value.lower() else value
 
 
 def _card_row(

@@ -166,6 +166,11 @@ class AudioPlayer(QObject):
             self.message.emit(f"No program on this system opens {name}")
 
     def _run(self, clips: list[tuple[str, Path | None]], stop: threading.Event) -> None:
+        try:
+            import miniaudio  # noqa: F401  (its C part loads here, off the GUI thread)
+        except ImportError as exc:
+            self._outbox.put((stop, f"Audio cannot play on this system: {exc}"))
+            return
         for name, path in clips:
             if stop.is_set():
                 return

@@ -236,3 +236,23 @@ def test_playback_stops_when_the_card_changes_or_the_window_closes(qtbot, sounds
     window.close()
     qtbot.waitUntil(recorder.stopped.is_set)
     assert study.audio.player.wait()
+
+
+def test_the_preference_is_in_the_preferences_dialog_and_on_by_default(qtbot, sounds) -> None:
+    from app.ui.options.preferences_dialog import PreferencesDialog
+
+    window, study = sounds()
+    col = window.collection
+    col.set_setting("autoplay_audio", None)  # never chosen: Anki's default, on
+    dialog = PreferencesDialog(col, window)
+    qtbot.addWidget(dialog)
+    assert dialog.autoplay_audio.isChecked()
+    assert "Play audio automatically" in dialog.autoplay_audio.text()
+    dialog.autoplay_audio.setChecked(False)
+    dialog.save()
+    assert col.setting("autoplay_audio") is False
+    assert study.audio.player.wait()
+    study.audio.player.output.played.clear()
+    study.show_card(study.card)
+    qtbot.keyClick(study, Qt.Key.Key_Space)
+    assert _played(study) == []
