@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import av_tags
 from app.core.anki_template import CardContext, render
 from app.core.errors import CirrusError
 from app.core.image_occlusion import occlusion_field
@@ -324,17 +325,14 @@ class NoteEditorWidget(QWidget):
         if content.fields is not None and content.notetype is not None:
             question, answer, css = _template_sides(content, ord_, self.preview.media_dir)
             html = card_html(NoteKind.TEMPLATE, ord_, "", question, answer, reveal=True, dark=dark)
+            asked = card_html(NoteKind.TEMPLATE, ord_, "", question, answer, reveal=False)
+            html = av_tags.play_buttons(html, answer=True, question_html=asked)  # clips: ▶
             self.preview.show_html(html, dark, css)
             return
-        html = card_html(
-            content.kind,
-            ord_,
-            content.prompt,
-            content.front,
-            content.answer,
-            reveal=True,
-            dark=dark,
-        )
+        sides = (content.kind, ord_, content.prompt, content.front, content.answer)
+        html = card_html(*sides, reveal=True, dark=dark)
+        asked = card_html(*sides, reveal=False, dark=dark)
+        html = av_tags.play_buttons(html, answer=True, question_html=asked, front=asked)
         self.preview.show_html(html, dark)
 
     @staticmethod
