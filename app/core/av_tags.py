@@ -53,6 +53,15 @@ def clip_names(text: str) -> list[str]:
     return [html.unescape(m.group(1)) for m in SOUND.finditer(text)]
 
 
+_STORED = re.compile(r"\[sound:\s*media/[0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?\s*\]")
+
+
+def listed(text: str) -> str:
+    """``text`` for one-line lists and sorting: a clip that points at the media store
+    (``[sound:media/<sha>.mp3]``) reads ``[sound]``, not its content hash."""
+    return _STORED.sub("[sound]", text) if "[sound:" in text else text
+
+
 def front_side(question: str) -> str:
     """The question as ``{{FrontSide}}`` shows it on the answer: each clip becomes a
     reference to the question's clip of that number, so it does not count again."""

@@ -284,7 +284,7 @@ def _update_note(conn: Connection, note_id: int, values: dict[str, Any], tags: l
 
 def _plain(value: str) -> str:
     """A field as one line of text (for lists and search): no HTML, no cloze markup."""
-    return " ".join(CLOZE.sub(r"\2", strip_html(value)).split())[:300]
+    return " ".join(CLOZE.sub(r"\2", strip_html(av_tags.listed(value))).split())[:300]
 
 
 def _rewrite_media(value: str, media: dict[str, str]) -> str:

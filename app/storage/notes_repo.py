@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.core import av_tags
 from app.core.anki_template import generated_ords, strip_html
 from app.core.cloze import CLOZE
 from app.core.models import CardState, NoteKind, NoteSpec
@@ -67,7 +68,7 @@ class NoteContent:
 
 def plain_text(value: str) -> str:
     """A field as one line of text (for lists and search)."""
-    return " ".join(CLOZE.sub(r"\2", strip_html(value)).split())[:300]
+    return " ".join(CLOZE.sub(r"\2", strip_html(av_tags.listed(value))).split())[:300]
 
 
 def notetypes(conn: Connection) -> list[NoteType]:

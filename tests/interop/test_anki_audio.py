@@ -209,3 +209,18 @@ def test_markdown_clips_reach_anki_under_their_names(tmp_path: Path) -> None:
         assert (media / "meaning.ogg").read_bytes() == CLIPS["c.ogg"]
     finally:
         anki.close()
+
+
+def test_lists_show_a_clip_as_sound_not_as_its_hash(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    package = _package(tmp_path)
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        with cirrus.engine.connect() as conn:
+            sort_fields = {str(r[0]) for r in conn.execute(text("SELECT prompt_md FROM note"))}
+        assert "[sound] front [sound]" in sort_fields
+        assert not any("media/" in field for field in sort_fields)
+    finally:
+        cirrus.close()
