@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QResizeEvent, QTextDocument
+from PySide6.QtGui import QDesktopServices, QFontMetricsF, QImage, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.render import page_css, sanitise_css
 from app.storage.media_store import media_path
 from app.ui import occlusion_view
+from app.ui.card_math import MathLayout, TextFont, math_image, place
 
 DEFAULT_TEXT_SIZE = 13.5
 TEXT_SIZES = (10.0, 11.0, 12.0, 13.5, 15.0, 17.0, 19.0, 22.0, 26.0)
@@ -34,6 +35,7 @@ class CardTextView(QTextBrowser):
         self.anchorClicked.connect(self._open_link)
         self.setReadOnly(True)
         self.document().setDocumentMargin(24)
+        self.math = MathLayout()
         self.set_text_size(DEFAULT_TEXT_SIZE)
 
     def set_text_size(self, points: float) -> None:
@@ -46,6 +48,9 @@ class CardTextView(QTextBrowser):
     def show_html(self, body: str, dark: bool, css: str = "") -> None:
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
+        metrics = QFontMetricsF(self.document().defaultFont(), self)
+        font = TextFont(metrics.xHeight(), metrics.ascent(), metrics.descent())
+        body, self.math = place(body, self.media_dir, dark, font)
         self._body = body
         self.setHtml(body)
 
@@ -59,6 +64,9 @@ class CardTextView(QTextBrowser):
             picture = occlusion_view.load_picture(self, self.media_dir, url)
             if picture is not None:
                 return picture
+            placed = self.math.images.get(url.toString())
+            if placed is not None:  # a formula drawn for this page, from the store
+                return math_image(placed, self.media_dir, self.devicePixelRatioF())
             found = self._media_file(url)
             if found is not None:
                 image = QImage(str(found))
