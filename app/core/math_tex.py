@@ -10,7 +10,7 @@ Each formula becomes a placeholder character before the text is formatted and sa
 :func:`restore` then puts in a marker: an HTML comment holding the formula (a comment
 cannot come from a note: the sanitiser removes them) followed by the formula's source,
 which is what shows where nothing draws it. The card view replaces each marker with the
-drawn image (:func:`markers`). As in Anki, HTML inside a formula is dropped and entities
+drawn image (:func:`replace_markers`). As in Anki, HTML inside a formula is dropped and entities
 are read as characters; a cloze inside a formula keeps its ``[...]`` or answer, which the
 card view draws in the cloze colour.
 """
@@ -21,7 +21,7 @@ import base64
 import html
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.cloze import _INLINE_CODE
@@ -238,21 +238,13 @@ def _decode(encoded: str) -> Formula | None:
         return None
 
 
-def markers(html_text: str) -> Iterator[tuple[re.Match[str], Formula]]:
-    """Each formula marker in card HTML, with its formula."""
-    for m in _MARKER.finditer(html_text):
-        formula = _decode(m.group(1))
-        if formula is not None:
-            yield m, formula
-
-
-def replace_markers(html_text: str, draw: Callable[[Formula], str]) -> str:
-    """Card HTML with each marker replaced by ``draw(formula)``."""
+def replace_markers(html_text: str, draw: Callable[[Formula, int], str]) -> str:
+    """Card HTML with each marker replaced by ``draw(formula, where it starts)``."""
     if "<!--math:" not in html_text:
         return html_text
 
     def repl(m: re.Match[str]) -> str:
         formula = _decode(m.group(1))
-        return m.group() if formula is None else draw(formula)
+        return m.group() if formula is None else draw(formula, m.start())
 
     return _MARKER.sub(repl, html_text)

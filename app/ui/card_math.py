@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ _INK = {False: ("#1f2328", "#0550ae", "#cf222e"), True: ("#e6e6e6", "#79c0ff", "
 MATH_X_HEIGHT = 0.474
 """STIX Two Math's x-height in em: formulas are scaled so that theirs is the text's, as
 MathJax matches the surrounding font."""
+_HEADING = re.compile(r"<(h[1-6])\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 NOT_DRAWN = "This formula could not be drawn; it is shown as written"
 NOT_MATH = "This LaTeX is text, not a formula; it is shown as written"
 
@@ -67,13 +70,19 @@ class MathLayout:
         return [written for written, drawn in self.formulas if not drawn]
 
 
-def place(body: str, media_dir: Path | None, dark: bool, font: TextFont) -> tuple[str, MathLayout]:
-    """``body`` with its math markers as images (or marked source), and their layout."""
+def place(
+    body: str, media_dir: Path | None, dark: bool, fonts: Mapping[str, TextFont]
+) -> tuple[str, MathLayout]:
+    """``body`` with its math markers as images (or marked source), and their layout.
+    ``fonts`` are the text's by element: ``""`` for body text, ``"h3"`` for a heading."""
     layout = MathLayout()
-    scale = font.x_height / (MATH_X_HEIGHT * REFERENCE_SIZE)
     text, cloze, error = _INK[dark]
+    headings = [(m.start(), m.end(), m.group(1).lower()) for m in _HEADING.finditer(body)]
 
-    def one(formula: Formula) -> str:
+    def one(formula: Formula, where: int) -> str:
+        tag = next((name for a, b, name in headings if a <= where < b), "")
+        font = fonts.get(tag, fonts[""])
+        scale = font.x_height / (MATH_X_HEIGHT * REFERENCE_SIZE)
         image = draw(media_dir, formula, text, cloze)
         written = html.escape(formula.written)
         if image is None:
@@ -92,7 +101,7 @@ def place(body: str, media_dir: Path | None, dark: bool, font: TextFont) -> tupl
             f'alt="{written}" title="{written}"'
         )
         if formula.display:
-            return f'<div align="center">{tag}></div>'
+            return f'<div align="center" style="margin-top: 6px; margin-bottom: 6px">{tag}></div>'
         return tag + ' style="vertical-align: middle">'
 
     return replace_markers(body, one), layout

@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QUrl
-from PySide6.QtGui import QDesktopServices, QFontMetricsF, QImage, QResizeEvent, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QResizeEvent,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.render import page_css, sanitise_css
@@ -48,15 +55,24 @@ class CardTextView(QTextBrowser):
     def show_html(self, body: str, dark: bool, css: str = "") -> None:
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
-        metrics = QFontMetricsF(self.document().defaultFont(), self)
-        font = TextFont(metrics.xHeight(), metrics.ascent(), metrics.descent())
-        body, self.math = place(body, self.media_dir, dark, font)
+        body, self.math = place(body, self.media_dir, dark, self._fonts())
         self._body = body
         self.setHtml(body)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         occlusion_view.refit(self, lambda: self._body)  # image occlusion pictures fit the width
+
+    def _fonts(self) -> dict[str, TextFont]:
+        """The text's font for formulas: body text, and headings as ``page_css`` sets them."""
+        heading = QFont(self.document().defaultFont())
+        heading.setPointSizeF(round(self.text_size * 1.2, 1))
+        heading.setWeight(QFont.Weight.DemiBold)
+        fonts = {}
+        for tag, font in (("", self.document().defaultFont()), ("h3", heading)):
+            metrics = QFontMetricsF(font, self)
+            fonts[tag] = TextFont(metrics.xHeight(), metrics.ascent(), metrics.descent())
+        return fonts
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         url = QUrl(name) if isinstance(name, str) else name

@@ -11,7 +11,7 @@ from app.core.sanitise import sanitise
 def _formulas(html: str) -> list[Formula]:
     found: list[Formula] = []
 
-    def keep(formula: Formula) -> str:
+    def keep(formula: Formula, _at: int) -> str:
         found.append(formula)
         return ""
 
