@@ -43,14 +43,20 @@ _HTML_CODE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORE
 _CLOZE_SPAN = re.compile(r'<span class="cloze"[^>]*>(.*?)</span>', re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _LATEX_NEWLINE = re.compile(r"<br( /)?>|<div>", re.IGNORECASE)
-_WHOLE_MATH = [  # a [latex] fragment that is one formula: (pattern, display)
-    (re.compile(r"\$\$(.+)\$\$", re.DOTALL), True),
-    (re.compile(r"\$([^$]+)\$", re.DOTALL), False),
-    (re.compile(r"\\\[(.+)\\\]", re.DOTALL), True),
-    (re.compile(r"\\\((.+)\\\)", re.DOTALL), False),
+_WHOLE_MATH = [  # a [latex] fragment that is one formula (its TeX as "tex"): display?
+    (re.compile(r"\$\$(?P<tex>.+)\$\$", re.DOTALL), True),
+    (re.compile(r"\$(?P<tex>[^$]+)\$", re.DOTALL), False),
+    (re.compile(r"\\\[(?P<tex>.+)\\\]", re.DOTALL), True),
+    (re.compile(r"\\\((?P<tex>.+)\\\)", re.DOTALL), False),
     (
         re.compile(
-            r"\\begin\{(equation|displaymath|math)(\*?)\}(.+)\\end\{\1\2\}",
+            r"\\begin\{(equation|displaymath|math)(\*?)\}(?P<tex>.+)\\end\{\1\2\}", re.DOTALL
+        ),
+        True,
+    ),
+    (  # amsmath's environments, which Anki's default preamble loads: drawn whole
+        re.compile(
+            r"(?P<tex>\\begin\{(align|gather|multline|flalign|eqnarray)(\*?)\}.+\\end\{\2\3\})",
             re.DOTALL,
         ),
         True,
@@ -113,15 +119,12 @@ def _latex(inner: str, kind: str) -> Formula:
     for pattern, display in _WHOLE_MATH:
         m = pattern.fullmatch(body)
         if m is not None:
-            group = m.lastindex or 1
-            start = len(tex) - len(tex.lstrip()) + m.start(group)
-            return Formula(_sliced(parts, start, start + len(m.group(group))), display, tex)
+            start = len(tex) - len(tex.lstrip()) + m.start("tex")
+            return Formula(_sliced(parts, start, start + len(m.group("tex"))), display, tex)
     return Formula(parts, False, tex, drawable=False)
 
 
-def _sliced(
-    parts: tuple[tuple[str, bool], ...], start: int, end: int
-) -> tuple[tuple[str, bool], ...]:
+def _sliced(parts: Parts, start: int, end: int) -> Parts:
     """The pieces of ``parts`` between two character offsets of their joined text."""
     out: list[tuple[str, bool]] = []
     pos = 0

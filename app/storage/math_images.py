@@ -110,6 +110,8 @@ def draw(
     svg = _typeset(tex, formula.display, colour)
     drawn = None if svg is None else _metrics(name, svg)
     if drawn is None:
+        if len(_failed) > 10_000:
+            _failed.clear()
         _failed.add(key)
         return None
     if media_dir is not None:

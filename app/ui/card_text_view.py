@@ -55,7 +55,10 @@ class CardTextView(QTextBrowser):
     def show_html(self, body: str, dark: bool, css: str = "") -> None:
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
-        body, self.math = place(body, self.media_dir, dark, self._fonts())
+        if "<!--math:" in body:
+            body, self.math = place(body, self.media_dir, dark, self._fonts())
+        else:
+            self.math = MathLayout()
         self._body = body
         self.setHtml(body)
 

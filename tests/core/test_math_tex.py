@@ -48,6 +48,7 @@ def test_anki_latex_tags() -> None:
     _, found = protect_html(
         r"[$]a &lt; b[/$] [$$]c<br>d[/$$] [latex]$e$[/latex] [latex]\begin{equation}f"
         r"\end{equation}[/latex] [latex]Text with \LaTeX[/latex]"
+        r" [latex]\begin{align*}g &= h\end{align*}[/latex]"
     )
     assert [(f.tex, f.display, f.written, f.drawable) for f in found] == [
         ("a < b", False, "$a < b$", True),
@@ -55,6 +56,7 @@ def test_anki_latex_tags() -> None:
         ("e", False, "$e$", True),
         ("f", True, r"\begin{equation}f\end{equation}", True),
         (r"Text with \LaTeX", False, r"Text with \LaTeX", False),
+        (r"\begin{align*}g &= h\end{align*}", True, r"\begin{align*}g &= h\end{align*}", True),
     ]
 
 
