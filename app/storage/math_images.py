@@ -21,7 +21,7 @@ from app.core.math_tex import Formula
 MATH_FOLDER = "math"
 REFERENCE_SIZE = 20.0
 """The font size, in SVG units, formulas are drawn at (the card view scales them)."""
-MAX_TEX_CHARS = 4000
+MAX_TEX_CHARS = 2000
 """Longer formulas are not drawn (ziamath's time grows with the formula)."""
 _NAME = re.compile(r"^[0-9a-f]{64}\.svg$")
 _SIZE = re.compile(rb'width="([\d.]+)" height="([\d.]+)" viewBox="([-\d.]+) ([-\d.]+) ')
@@ -74,26 +74,32 @@ def _metrics(name: str, svg: bytes) -> MathImage | None:
 def _typeset(tex: str, display: bool, colour: str) -> bytes | None:
     # ~0.2 s to import (it reads its font): only once a card has math. It finds its font
     # with importlib.resources.path, deprecated (not removed) in Python 3.11 and 3.12.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from ziamath.config import config
-        from ziamath.zmath import Latex
-
-    config.svg2 = False  # Qt's SVG renderer has no <symbol>/<use href>
     try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from ziamath.config import config
+            from ziamath.zmath import Latex
+
+        config.svg2 = False  # Qt's SVG renderer has no <symbol>/<use href>
         latex = Latex(tex, size=REFERENCE_SIZE, color=colour, inline=not display)
         if _UNKNOWN.search(latex.mathmlstr()):
             return None
         return latex.svg().encode()
-    except Exception:  # ziamath raises many kinds on TeX it cannot read
+    except Exception:  # many kinds on TeX it cannot read; a build without its font
         return None
 
 
 def draw(
-    media_dir: Path | None, formula: Formula, colour: str, cloze_colour: str
+    media_dir: Path | None,
+    formula: Formula,
+    colour: str,
+    cloze_colour: str,
+    *,
+    typeset: bool = True,
 ) -> MathImage | None:
     """The drawing of ``formula`` in ``colour``: from the store, or drawn and stored
-    (when there is a media folder); None when it cannot be drawn."""
+    (when there is a media folder; only from the store without ``typeset``); None when
+    it cannot be drawn."""
     tex = drawn_tex(formula, cloze_colour)
     if not formula.drawable or not tex.strip() or len(tex) > MAX_TEX_CHARS:
         return None
@@ -107,6 +113,8 @@ def draw(
             found = _metrics(name, stored.read_bytes())
             if found is not None:
                 return found
+    if not typeset:
+        return None
     svg = _typeset(tex, formula.display, colour)
     drawn = None if svg is None else _metrics(name, svg)
     if drawn is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ MATH_X_HEIGHT = 0.474
 """STIX Two Math's x-height in em: formulas are scaled so that theirs is the text's, as
 MathJax matches the surrounding font."""
 _HEADING = re.compile(r"<(h[1-6])\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+TYPESET_BUDGET_S = 1.5
+"""Typesetting time one page may take; formulas past it show their source until the card
+is shown again (drawn ones are kept, so each showing draws more)."""
+NOT_YET = "This formula was not drawn yet: the card has many formulas to draw"
 NOT_DRAWN = "This formula could not be drawn; it is shown as written"
 NOT_MATH = "This LaTeX is text, not a formula; it is shown as written"
 
@@ -79,15 +84,18 @@ def place(
     text, cloze, error = _INK[dark]
     headings = [(m.start(), m.end(), m.group(1).lower()) for m in _HEADING.finditer(body)]
 
+    started = time.perf_counter()
+
     def one(formula: Formula, where: int) -> str:
         tag = next((name for a, b, name in headings if a <= where < b), "")
         font = fonts.get(tag, fonts[""])
         scale = font.x_height / (MATH_X_HEIGHT * REFERENCE_SIZE)
-        image = draw(media_dir, formula, text, cloze)
+        in_time = time.perf_counter() - started < TYPESET_BUDGET_S
+        image = draw(media_dir, formula, text, cloze, typeset=in_time)
         written = html.escape(formula.written)
         if image is None:
             layout.formulas.append((formula.written, False))
-            why = NOT_DRAWN if formula.drawable else NOT_MATH
+            why = NOT_MATH if not formula.drawable else NOT_DRAWN if in_time else NOT_YET
             return (
                 f'<span class="math-error" style="color: {error}; font-family: monospace" '
                 f'title="{why}">{written}</span>'
@@ -150,3 +158,21 @@ def math_image(placed: Placed, media_dir: Path | None, ratio: float) -> QImage:
         painter.end()
     out.setDevicePixelRatio(ratio)
     return out
+
+
+def math_problem() -> str:
+    """What keeps formulas from being drawn, or "" when one draws and loads: a frozen
+    build without ziamath's font, latex2mathml's symbol table or Qt's SVG plugin fails
+    here rather than on a learner's card."""
+    formula = Formula(((r"\sqrt{x^2 + 1}", False),), False, r"\(\sqrt{x^2 + 1}\)")
+    image = draw(None, formula, "#000000", "#0550ae")
+    if image is None:
+        return "a formula could not be drawn (ziamath or its font is missing)"
+    loaded = math_image(_placed(image, 1.0, None), None, 1.0)
+    if not any(
+        loaded.pixelColor(x, y).alpha() > 0
+        for x in range(loaded.width())
+        for y in range(loaded.height())
+    ):
+        return "a drawn formula did not load (Qt's SVG image plugin is missing)"
+    return ""

@@ -150,3 +150,19 @@ def test_only_formulas_drawn_for_the_page_load(qtbot: QtBot, tmp_path: Path) -> 
     assert "<img" not in forged
     view.show_html(markdown_html("no math"), dark=False)
     assert view.loadResource(IMAGE, QUrl(link)).isNull()
+
+
+def test_a_page_past_its_typesetting_time_shows_the_rest_as_source(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui import card_math
+
+    view = _view(qtbot, tmp_path)
+    page = markdown_html(r"\(u_1\) and \(v_2\)")
+    monkeypatch.setattr(card_math, "TYPESET_BUDGET_S", 0.0)
+    view.show_html(page, dark=False)
+    assert view.math.drawn == []
+    assert _tooltips(view)[r"\(u_1\)"] == (card_math.NOT_YET, "#cf222e")
+    monkeypatch.undo()
+    view.show_html(page, dark=False)  # shown again: drawn
+    assert view.math.drawn == [r"\(u_1\)", r"\(v_2\)"]
