@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from app.core import input_limits as limits
 from app.core.choice import ChoiceOption, split_choice
 from app.core.cloze import fill_placeholders, render_cloze
+from app.core.math_tex import protect_html, protect_markdown, restore
 from app.core.models import NoteKind
 from app.core.sanitise import MEDIA_SRC, plain_text_html, sanitise, sanitise_css
 
@@ -158,8 +159,9 @@ def markdown_html(text: str, dark: bool = False) -> str:
     converter = _CONVERTERS.get(dark)
     if converter is None:
         converter = _CONVERTERS[dark] = _converter(dark)
+    protected, formulas = protect_markdown(text)
     try:
-        return _boxes(sanitise(converter.reset().convert(text)), dark)
+        return restore(_boxes(sanitise(converter.reset().convert(protected)), dark), formulas)
     except RecursionError:
         return plain_text_html(text, "is nested too deeply")
 
@@ -230,7 +232,8 @@ def card_html(
     The answer side reuses the cached prompt side, so showing it renders only what is new.
     """
     if kind == NoteKind.TEMPLATE:  # already HTML, from the note type's templates
-        return _qt_ruby(sanitise(answer if reveal else front), dark)
+        side, formulas = protect_html(answer if reveal else front)
+        return restore(_qt_ruby(sanitise(side), dark), formulas)
     if kind == NoteKind.CLOZE:
         question, spans = render_cloze(_join(f"### {prompt}", front), ord_ + 1, reveal=reveal)
         html = fill_placeholders(markdown_html(question, dark), spans)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DatabaseError
 
 from app.core.errors import CirrusError
+from app.storage.math_images import MATH_FOLDER
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -263,6 +264,8 @@ def stored_files(media_dir: Path | None) -> dict[str, Path]:
     if media_dir is None or not media_dir.is_dir():
         return out
     for path in media_dir.iterdir():
+        if path.name == MATH_FOLDER and path.is_dir():
+            continue  # drawn formulas: a cache, not a note's media
         m = _STORED.match(path.name)
         out[m.group(1) if m and path.is_file() else path.name] = path
     return out

@@ -142,7 +142,9 @@ def _smoke(app: QApplication, window: object, collection: Collection, started: f
         return 1
     window.study_view.reveal()
     window.study_view.rate(Rating.GOOD)
-    problem = _render_problem() or _statistics_problem(window)
+    from app.ui.card_math import math_problem
+
+    problem = _render_problem() or math_problem() or _statistics_problem(window)
     if problem:
         print(f"cirrus smoke: FAILED: {problem}", file=sys.stderr)
         return 1

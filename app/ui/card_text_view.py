@@ -6,13 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QResizeEvent, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QResizeEvent,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core import av_tags
 from app.core.render import page_css, sanitise_css
 from app.storage.media_store import media_path
 from app.ui import occlusion_view
+from app.ui.card_math import MathLayout, TextFont, math_image, place
 
 DEFAULT_TEXT_SIZE = 13.5
 TEXT_SIZES = (10.0, 11.0, 12.0, 13.5, 15.0, 17.0, 19.0, 22.0, 26.0)
@@ -38,6 +46,7 @@ class CardTextView(QTextBrowser):
         self.anchorClicked.connect(self._open_link)
         self.setReadOnly(True)
         self.document().setDocumentMargin(24)
+        self.math = MathLayout()
         self.set_text_size(DEFAULT_TEXT_SIZE)
 
     def set_text_size(self, points: float) -> None:
@@ -50,6 +59,10 @@ class CardTextView(QTextBrowser):
     def show_html(self, body: str, dark: bool, css: str = "") -> None:
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
+        if "<!--math:" in body:
+            body, self.math = place(body, self.media_dir, dark, self._fonts())
+        else:
+            self.math = MathLayout()
         self._body = body
         self.setHtml(body)
 
@@ -57,12 +70,26 @@ class CardTextView(QTextBrowser):
         super().resizeEvent(event)
         occlusion_view.refit(self, lambda: self._body)  # image occlusion pictures fit the width
 
+    def _fonts(self) -> dict[str, TextFont]:
+        """The text's font for formulas: body text, and headings as ``page_css`` sets them."""
+        heading = QFont(self.document().defaultFont())
+        heading.setPointSizeF(round(self.text_size * 1.2, 1))
+        heading.setWeight(QFont.Weight.DemiBold)
+        fonts = {}
+        for tag, font in (("", self.document().defaultFont()), ("h3", heading)):
+            metrics = QFontMetricsF(font, self)
+            fonts[tag] = TextFont(metrics.xHeight(), metrics.ascent(), metrics.descent())
+        return fonts
+
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         url = QUrl(name) if isinstance(name, str) else name
         if kind == _IMAGE:
             picture = occlusion_view.load_picture(self, self.media_dir, url)
             if picture is not None:
                 return picture
+            placed = self.math.images.get(url.toString())
+            if placed is not None:  # a formula drawn for this page, from the store
+                return math_image(placed, self.media_dir, self.devicePixelRatioF())
             found = self._media_file(url)
             if found is not None:
                 image = QImage(str(found))
