@@ -179,9 +179,15 @@ class ImportSummary:
     media: int = 0
     review_logs: int = 0
     warnings: list[str] = field(default_factory=list)
+    removed: int = 0
+    """Notes a whole-collection package replaced (``.colpkg``, replace mode)."""
+    backup: str | None = None
+    """The backup written before the collection was replaced."""
 
     def to_json(self) -> dict[str, object]:
+        replaced = {"removed": self.removed, "backup": self.backup} if self.backup else {}
         return {
+            **replaced,
             "format": self.format,
             "added": self.added,
             "updated": self.updated,

@@ -119,6 +119,9 @@ class ForeignBatch:
     """Deck name -> the Anki preset id it uses."""
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    tags_column: bool = False
+    """Text files: the rows have a tags column (an update replaces a note's tags with the
+    row's; without one it keeps them and adds the file's ``#tags:``)."""
 
 
 BASIC = ForeignNotetype(

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.anki_template import generated_ords
+from app.core.import_choices import ImportChoices
 from app.core.models import DeckFile
 from app.interop.detect import detect_format
-from app.interop.foreign import ForeignBatch
+from app.interop.foreign import ForeignBatch, ForeignNote
 
 
 @dataclass
@@ -24,13 +26,15 @@ class PreparedImport:
     """Markdown notes (deck files, packs, Obsidian vaults)."""
     media: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    choices: ImportChoices = field(default_factory=ImportChoices)
+    """What to do with notes the collection already has (set after the preview)."""
 
     def preview(self) -> dict[str, object]:
         """What the source holds: counts, decks, note types and warnings."""
         if self.batch is not None:
             batch = self.batch
             decks = sorted({n.deck for n in batch.notes})
-            cards = sum(len(n.cards) for n in batch.notes)
+            cards = sum(self._cards(n) for n in batch.notes)
             notetypes = sorted({batch.notetypes[n.notetype].name for n in batch.notes})
             notes, reviews = len(batch.notes), len(batch.reviews)
         else:
@@ -47,6 +51,15 @@ class PreparedImport:
             "review_logs": reviews,
             "warnings": list(self.warnings),
         }
+
+    def _cards(self, note: ForeignNote) -> int:
+        """The note's cards: those the source gives, else those its templates make."""
+        if note.cards or self.batch is None:
+            return len(note.cards)
+        notetype = self.batch.notetypes[note.notetype]
+        templates = [(t.qfmt, t.afmt) for t in notetype.templates]
+        values = dict(zip(notetype.fields, note.fields, strict=False))
+        return len(generated_ords(templates, values, notetype.cloze, tagged=bool(note.tags)) or [0])
 
 
 def read_source(path: Path, workdir: Path, deck: str | None = None) -> PreparedImport:

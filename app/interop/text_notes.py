@@ -192,6 +192,7 @@ def parse_text_notes(
         else:
             parsed.append(row)
     _build(parsed, plan, batch, source)
+    batch.tags_column = plan.tags is not None
     if not batch.notes and not batch.skipped:
         raise BadInputError(f"{source}: no notes found")
     return batch
@@ -373,7 +374,7 @@ def _build(rows: list[_Row], plan: _Plan, batch: ForeignBatch, source: str) -> N
                 "ignored (a notetype column or a column mapping keeps them)"
             )
         fields = (row.fields + [""] * width)[:width]
-        guid = row.guid or _guid(notetype.key, fields[0])
+        guid = row.guid or generated_guid(notetype.key, fields[0])
         if guid in guids:
             batch.skipped += 1
             batch.warnings.append(
@@ -386,7 +387,7 @@ def _build(rows: list[_Row], plan: _Plan, batch: ForeignBatch, source: str) -> N
         batch.notes.append(ForeignNote(guid, notetype.key, tuple(fields), row.tags, row.deck))
 
 
-def _guid(notetype_key: str, first_field: str) -> str:
+def generated_guid(notetype_key: str, first_field: str) -> str:
     """Identity of a note without a guid column, the same on every import."""
     digest = hashlib.sha1(f"{notetype_key}\x1f{first_field.strip()}".encode()).hexdigest()
     return "csv:" + digest[:16]

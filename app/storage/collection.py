@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.deck_tree import DeckNode, subtree_ids
 from app.core.errors import BadInputError, CirrusError
+from app.core.import_choices import ImportChoices
 from app.core.models import (
     DeckSummary,
     ImportSummary,
@@ -431,12 +432,13 @@ class Collection:
         origin: str = "import",
         progress: Progress | None = None,
         deck: str | None = None,
+        choices: ImportChoices | None = None,
     ) -> ImportSummary:
         """Import a deck file or pack, an Anki package, a text file or an Obsidian vault.
 
         All or nothing: on any error the collection (media included) is left as it was.
         """
-        return Imports(self).import_path(path, now, origin, progress, deck)
+        return Imports(self).import_path(path, now, origin, progress, deck, choices)
 
     def apply_import(
         self,

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.errors import BadInputError, CirrusError
+from app.core.import_choices import CollectionMode, ImportChoices
 from app.core.models import ImportSummary
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
-from app.storage import export_repo, import_undo
+from app.storage import export_repo, import_undo, text_duplicates
 from app.storage.bundled import bundled_decks_dir, tree_hash
+from app.storage.collection_replace import clear_for_replace
 from app.storage.foreign_import import Progress
+from app.storage.import_newer import take_newer_schedules
 from app.storage.importing import apply_prepared
 from app.storage.media_staging import MediaStaging
 from app.storage.stats_watch import keeping_stats
@@ -32,6 +36,7 @@ class Imports:
         origin: str = "import",
         progress: Progress | None = None,
         deck: str | None = None,
+        choices: ImportChoices | None = None,
     ) -> ImportSummary:
         """Import a deck file or pack, an Anki package, a text file or an Obsidian vault.
 
@@ -39,6 +44,8 @@ class Imports:
         """
         with self.col.temp_folder("import") as tmp:
             prepared = read_source(path, Path(tmp), deck)
+            if choices is not None:
+                prepared.choices = choices
             return self.apply_import(prepared, now, origin, progress)
 
     def apply_import(
@@ -50,15 +57,31 @@ class Imports:
     ) -> ImportSummary:
         """Write what :func:`read_source` prepared, in one transaction.
 
-        ``progress`` may raise (for example :class:`ImportCancelled`) to roll back.
+        ``progress`` may raise (for example :class:`ImportCancelled`) to roll back. A
+        ``.colpkg`` replaces the collection unless ``prepared.choices`` says merge (a
+        backup is written first); text rows that match notes follow the choices too.
         """
-        window = self.col.window(now or datetime.now(UTC))
+        now = now or datetime.now(UTC)
+        window = self.col.window(now)
+        replacing = (
+            prepared.format == "colpkg"
+            and prepared.choices.collection == CollectionMode.REPLACE
+            and prepared.batch is not None
+        )
+        backup = self.col.backup(now, "pre-replace") if replacing and self.col.data_dir else None
         media_dir = self.col.media_dir if self.col.data_dir else None
         staging = MediaStaging(self.col.data_dir) if self.col.data_dir and prepared.media else None
         added_media: list[Path] = []
         try:
             with self.col._write() as conn, keeping_stats(conn):  # rebuilt only if needed
-                mark = import_undo.before(conn, prepared)
+                removed = 0
+                if replacing and prepared.batch is not None:
+                    removed = clear_for_replace(conn, window.now, prepared.batch.presets)
+                plan = None
+                if prepared.format == "csv" and prepared.batch is not None:
+                    plan = text_duplicates.plan_duplicates(conn, prepared.batch, prepared.choices)
+                    prepared = replace(prepared, batch=plan.batch)
+                mark = import_undo.before(conn, prepared, plan.note_ids if plan else ())
                 summary = apply_prepared(
                     conn,
                     prepared,
@@ -70,7 +93,14 @@ class Imports:
                     progress,
                     staging.folder if staging else None,
                 )
-                import_undo.after(conn, mark, window.now, str(prepared.path), origin)
+                if plan is not None:
+                    text_duplicates.apply_plan(conn, plan, window.now, summary)
+                elif prepared.batch is not None and not replacing:
+                    take_newer_schedules(conn, prepared.batch, window.day_end)
+                if replacing:
+                    summary.removed, summary.backup = removed, str(backup or "")
+                else:  # a replaced collection is taken back from its backup
+                    import_undo.after(conn, mark, window.now, str(prepared.path), origin)
         except BaseException:
             for file in added_media:
                 file.unlink(missing_ok=True)

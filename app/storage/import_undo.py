@@ -9,6 +9,7 @@ are kept, all in ``import_run``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,8 +65,10 @@ def _touched(conn: Connection, prepared: PreparedImport) -> tuple[list[int], lis
     return sorted(notes), sorted(decks)
 
 
-def before(conn: Connection, prepared: PreparedImport) -> ImportMark:
+def before(conn: Connection, prepared: PreparedImport, more: Sequence[int] = ()) -> ImportMark:
+    """``more``: ids of other notes the import will change (text rows matched by field)."""
     notes, decks = _touched(conn, prepared)
+    notes = sorted(set(notes) | set(more))
     return ImportMark(
         max_note=_max(conn, "note"),
         max_card=_max(conn, "card"),

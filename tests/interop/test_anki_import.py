@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.models import Rating
+from app.core.import_choices import CollectionMode, ImportChoices
 from app.storage.collection import Collection
 from tests.conftest import FIXTURES, T0
 
@@ -173,7 +174,8 @@ def test_reimport_updates_in_place_without_duplicates(tmp_path: Path, package: s
         card = col.next_card(T0)
         col.answer(card.card_id, Rating.GOOD, T0)
         before = col.totals()
-        again = col.import_path(ANKI / package, T0)
+        merge = ImportChoices(collection=CollectionMode.MERGE)  # a .colpkg would replace
+        again = col.import_path(ANKI / package, T0, choices=merge)
         assert (again.added, again.updated, again.unchanged) == (0, 0, first.added)
         assert col.totals() == before
     finally:

@@ -1,0 +1,214 @@
+"""Anki's duplicate handling for text imports: rows that match notes already there.
+
+As in Anki (``rslib/src/import_export/text/import.rs``): a row with a guid matches the
+note of that guid; a row without one matches every note of the same note type (by name)
+whose first field, without HTML, is the same, and with the deck scope only notes in the
+row's deck. Then ``update`` writes the row's fields (and its tags, when the file has a
+tags column; else the note keeps its tags and gains the file's) into each match,
+``keep`` skips the row, and ``duplicate`` adds it as a new note (unless it matched by
+guid). Rows that match nothing are added. Matches are looked up before anything is
+written, so rows added by this import are not matched (Anki works the same way).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.core.anki_template import strip_html
+from app.core.import_choices import Duplicates, ImportChoices, MatchScope
+from app.core.models import ImportSummary, NoteKind
+from app.interop.foreign import ForeignBatch, ForeignNote
+from app.interop.text_notes import generated_guid
+from app.storage.foreign_import import convert_tag, note_uid
+
+
+@dataclass
+class _Existing:
+    id: int
+    uid: str
+    deck_id: int
+    notetype_id: int | None
+    notetype: str
+    fields: list[str]
+    tags: set[str]
+
+
+@dataclass
+class DuplicatePlan:
+    """What to do before the rest of the batch is added."""
+
+    batch: ForeignBatch
+    """The rows to add (fresh guids for those kept beside a match)."""
+    updates: dict[int, tuple[list[str], list[str], _Existing]] = field(default_factory=dict)
+    """Note id -> (new fields, new tags, the note as it was)."""
+    unchanged: int = 0
+    kept: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def note_ids(self) -> list[int]:
+        return sorted(self.updates)
+
+
+def first_field_key(value: str) -> str:
+    """A first field as Anki compares it: without HTML, entities decoded."""
+    return strip_html(value).replace("\xa0", " ")
+
+
+def plan_duplicates(conn: Connection, batch: ForeignBatch, choices: ImportChoices) -> DuplicatePlan:
+    names = {batch.notetypes[n.notetype].name.casefold() for n in batch.notes}
+    by_field: dict[tuple[Any, ...], list[_Existing]] = {}
+    for old in _notes_of_types(conn, names):
+        key: tuple[Any, ...] = (old.notetype.casefold(), first_field_key(_first(old.fields)))
+        if choices.match_scope == MatchScope.NOTETYPE_AND_DECK:
+            key += (old.deck_id,)
+        by_field.setdefault(key, []).append(old)
+    decks = {
+        str(name).casefold(): int(i) for i, name in conn.execute(text("SELECT id, name FROM deck"))
+    }
+    real = [n for n in batch.notes if n.guid != generated_guid(n.notetype, _first(n.fields))]
+    by_guid = _notes_by_uid(conn, [note_uid(n.guid) for n in batch.notes])
+    plan = DuplicatePlan(batch=replace(batch, notes=[]))
+    real_guids = {n.guid for n in real}
+    for note in batch.notes:
+        notetype = batch.notetypes[note.notetype].name
+        if note.guid in real_guids:
+            found = by_guid.get(note_uid(note.guid))
+            matches = [found] if found is not None else []
+        else:
+            key = (notetype.casefold(), first_field_key(_first(note.fields)))
+            if choices.match_scope == MatchScope.NOTETYPE_AND_DECK:
+                key += (decks.get(note.deck.casefold()),)
+            matches = by_field.get(key, [])
+        if not matches:
+            if note.guid not in real_guids and note_uid(note.guid) in by_guid:
+                note = replace(note, guid=uuid.uuid4().hex)  # its first field was edited
+            plan.batch.notes.append(note)
+        elif choices.duplicates == Duplicates.DUPLICATE:
+            if note.guid in real_guids:
+                plan.kept += 1
+            else:
+                plan.batch.notes.append(replace(note, guid=uuid.uuid4().hex))
+        elif choices.duplicates == Duplicates.KEEP:
+            plan.kept += 1
+        else:
+            for match in matches:
+                _plan_update(plan, match, note, notetype, batch.tags_column)
+    return plan
+
+
+def _plan_update(
+    plan: DuplicatePlan, match: _Existing, note: ForeignNote, notetype: str, tags_column: bool
+) -> None:
+    if match.notetype.casefold() != notetype.casefold():
+        plan.conflicts.append(
+            f"note {note.guid}: in the collection it has the note type '{match.notetype}', "
+            f"not '{notetype}'; row skipped"
+        )
+        return
+    before = plan.updates[match.id][2] if match.id in plan.updates else match
+    fields = list(before.fields)
+    for index, value in enumerate(note.fields[: len(fields)]):
+        fields[index] = value
+    row_tags = {convert_tag(t) for t in note.tags}
+    tags = sorted(row_tags if tags_column else before.tags | row_tags)
+    # Anki writes nothing when the row's fields (and tags, from a tags column) are the same
+    if fields == before.fields and (not tags_column or row_tags == before.tags):
+        plan.unchanged += 1
+        return
+    plan.updates[match.id] = (fields, tags, before)
+
+
+def apply_plan(conn: Connection, plan: DuplicatePlan, now_ms: int, summary: ImportSummary) -> None:
+    """Write the planned updates (inside the import's transaction) and count them."""
+    for note_id, (fields, tags, before) in plan.updates.items():
+        digest = hashlib.sha1(
+            json.dumps([before.notetype_id, fields, tags, before.deck_id]).encode()
+        ).hexdigest()
+        conn.execute(
+            text(
+                "UPDATE note SET fields = :f, prompt_md = :p, content_hash = :h, mtime = :m "
+                "WHERE id = :i"
+            ),
+            {
+                "f": json.dumps(fields, ensure_ascii=False),
+                "p": " ".join(strip_html(fields[0]).split())[:300] if fields else "",
+                "h": digest,
+                "m": now_ms,
+                "i": note_id,
+            },
+        )
+        conn.execute(text("DELETE FROM note_tag WHERE note_id = :i"), {"i": note_id})
+        if tags:
+            conn.execute(
+                text("INSERT INTO note_tag (note_id, tag) VALUES (:i, :t)"),
+                [{"i": note_id, "t": tag} for tag in tags],
+            )
+    summary.updated += len(plan.updates)
+    summary.unchanged += plan.unchanged
+    summary.skipped += plan.kept + len(plan.conflicts)
+    summary.notes += len(plan.updates)
+    if plan.kept:
+        summary.warnings.append(
+            f"{plan.kept} rows match notes already in the collection; those notes were kept "
+            "as they are"
+        )
+    summary.warnings.extend(plan.conflicts)
+
+
+def _first(fields: Sequence[str]) -> str:
+    return fields[0] if fields else ""
+
+
+_SELECT = (
+    "SELECT n.id, n.uid, n.deck_id, n.notetype_id, COALESCE(t.name, ''), n.fields, "
+    "(SELECT group_concat(tag, ' ') FROM note_tag g WHERE g.note_id = n.id) "
+    "FROM note n LEFT JOIN notetype t ON t.id = n.notetype_id "
+)
+
+
+def _existing(row: Any) -> _Existing:
+    return _Existing(
+        id=int(row[0]),
+        uid=str(row[1]),
+        deck_id=int(row[2]),
+        notetype_id=row[3],
+        notetype=str(row[4]),
+        fields=[str(v) for v in json.loads(row[5] or "[]")],
+        tags=set((row[6] or "").split()),
+    )
+
+
+def _notes_of_types(conn: Connection, names: set[str]) -> list[_Existing]:
+    ids = [
+        int(i)
+        for i, name in conn.execute(text("SELECT id, name FROM notetype"))
+        if str(name).casefold() in names
+    ]
+    if not ids:
+        return []
+    marks = ",".join(str(i) for i in ids)
+    rows = conn.execute(
+        text(
+            _SELECT + f"WHERE n.retired = 0 AND n.kind = {int(NoteKind.TEMPLATE)} "
+            f"AND n.notetype_id IN ({marks})"
+        )
+    )
+    return [_existing(r) for r in rows]
+
+
+def _notes_by_uid(conn: Connection, uids: list[str]) -> dict[str, _Existing]:
+    out: dict[str, _Existing] = {}
+    for start in range(0, len(uids), 500):
+        chunk = {f"u{i}": u for i, u in enumerate(uids[start : start + 500])}
+        marks = ", ".join(f":{k}" for k in chunk)
+        for row in conn.execute(text(_SELECT + f"WHERE n.uid IN ({marks})"), chunk):
+            out[str(row[1])] = _existing(row)
+    return out

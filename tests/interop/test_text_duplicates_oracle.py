@@ -1,0 +1,124 @@
+"""A text file imported into a collection that already has notes, by the real Anki
+(``col.import_csv``) and by Cirrus, with each duplicate handling and match scope: the
+notes (deck, fields, tags) come out the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core.import_choices import Duplicates, ImportChoices, MatchScope
+from app.storage.collection import Collection
+from tests.conftest import T0
+from tests.interop.anki_oracle import export, new_anki
+
+from anki.import_export_pb2 import CsvMetadata, ImportCsvRequest
+
+WITH_TAGS = (
+    "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Words\n#tags column:3\n"
+    "#deck column:4\n"
+    "cat\tKatze <b>neu</b>\tanimal new\tOther\n"
+    "dog\tHund neu\t\tWords\n"
+    "moon\tMond\tsky\tWords\n"
+    "sun\tSonne\tanimal\tOther\n"
+)
+WITHOUT_TAGS = (
+    "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Words\n#tags:imported\n"
+    "cat\tKatze neu\n"
+    "dog\tHund\n"
+    "star\tStern\n"
+)
+_DUPES = {
+    Duplicates.UPDATE: CsvMetadata.DupeResolution.UPDATE,
+    Duplicates.KEEP: CsvMetadata.DupeResolution.PRESERVE,
+    Duplicates.DUPLICATE: CsvMetadata.DupeResolution.DUPLICATE,
+}
+_SCOPES = {
+    MatchScope.NOTETYPE: CsvMetadata.MatchScope.NOTETYPE,
+    MatchScope.NOTETYPE_AND_DECK: CsvMetadata.MatchScope.NOTETYPE_AND_DECK,
+}
+
+
+def _collection(folder: Path) -> Any:
+    """An Anki collection with notes the file's rows match (a first field in two decks)."""
+    col = new_anki(folder)
+    basic = col.models.by_name("Basic")
+    for front, back, tags, deck in (
+        ("cat", "Katze", ["animal"], "Words"),
+        ("dog", "Hund", ["animal"], "Words"),
+        ("cat", "chat", ["french"], "Other"),
+        ("sun", "Sonne", [], "Words"),
+    ):
+        note = col.new_note(basic)
+        note["Front"], note["Back"] = front, back
+        note.tags = tags
+        col.add_note(note, col.decks.id(deck))
+    return col
+
+
+def _anki_notes(col: Any) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    out = []
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        deck = col.decks.name(note.cards()[0].did)
+        out.append((deck, tuple(note.fields), tuple(sorted(note.tags))))
+    return sorted(out)
+
+
+def _cirrus_notes(col: Collection) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    import json
+
+    from sqlalchemy import text
+
+    with col.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT d.name, n.fields, (SELECT group_concat(tag, ' ') FROM note_tag t "
+                "WHERE t.note_id = n.id) FROM note n JOIN deck d ON d.id = n.deck_id"
+            )
+        )
+        return sorted(
+            (str(d), tuple(json.loads(f)), tuple(sorted((t or "").split()))) for d, f, t in rows
+        )
+
+
+@pytest.mark.parametrize("content", [WITH_TAGS, WITHOUT_TAGS], ids=["tags-column", "file-tags"])
+@pytest.mark.parametrize("scope", list(MatchScope))
+@pytest.mark.parametrize("dupes", list(Duplicates))
+def test_text_import_matches_anki(
+    tmp_path: Path, content: str, scope: MatchScope, dupes: Duplicates
+) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(content, encoding="utf-8")
+    anki = _collection(tmp_path / "anki")
+    try:
+        package = export(anki, tmp_path / "before.apkg", legacy=False)
+        metadata = anki.get_csv_metadata(str(csv), None)
+        metadata.dupe_resolution = _DUPES[dupes]
+        metadata.match_scope = _SCOPES[scope]
+        anki.import_csv(ImportCsvRequest(path=str(csv), metadata=metadata))
+        expected = _anki_notes(anki)
+    finally:
+        anki.close()
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        summary = cirrus.import_path(csv, T0, choices=ImportChoices(dupes, scope))
+        assert _cirrus_notes(cirrus) == expected
+        cirrus.import_path(csv, T0, choices=ImportChoices(Duplicates.KEEP, scope))
+        again = _cirrus_notes(cirrus)  # importing again, keeping what is there, adds nothing
+    finally:
+        cirrus.close()
+    cats = [n for n in expected if n[1][0] == "cat"]
+    untouched = ("Words", ("cat", "Katze"), ("animal",))
+    if dupes == Duplicates.KEEP:  # the modes lead to different collections
+        assert summary.skipped > 0 and summary.updated == 0 and untouched in cats
+    elif dupes == Duplicates.DUPLICATE:
+        assert len(cats) == 3 and summary.updated == 0
+    elif scope == MatchScope.NOTETYPE:
+        assert summary.updated > 0 and all("neu" in n[1][1] for n in cats) and len(cats) == 2
+    elif content == WITH_TAGS:  # only the cat of the row's deck
+        assert untouched in cats and len(cats) == 2
+    assert again == expected
