@@ -12,6 +12,7 @@ from app.core import input_limits as limits
 from app.core.errors import BadInputError
 from app.core.models import ANKI_REVLOG_KIND, CardState, ReviewKind
 from app.interop import protobuf_wire as pb
+from app.interop.anki_filtered_decks import read_filtered_decks
 from app.interop.anki_presets import read_presets
 from app.interop.anki_rows import blob, json_object, json_text, number, ordered, text
 from app.interop.foreign import (
@@ -109,6 +110,8 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
     batch.deck_descriptions = {name: desc for name, desc in decks.values() if desc}
     batch.presets, batch.deck_presets = read_presets(db)
     deck_names = {did: name for did, (name, _) in decks.items()}
+    filtered = read_filtered_decks(db, tables)
+    batch.filtered_decks = {deck.name: deck for deck in filtered.values()}
 
     cards: dict[int, list[tuple[Any, ...]]] = {}
     card_keys: dict[int, tuple[int, int]] = {}
@@ -249,6 +252,7 @@ def _card(
         flag=number(flags, f"{what}: its flags", -(2**31), 2**31) & 7,
         new_position=position,
         created_ms=number(cid, f"{what}: its id", 0, MAX_MS),
+        filtered_deck=decks.get(number(did, f"{what}: its deck")) if home != did else None,
     )
 
 

@@ -127,8 +127,13 @@ def _model(nt: ForeignNotetype, now_s: int) -> dict[str, Any]:
     }
 
 
+def _filtered_names(batch: ForeignBatch) -> list[str]:
+    return sorted({c.filtered_deck for n in batch.notes for c in n.cards if c.filtered_deck})
+
+
 def _deck_names(batch: ForeignBatch) -> list[str]:
     names = {n.deck for n in batch.notes} | {c.deck for n in batch.notes for c in n.cards}
+    names -= set(_filtered_names(batch))
     full: set[str] = set()
     for name in names:
         parts = name.split("::")
@@ -159,6 +164,8 @@ def _write_col(db: sqlite3.Connection, batch: ForeignBatch, crt: int, now: datet
             "newToday": [0, 0],
             "timeToday": [0, 0],
         }
+    for filtered in _filtered_names(batch):
+        decks[str(deck_id(filtered))] = _filtered_deck(batch, filtered, decks, now_s)
     conf = {
         "nextPos": sum(len(n.cards) for n in batch.notes) + len(batch.notes) + 1,
         "curDeck": 1,
@@ -218,18 +225,24 @@ def _write_notes(
         for card in note.cards:
             next_card += 1
             card_ids[(note.guid, card.ord)] = next_card
+            kind, queue, due, *rest, flags, data = _schedule(
+                card,
+                crt,
+                rank.get(card.new_position or -1, index),
+                with_scheduling,
+                _retention(batch, card.deck),
+            )
+            did, odid, odue = deck_id(card.deck), 0, 0
+            if with_scheduling and card.filtered_deck is not None:  # as Anki moves it in
+                did, odid, odue = deck_id(card.filtered_deck), did, due
+                due = -100_000 + len(card_ids) if due > 0 else due
+                fd = batch.filtered_decks.get(card.filtered_deck)
+                queue = queue if fd is None or fd.reschedule or queue < 0 else 2
+            row = [next_card, nid, did, card.ord, now_s, kind, queue, due, *rest]
+            row += [odue, odid, flags, data]
             db.execute(
-                "INSERT INTO cards VALUES (?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
-                (
-                    next_card,
-                    nid,
-                    deck_id(card.deck),
-                    card.ord,
-                    now_s,
-                    *_schedule(
-                        card, crt, rank.get(card.new_position or -1, index), with_scheduling
-                    ),
-                ),
+                "INSERT INTO cards VALUES (?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                row,
             )
     if with_scheduling:
         used: set[int] = set()
@@ -266,15 +279,47 @@ def revlog_type(review: ForeignReview) -> int:
     return {0: 0, 1: 0, 2: 1, 3: 2}.get(review.state_before, 1)
 
 
+def _retention(batch: ForeignBatch, deck: str) -> float:
+    """The desired retention of the deck's preset (Anki keeps it in ``cards.data``)."""
+    preset = batch.presets.get(batch.deck_presets.get(deck, -1))
+    return preset.desired_retention if preset is not None else 0.9
+
+
+def _filtered_deck(
+    batch: ForeignBatch, name: str, decks: dict[str, Any], now_s: int
+) -> dict[str, Any]:
+    """An Anki filtered deck (schema 11) with its searches and rescheduling choice."""
+    found = batch.filtered_decks.get(name)
+    terms = [list(t) for t in found.terms] if found is not None else []
+    did = deck_id(name)
+    base = {k: v for k, v in decks.get(str(did), decks["1"]).items() if k not in ("conf",)}
+    return {
+        **base,
+        "id": did,
+        "name": name,
+        "desc": "",
+        "dyn": 1,
+        "resched": found.reschedule if found is not None else True,
+        "terms": terms or [["", 100, 0]],
+        "separate": True,
+        "delays": None,
+        "previewDelay": 0,
+        "previewAgainSecs": 60,
+        "previewHardSecs": 600,
+        "previewGoodSecs": 0,
+    }
+
+
 def _schedule(
-    card: ForeignCard, crt: int, position: int, with_scheduling: bool
+    card: ForeignCard, crt: int, position: int, with_scheduling: bool, retention: float = 0.9
 ) -> tuple[int, ...] | tuple[Any, ...]:
     """type, queue, due, ivl, factor, reps, lapses, flags, data."""
     if not with_scheduling:
         return (0, 0, position, 0, 0, 0, 0, 0, "{}")
     if card.state == CardState.NEW:
         queue = -1 if card.suspended else (-3 if card.buried else 0)
-        return (0, queue, position, 0, 0, card.reps, card.lapses, card.flag, "{}")
+        studied = json.dumps({"dr": round(retention, 4)}) if card.reps else "{}"  # as Anki
+        return (0, queue, position, 0, 0, card.reps, card.lapses, card.flag, studied)
     due_ms = card.due_ms or 0
     last_ms = card.last_review_ms or due_ms
     data: dict[str, Any] = {}
@@ -282,7 +327,7 @@ def _schedule(
         data = {
             "s": round(card.stability, 4),
             "d": round(card.difficulty, 3),
-            "dr": 0.9,
+            "dr": round(retention, 4),
             "lrt": last_ms // 1000,
         }
     queue = -1 if card.suspended else (-3 if card.buried else card.state)

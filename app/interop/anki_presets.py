@@ -67,6 +67,7 @@ def _schema11(db: sqlite3.Connection) -> tuple[dict[int, ForeignPreset], dict[st
                 reviews_per_day=_clamp(rev.get("perDay"), 0, 99999, 200),
                 learning_steps=_steps(new.get("delays", [1, 10])),
                 relearning_steps=_steps(lapse.get("delays", [10])),
+                desired_retention=_retention(c.get("desiredRetention")),
                 maximum_interval=_clamp(rev.get("maxIvl"), 1, 36500, 36500),
                 leech_threshold=_clamp(lapse.get("leechFails"), 1, 99, 8),
                 leech_suspend=lapse.get("leechAction", _TAG_ONLY) == 0,
@@ -79,6 +80,12 @@ def _schema11(db: sqlite3.Connection) -> tuple[dict[int, ForeignPreset], dict[st
             if isinstance(d, dict) and not d.get("dyn") and isinstance(d.get("conf"), int):
                 uses[str(d.get("name", "")).replace("\x1f", "::")] = int(d["conf"])
     return presets, uses
+
+
+def _retention(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return 0.9
+    return min(0.99, max(0.7, float(value)))
 
 
 def _floats(values: list[int | bytes]) -> list[float]:

@@ -51,6 +51,8 @@ class ForeignCard:
     new_position: int | None = None
     created_ms: int | None = None
     """When the card was added in its source (Anki's card id is that time)."""
+    filtered_deck: str | None = None
+    """The Anki filtered deck the card sits in (``deck`` is its home deck)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,16 @@ class ForeignNote:
 
 
 @dataclass(frozen=True)
+class ForeignFilteredDeck:
+    """An Anki filtered deck: whether it reschedules, and its searches."""
+
+    name: str
+    reschedule: bool = True
+    terms: tuple[tuple[str, int, int], ...] = ()
+    """(search, limit, order) as Anki's ``terms``."""
+
+
+@dataclass(frozen=True)
 class ForeignPreset:
     anki_id: int
     name: str
@@ -119,6 +131,8 @@ class ForeignBatch:
     """Deck name -> the Anki preset id it uses."""
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    filtered_decks: dict[str, ForeignFilteredDeck] = field(default_factory=dict)
+    """Anki filtered decks by name, for the cards that sit in one."""
     tags_column: bool = False
     """Text files: the rows have a tags column (an update replaces a note's tags with the
     row's; without one it keeps them and adds the file's ``#tags:``)."""

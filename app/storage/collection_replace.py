@@ -60,6 +60,7 @@ def clear_for_replace(conn: Connection, now_ms: int, presets: Mapping[int, Forei
             "WHERE notetype_id IS NOT NULL)"
         )
     )
+    conn.execute(text("DELETE FROM setting WHERE key = 'anki_filtered_decks'"))
     # earlier imports cannot be taken back any more: their notes are gone, ids may be reused
     conn.execute(text("UPDATE import_run SET undone = 1"))
     default = presets.get(ANKI_DEFAULT_ID)

@@ -25,6 +25,7 @@ from app.interop.foreign import (
 )
 from app.storage import export_history
 from app.storage.deck_sync import NEW_ORDER_NOTE
+from app.storage.filtered_membership import placements
 
 _MEDIA = re.compile(r"media/([0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?)")
 ANSWER = "{{FrontSide}}<hr id=answer>{{Back}}"
@@ -84,6 +85,7 @@ def export_batch(
     }
     media_names = _media_names(conn)
     cards = _cards(conn, deck_ids, with_history)
+    filtered, batch.filtered_decks = placements(conn) if with_history else ({}, {})
     for row in conn.execute(
         text(
             "SELECT n.id, n.uid, n.kind, n.prompt_md, n.front_md, n.answer_md, n.fields, "
@@ -121,17 +123,16 @@ def export_batch(
                 fields=fields,
                 tags=tuple((tags or "").split()),
                 deck=deck,
-                cards=tuple(replace_deck(c, deck) for c in cards.get(note_id, [])),
+                cards=tuple(
+                    replace(c, deck=deck, filtered_deck=filtered.get((guid, c.ord)))
+                    for c in cards.get(note_id, [])
+                ),
             )
         )
     if with_history:
         batch.reviews = export_history.reviews(conn, deck_ids)
         batch.presets, batch.deck_presets = export_history.presets(conn, deck_ids)
     return batch
-
-
-def replace_deck(card: ForeignCard, deck: str) -> ForeignCard:
-    return replace(card, deck=deck)
 
 
 def _markdown_fields(kind: NoteKind, prompt: str, front: str, answer: str) -> tuple[str, str]:

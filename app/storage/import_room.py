@@ -12,7 +12,7 @@ from app.core.import_choices import CollectionMode, ImportChoices
 from app.core.models import ImportSummary
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
-from app.storage import export_repo, import_undo, text_duplicates
+from app.storage import export_repo, filtered_membership, import_undo, text_duplicates
 from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.collection_replace import clear_for_replace
 from app.storage.foreign_import import Progress
@@ -95,8 +95,10 @@ class Imports:
                 )
                 if plan is not None:
                     text_duplicates.apply_plan(conn, plan, window.now, summary)
-                elif prepared.batch is not None and not replacing:
-                    take_newer_schedules(conn, prepared.batch, window.day_end)
+                elif prepared.batch is not None:
+                    if not replacing:
+                        take_newer_schedules(conn, prepared.batch, window.day_end)
+                    filtered_membership.remember(conn, prepared.batch)
                 if replacing:
                     summary.removed, summary.backup = removed, str(backup or "")
                 else:  # a replaced collection is taken back from its backup

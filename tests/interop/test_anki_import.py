@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.core.models import Rating
 from app.core.import_choices import CollectionMode, ImportChoices
+from app.core.models import Rating
 from app.storage.collection import Collection
 from tests.conftest import FIXTURES, T0
 

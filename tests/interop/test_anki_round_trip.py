@@ -35,6 +35,7 @@ def _source(tmp_path: Path, legacy: bool) -> Path:
         conf["new"]["perDay"] = 7
         conf["rev"]["perDay"] = 70
         conf["lapse"]["leechFails"] = 5
+        conf["desiredRetention"] = 0.85
         col.decks.update_config(conf)
         home = col.decks.id("Home")
         deck = col.decks.get(home)
@@ -71,6 +72,12 @@ def _source(tmp_path: Path, legacy: bool) -> Path:
         col.decks.save(filtered)
         col.sched.rebuild_filtered_deck(cram)
         _answer(col, ids[8], 3)  # answered in the filtered deck: revlog type 3
+        later = col.decks.new_filtered("Later")  # a review card waiting in a filtered deck
+        waiting = col.decks.get(later)
+        waiting["terms"] = [[f"cid:{ids[4]}", 5, 1]]
+        waiting["resched"] = True
+        col.decks.save(waiting)
+        col.sched.rebuild_filtered_deck(later)
         col.set_user_flag_for_cards(1, [ids[4]])
         return export(col, tmp_path / "source.apkg", legacy=legacy)
     finally:
@@ -105,6 +112,10 @@ def _reading(col: Any) -> dict[str, Any]:
             "memory": None
             if memory is None
             else (round(memory.stability, 2), round(memory.difficulty, 2)),
+            "in": col.decks.name(card.did),  # a filtered deck, or the home deck
+            "retention": None
+            if card.desired_retention is None
+            else round(card.desired_retention, 3),
         }
     revlog = col.db.all("SELECT id, ease, type, ivl, lastIvl, factor, time FROM revlog ORDER BY id")
     media = {
@@ -112,6 +123,12 @@ def _reading(col: Any) -> dict[str, Any]:
         for name in sorted(p.name for p in Path(col.media.dir()).iterdir() if p.is_file())
     }
     home = col.decks.config_dict_for_deck_id(col.decks.id_for_name("Home"))
+    holding = {c["in"] for c in cards.values()}
+    filtered = {
+        d["name"]: (d["resched"], [tuple(t) for t in d["terms"]])
+        for d in col.decks.all()
+        if d["dyn"] and d["name"] in holding  # (Cirrus keeps only filtered decks in use)
+    }
     return {
         "notes": notes,
         "cards": cards,
@@ -121,6 +138,7 @@ def _reading(col: Any) -> dict[str, Any]:
         "media": media,
         "preset": (home["name"], home["new"]["perDay"], home["rev"]["perDay"]),
         "leech": home["lapse"]["leechFails"],
+        "filtered": filtered,
     }
 
 
@@ -137,6 +155,9 @@ def test_anki_to_cirrus_to_anki_keeps_everything(tmp_path: Path, legacy: bool) -
     assert sum(c["memory"] is not None for c in expected["cards"].values()) >= 5
     assert {c["flags"] for c in expected["cards"].values()} >= {0, 1, 3}
     assert "Default" in expected["decks"] and set(expected["media"]) == {"pic.png", "clip.mp3"}
+    assert set(expected["filtered"]) == {"Later"}
+    assert {c["in"] for c in expected["cards"].values()} >= {"Later", "Home", "Default"}
+    assert 0.85 in {c["retention"] for c in expected["cards"].values()}
     cirrus = Collection.open(tmp_path / "cirrus")
     try:
         cirrus.import_path(package, T0)
@@ -159,6 +180,7 @@ def test_anki_to_cirrus_to_anki_keeps_everything(tmp_path: Path, legacy: bool) -
     assert actual["media"] == expected["media"]
     assert actual["preset"] == expected["preset"]
     assert actual["leech"] == expected["leech"]
+    assert actual["filtered"] == expected["filtered"]
 
 
 def test_cirrus_answers_reach_anki_with_their_intervals_and_factor(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from app.storage.collection import Collection
 from tests.conftest import T0
 from tests.interop.anki_oracle import export, new_anki
 
-from anki.import_export_pb2 import CsvMetadata, ImportCsvRequest
+anki_pb = pytest.importorskip("anki.import_export_pb2")
+CsvMetadata, ImportCsvRequest = anki_pb.CsvMetadata, anki_pb.ImportCsvRequest
 
 WITH_TAGS = (
     "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Words\n#tags column:3\n"
