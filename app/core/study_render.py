@@ -58,7 +58,7 @@ def study_html(
     )
     question = body
     if card.kind == NoteKind.TEMPLATE:
-        body = _template_side(card, reveal, typed)
+        body = card_div(_template_side(card, reveal, typed), card.ord, dark)
     elif card.kind == NoteKind.CHOICE:
         body += options_html(options, picked, reveal=reveal, dark=dark)
         if reveal and card.answer:
@@ -87,6 +87,14 @@ def _template_side(card: StudyCard, reveal: bool, typed: str | None) -> str:
     expected = typed_answer(card)
     shown = _comparison(expected, typed or "") if reveal and expected else ""
     return replace_type_markers(html, shown)
+
+
+def card_div(body: str, ord_: int, dark: bool) -> str:
+    """Anki shows a card inside an element of class ``card cardN``, so the note type's
+    ``.card`` rules apply; in night mode the theme's text colour and background win over
+    them, as Anki's ``body.nightMode`` does."""
+    night = ' nightMode" style="color: #e6e6e6; background-color: transparent' if dark else ""
+    return f'<div class="card card{ord_ + 1}{night}">{body}</div>'
 
 
 def _comparison(expected: TypedAnswer, typed: str) -> str:
