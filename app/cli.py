@@ -142,6 +142,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--preview", action="store_true", help="show what would be imported; write nothing"
     )
+    p.add_argument(
+        "--duplicates",
+        choices=("update", "keep", "duplicate"),
+        default="update",
+        help="text files: a row matching a note updates it (default), keeps it, or is added",
+    )
+    p.add_argument(
+        "--match",
+        choices=("notetype", "deck"),
+        default="notetype",
+        help="text files: match the first field within the note type (default) or also the deck",
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help=".colpkg: merge into the collection instead of replacing it (after a backup)",
+    )
     p.set_defaults(handler=c.cmd_import)
     p = sub.add_parser("export", parents=[common], help="export notes to Anki, Markdown or text")
     p.add_argument("out", type=Path)

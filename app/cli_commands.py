@@ -12,6 +12,7 @@ from typing import Any
 from app.core.deck_lint import coverage, lint_paths
 from app.core.deck_lint_items import length_cue
 from app.core.errors import BadInputError
+from app.core.import_choices import CollectionMode, Duplicates, ImportChoices, MatchScope
 from app.storage.bundled import bundled_decks_dir
 from app.storage.collection import Collection
 from app.storage.collection_file import restore_backup
@@ -120,7 +121,7 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         return {**preview, "_text": "\n".join(lines)}
     col = _open(args, "import")
     try:
-        summary = col.import_path(args.path, _now(), deck=args.deck)
+        summary = col.import_path(args.path, _now(), deck=args.deck, choices=_choices(args))
     finally:
         col.close()
     text = (
@@ -128,8 +129,19 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         f"{summary.unchanged} unchanged, {summary.skipped} skipped, "
         f"{summary.retired} retired; {summary.cards} cards, {summary.media} media"
     )
+    if summary.backup:
+        text += f"\nreplaced the collection ({summary.removed} notes removed); backup: "
+        text += summary.backup
     text += "".join(f"\nwarning: {w}" for w in summary.warnings)
     return {**summary.to_json(), "_text": text}
+
+
+def _choices(args: argparse.Namespace) -> ImportChoices:
+    return ImportChoices(
+        Duplicates(args.duplicates),
+        MatchScope.NOTETYPE if args.match == "notetype" else MatchScope.NOTETYPE_AND_DECK,
+        CollectionMode.MERGE if args.merge else CollectionMode.REPLACE,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> dict[str, Any]:

@@ -13,10 +13,12 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.core.errors import CirrusError, ImportCancelled
+from app.core.import_choices import Duplicates, ImportChoices, MatchScope
 from app.core.models import ImportSummary
 from app.interop.reader import PreparedImport, read_source
 from app.storage.collection import Collection
 from app.ui.db_executor import DbExecutor
+from app.ui.import_preview import ImportPreviewDialog
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ def summary_text(summary: ImportSummary) -> str:
         f"{summary.cards} cards, {summary.media} media files, "
         f"{summary.review_logs} reviews brought in."
     )
+    if summary.backup:
+        text = (
+            f"Your collection was replaced by the package ({summary.removed} notes removed); "
+            f"your collection before it is in the backup {Path(summary.backup).name}.\n\n" + text
+        )
     if summary.warnings:
         text += "\n\n" + "\n".join(summary.warnings[:15])
     return text
@@ -70,12 +77,14 @@ class ImportFlow(QObject):
         self.collection = collection
         self.executor = executor
         self.clock = clock
-        self.confirm: Callable[[dict[str, Any]], bool] = self._ask
+        self.confirm: Callable[[dict[str, Any]], bool | ImportChoices] = self._ask
+        """The preview: False cancels; True imports with the last choices (Anki's defaults)."""
         self.report: Callable[[str, str, bool], None] = self._message
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._cancelled = False
         self.dialog: QProgressDialog | None = None
         self.busy = False
+        self.preview_dialog: ImportPreviewDialog | None = None
 
     def start(self, path: Path) -> None:
         if self.busy:
@@ -87,9 +96,11 @@ class ImportFlow(QObject):
         self.executor.submit(lambda: read_source(path, workdir), self._preview, self._failed)
 
     def _preview(self, prepared: PreparedImport) -> None:
-        if not self.confirm(prepared.preview()):
+        answer = self.confirm(prepared.preview())
+        if answer is False:
             self._cleanup()
             return
+        prepared.choices = answer if isinstance(answer, ImportChoices) else self.last_choices()
         self._cancelled = False
         self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self.parent_widget)
         self.dialog.setWindowTitle("Import")
@@ -143,14 +154,27 @@ class ImportFlow(QObject):
             self._tmp.cleanup()
             self._tmp = None
 
-    def _ask(self, preview: dict[str, Any]) -> bool:
-        box = QMessageBox(self.parent_widget)
-        box.setWindowTitle("Import")
-        box.setText(f"Import this {preview['format']} file?")
-        box.setInformativeText(preview_text(preview))
-        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Ok).setText("Import")
-        return box.exec() == QMessageBox.StandardButton.Ok
+    def last_choices(self) -> ImportChoices:
+        """The text-file choices last made (Anki remembers them too); a backup is replaced."""
+        try:
+            duplicates = Duplicates(self.collection.setting("import_duplicates") or "update")
+            scope = MatchScope(self.collection.setting("import_match_scope") or "notetype")
+        except ValueError:
+            return ImportChoices()
+        return ImportChoices(duplicates, scope)
+
+    def _ask(self, preview: dict[str, Any]) -> bool | ImportChoices:
+        dialog = ImportPreviewDialog(
+            self.parent_widget, preview, preview_text(preview), self.last_choices()
+        )
+        self.preview_dialog = dialog
+        if dialog.exec() != ImportPreviewDialog.DialogCode.Accepted:
+            return False
+        choices = dialog.choices()
+        if preview["format"] == "csv":
+            self.collection.set_setting("import_duplicates", choices.duplicates.value)
+            self.collection.set_setting("import_match_scope", choices.match_scope.value)
+        return choices
 
     def _message(self, title: str, text: str, problem: bool) -> None:
         if problem:
