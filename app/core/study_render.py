@@ -91,10 +91,15 @@ def _template_side(card: StudyCard, reveal: bool, typed: str | None) -> str:
 
 def card_div(body: str, ord_: int, dark: bool) -> str:
     """Anki shows a card inside an element of class ``card cardN``, so the note type's
-    ``.card`` rules apply; in night mode the theme's text colour and background win over
-    them, as Anki's ``body.nightMode`` does."""
-    night = ' nightMode" style="color: #e6e6e6; background-color: transparent' if dark else ""
-    return f'<div class="card card{ord_ + 1}{night}">{body}</div>'
+    ``.card`` rules apply; in night mode the theme's text colour wins over them, as Anki's
+    ``body.nightMode`` does. A ``.card`` background is left out: Qt would paint it behind
+    the first blocks only, where Anki fills the page."""
+    night = " nightMode" if dark else ""
+    colour = "color: #e6e6e6; " if dark else ""
+    return (
+        f'<div class="card card{ord_ + 1}{night}" style="{colour}background-color: transparent">'
+        f"{body}</div>"
+    )
 
 
 def _comparison(expected: TypedAnswer, typed: str) -> str:

@@ -123,3 +123,23 @@ def test_text_import_matches_anki(
     elif content == WITH_TAGS:  # only the cat of the row's deck
         assert untouched in cats and len(cats) == 2
     assert again == expected
+
+
+def test_undo_import_puts_back_the_notes_a_text_row_updated(tmp_path: Path) -> None:
+    anki = _collection(tmp_path / "anki")
+    try:
+        package = export(anki, tmp_path / "before.apkg", legacy=False)
+    finally:
+        anki.close()
+    csv = tmp_path / "rows.txt"
+    csv.write_text(WITH_TAGS, encoding="utf-8")
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        before = _cirrus_notes(cirrus)
+        summary = cirrus.import_path(csv, T0)
+        assert summary.updated == 4 and _cirrus_notes(cirrus) != before  # two cats, dog, sun
+        cirrus.editing.undo_import()
+        assert _cirrus_notes(cirrus) == before
+    finally:
+        cirrus.close()
