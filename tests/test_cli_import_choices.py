@@ -42,3 +42,16 @@ def test_colpkg_replaces_by_default_and_merges_with_the_flag(tmp_path: Path, cap
     assert first["backup"] and Path(first["backup"]).exists() and "removed" in first
     code, out, _ = run(capsys, "import", str(package), "--merge", "--data-dir", str(data))
     assert code == 0 and "backup" not in out and "0 added" in out
+
+
+def test_previews_count_the_cards_the_import_makes(tmp_path: Path, capsys) -> None:
+    reversed_rows = tmp_path / "both.tsv"
+    reversed_rows.write_text(
+        "#separator:tab\n#notetype:Basic (and reversed card)\nsol\tsun\nluna\tmoon\n",
+        encoding="utf-8",
+    )
+    for path in (reversed_rows, FIXTURES / "decks" / "sample.md"):
+        code, out, _ = run(capsys, "import", str(path), "--preview", "--json")
+        preview = json.loads(out)
+        imported = _import(capsys, tmp_path / "data", path)
+        assert code == 0 and preview["cards"] == imported["cards"] > preview["notes"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from app.core.anki_template import generated_ords
 from app.core.import_choices import ImportChoices
 from app.core.models import DeckFile
+from app.core.note_cards import card_ords
 from app.interop.detect import detect_format
 from app.interop.foreign import ForeignBatch, ForeignNote
 
@@ -40,7 +41,8 @@ class PreparedImport:
         else:
             decks = [d.name for d in self.decks]
             notes = sum(len(d.notes) for d in self.decks)
-            cards, notetypes, reviews = 0, ["Markdown"], 0
+            cards = sum(len(card_ords(n)) for d in self.decks for n in d.notes)
+            notetypes, reviews = ["Markdown"], 0
         return {
             "format": self.format,
             "notes": notes,

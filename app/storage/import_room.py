@@ -96,7 +96,7 @@ class Imports:
                 if plan is not None:
                     text_duplicates.apply_plan(conn, plan, window.now, summary)
                 elif prepared.batch is not None:
-                    if not replacing:
+                    if not replacing and summary.added < len(prepared.batch.notes):
                         take_newer_schedules(conn, prepared.batch, window.day_end)
                     filtered_membership.remember(conn, prepared.batch)
                 if replacing:
