@@ -145,13 +145,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--duplicates",
         choices=("update", "keep", "duplicate"),
-        default="update",
         help="text files: a row matching a note updates it (default), keeps it, or is added",
     )
     p.add_argument(
         "--match",
         choices=("notetype", "deck"),
-        default="notetype",
         help="text files: match the first field within the note type (default) or also the deck",
     )
     p.add_argument(

@@ -12,7 +12,6 @@ from typing import Any
 from app.core.deck_lint import coverage, lint_paths
 from app.core.deck_lint_items import length_cue
 from app.core.errors import BadInputError
-from app.core.import_choices import CollectionMode, Duplicates, ImportChoices, MatchScope
 from app.storage.bundled import bundled_decks_dir
 from app.storage.collection import Collection
 from app.storage.collection_file import restore_backup
@@ -107,9 +106,9 @@ def _coverage() -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    if args.preview:
-        from app.interop.reader import read_source
+    from app.interop.reader import read_source
 
+    if args.preview:
         with tempfile.TemporaryDirectory(prefix="cirrus-preview-") as tmp:
             preview = read_source(args.path, Path(tmp), args.deck).preview()
         lines = [
@@ -121,7 +120,17 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         return {**preview, "_text": "\n".join(lines)}
     col = _open(args, "import")
     try:
-        summary = col.import_path(args.path, _now(), deck=args.deck, choices=_choices(args))
+        with col.temp_folder("import") as tmp:
+            prepared = read_source(args.path, Path(tmp), args.deck)
+            # a flag wins over the file's own header (#if matches:, #match scope:)
+            prepared.choices = prepared.choices.with_names(
+                {
+                    "duplicates": args.duplicates,
+                    "match_scope": args.match,
+                    "collection": "merge" if args.merge else None,
+                }
+            )
+            summary = col.apply_import(prepared, _now())
     finally:
         col.close()
     text = (
@@ -134,14 +143,6 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         text += summary.backup
     text += "".join(f"\nwarning: {w}" for w in summary.warnings)
     return {**summary.to_json(), "_text": text}
-
-
-def _choices(args: argparse.Namespace) -> ImportChoices:
-    return ImportChoices(
-        Duplicates(args.duplicates),
-        MatchScope.NOTETYPE if args.match == "notetype" else MatchScope.NOTETYPE_AND_DECK,
-        CollectionMode.MERGE if args.merge else CollectionMode.REPLACE,
-    )
 
 
 def cmd_export(args: argparse.Namespace) -> dict[str, Any]:

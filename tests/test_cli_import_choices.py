@@ -55,3 +55,15 @@ def test_previews_count_the_cards_the_import_makes(tmp_path: Path, capsys) -> No
         preview = json.loads(out)
         imported = _import(capsys, tmp_path / "data", path)
         assert code == 0 and preview["cards"] == imported["cards"] > preview["notes"]
+
+
+def test_a_flag_wins_over_the_files_header(tmp_path: Path, capsys) -> None:
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("#separator:tab\n#if matches:keep current\nsol\tsun\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(rows), "--preview", "--json")
+    assert code == 0 and json.loads(out)["file_choices"] == {"duplicates": "keep"}
+    data = tmp_path / "data"
+    _import(capsys, data, rows)
+    rows.write_text("#separator:tab\n#if matches:keep current\nsol\tSonne\n", encoding="utf-8")
+    assert _import(capsys, data, rows)["skipped"] == 1  # the header: keep
+    assert _import(capsys, data, rows, "--duplicates", "update")["updated"] == 1

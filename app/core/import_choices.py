@@ -7,6 +7,7 @@ packages (``.colpkg``): replace the collection (Anki's default) or merge into it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,6 +42,15 @@ class ImportChoices:
     duplicates: Duplicates = Duplicates.UPDATE
     match_scope: MatchScope = MatchScope.NOTETYPE
     collection: CollectionMode = CollectionMode.REPLACE
+
+    def with_names(self, names: Mapping[str, str | None]) -> ImportChoices:
+        """These choices with some replaced by value (``duplicates``, ``match_scope``,
+        ``collection``); None or a missing name keeps the choice."""
+        return ImportChoices(
+            Duplicates(names.get("duplicates") or self.duplicates),
+            MatchScope(names.get("match_scope") or self.match_scope),
+            CollectionMode(names.get("collection") or self.collection),
+        )
 
 
 DUPLICATE_LABELS = {

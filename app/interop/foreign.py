@@ -133,6 +133,9 @@ class ForeignBatch:
     skipped: int = 0
     filtered_decks: dict[str, ForeignFilteredDeck] = field(default_factory=dict)
     """Anki filtered decks by name, for the cards that sit in one."""
+    text_choices: dict[str, str] = field(default_factory=dict)
+    """Text files: what Anki's ``#if matches:`` / ``#match scope:`` headers chose
+    (``duplicates``: update, keep or duplicate; ``match_scope``: notetype or deck)."""
     tags_column: bool = False
     """Text files: the rows have a tags column (an update replaces a note's tags with the
     row's; without one it keeps them and adds the file's ``#tags:``)."""

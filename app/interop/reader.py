@@ -52,6 +52,11 @@ class PreparedImport:
             "media": len(self.media),
             "review_logs": reviews,
             "warnings": list(self.warnings),
+            **(
+                {"file_choices": dict(self.batch.text_choices)}
+                if self.format == "csv" and self.batch is not None
+                else {}
+            ),
         }
 
     def _cards(self, note: ForeignNote) -> int:
@@ -84,7 +89,9 @@ def read_source(path: Path, workdir: Path, deck: str | None = None) -> PreparedI
         from app.interop.text_notes import TextOptions, parse_text_notes, read_text
 
         batch = parse_text_notes(read_text(path), TextOptions(deck=deck), source=str(path))
-        return PreparedImport(path, kind, batch=batch, warnings=list(batch.warnings))
+        prepared = PreparedImport(path, kind, batch=batch, warnings=list(batch.warnings))
+        prepared.choices = prepared.choices.with_names(batch.text_choices)
+        return prepared
     if kind == "obsidian":
         from app.interop.obsidian import read_vault, vault_media
 

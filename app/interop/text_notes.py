@@ -39,6 +39,14 @@ _BOMS = (
 _SPECIAL = ("guid", "notetype", "deck", "tags")
 _KNOWN_KEYS: tuple[str, ...] = ("separator", "html", "tags", "deck", "notetype", "columns")
 _KNOWN_KEYS += tuple(f"{role} column" for role in _SPECIAL)
+_KNOWN_KEYS += ("if matches", "match scope")
+_CHOICE_HEADERS = {  # Anki's header values -> Cirrus's import choices
+    "if matches": (
+        "duplicates",
+        {"update current": "update", "keep current": "keep", "keep both": "duplicate"},
+    ),
+    "match scope": ("match_scope", {"notetype": "notetype", "notetype + deck": "deck"}),
+}
 _HEADER_LINE = re.compile(r"#\s*([A-Za-z][A-Za-z ]*):(.*)", re.DOTALL)
 _BAD_FIELD_NAME = re.compile(r'^[#/^]|[:{}"]')
 _ROLES = "front, back, field:<name>, tags, deck, guid, ignore"
@@ -87,6 +95,7 @@ class _Header:
     deck: str | None = None
     notetype: str | None = None
     plan: _Plan = field(default_factory=_Plan)
+    choices: dict[str, str] = field(default_factory=dict)
     end: int = 0
     """Index of the first line below the header."""
 
@@ -193,6 +202,7 @@ def parse_text_notes(
             parsed.append(row)
     _build(parsed, plan, batch, source)
     batch.tags_column = plan.tags is not None
+    batch.text_choices = dict(header.choices)
     if not batch.notes and not batch.skipped:
         raise BadInputError(f"{source}: no notes found")
     return batch
@@ -228,6 +238,13 @@ def _parse_header(lines: list[str], source: str, warnings: list[str]) -> _Header
             header.html = value.strip().lower() == "true"
         elif key == "tags":
             header.tags = tuple(value.split())
+        elif key in _CHOICE_HEADERS:
+            name, values = _CHOICE_HEADERS[key]
+            found = values.get(value.strip().lower())
+            if found is None:
+                warnings.append(f"{where}: '#{key}:' value {value.strip()!r} ignored")
+            else:
+                header.choices[name] = found
         elif key in ("deck", "notetype"):
             setattr(header, key, value.strip() or None)
         elif key != "columns":  # column titles are not needed

@@ -100,7 +100,12 @@ class ImportFlow(QObject):
         if answer is False:
             self._cleanup()
             return
-        prepared.choices = answer if isinstance(answer, ImportChoices) else self.last_choices()
+        if isinstance(answer, ImportChoices):
+            prepared.choices = answer
+        else:
+            prepared.choices = self.last_choices().with_names(
+                prepared.batch.text_choices if prepared.batch else {}
+            )
         self._cancelled = False
         self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, self.parent_widget)
         self.dialog.setWindowTitle("Import")
@@ -164,9 +169,8 @@ class ImportFlow(QObject):
         return ImportChoices(duplicates, scope)
 
     def _ask(self, preview: dict[str, Any]) -> bool | ImportChoices:
-        dialog = ImportPreviewDialog(
-            self.parent_widget, preview, preview_text(preview), self.last_choices()
-        )
+        start = self.last_choices().with_names(preview.get("file_choices", {}))  # file first
+        dialog = ImportPreviewDialog(self.parent_widget, preview, preview_text(preview), start)
         self.preview_dialog = dialog
         if dialog.exec() != ImportPreviewDialog.DialogCode.Accepted:
             return False

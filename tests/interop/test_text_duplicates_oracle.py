@@ -143,3 +143,40 @@ def test_undo_import_puts_back_the_notes_a_text_row_updated(tmp_path: Path) -> N
         assert _cirrus_notes(cirrus) == before
     finally:
         cirrus.close()
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("#if matches:keep current\n", ImportChoices(Duplicates.KEEP)),
+        (
+            "#if matches:keep both\n#match scope:notetype + deck\n",
+            ImportChoices(Duplicates.DUPLICATE, MatchScope.NOTETYPE_AND_DECK),
+        ),
+        ("#match scope:notetype + deck\n", ImportChoices(match_scope=MatchScope.NOTETYPE_AND_DECK)),
+    ],
+)
+def test_the_files_own_headers_choose_as_in_anki(
+    tmp_path: Path, header: str, expected: ImportChoices
+) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(header + WITH_TAGS, encoding="utf-8")
+    anki = _collection(tmp_path / "anki")
+    try:
+        package = export(anki, tmp_path / "before.apkg", legacy=False)
+        metadata = anki.get_csv_metadata(str(csv), None)  # Anki reads the headers itself
+        assert (metadata.dupe_resolution, metadata.match_scope) == (
+            _DUPES[expected.duplicates],
+            _SCOPES[expected.match_scope],
+        )
+        anki.import_csv(ImportCsvRequest(path=str(csv), metadata=metadata))
+        wanted = _anki_notes(anki)
+    finally:
+        anki.close()
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        cirrus.import_path(csv, T0)  # no choices given: the file's
+        assert _cirrus_notes(cirrus) == wanted
+    finally:
+        cirrus.close()

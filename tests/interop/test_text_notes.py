@@ -478,3 +478,12 @@ def test_missing_files_and_folders_are_refused(tmp_path: Path) -> None:
         read_text(tmp_path / "missing.csv")
     with pytest.raises(BadInputError, match="is a folder"):
         read_text(tmp_path)
+
+
+def test_anki_choice_headers_are_read_and_bad_values_warned() -> None:
+    batch = parse_text_notes(
+        "#separator:tab\n#if matches:keep both\n#match scope:notetype + deck\na\tb\n"
+    )
+    assert batch.text_choices == {"duplicates": "duplicate", "match_scope": "deck"}
+    odd = parse_text_notes("#separator:tab\n#if matches:sometimes\na\tb\n")
+    assert odd.text_choices == {} and any("sometimes" in w for w in odd.warnings)

@@ -101,3 +101,14 @@ def test_text_choices_are_offered_applied_and_remembered(qtbot, open_window, tmp
     assert (kept.added, kept.updated, kept.skipped) == (1, 0, 1)
     assert previews[0].duplicates == Duplicates.KEEP
     assert window.import_flow.last_choices() == previews[0]  # offered first next time
+
+
+def test_the_files_header_is_offered_first(qtbot, open_window, tmp_path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("#separator:tab\n#if matches:keep both\nsol\tsun\n", encoding="utf-8")
+    window = open_window()
+    window.collection.set_setting("import_duplicates", "keep")  # the last choice made
+    offered: list = []
+    _when_shown(window.import_flow, lambda dialog: offered.append(dialog.choices()))
+    _run(qtbot, window, rows)
+    assert offered[0].duplicates == Duplicates.DUPLICATE  # as Anki: the file's header wins
