@@ -4,7 +4,8 @@ As in Anki (``rslib/src/import_export/text/import.rs``): a row with a guid match
 note of that guid; a row without one matches every note of the same note type (by name)
 whose first field, without HTML, is the same, and with the deck scope only notes in the
 row's deck. Then ``update`` writes the row's fields (and its tags, when the file has a
-tags column; else the note keeps its tags and gains the file's) into each match,
+tags column; else the note keeps its tags and gains the file's) into each match, with
+new cards for templates the fields now fill,
 ``keep`` skips the row, and ``duplicate`` adds it as a new note (unless it matched by
 guid). Rows that match nothing are added. Matches are looked up before anything is
 written, so rows added by this import are not matched (Anki works the same way).
@@ -21,11 +22,12 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from app.core.anki_template import strip_html
+from app.core.anki_template import generated_ords, strip_html
 from app.core.import_choices import Duplicates, ImportChoices, MatchScope
 from app.core.models import ImportSummary, NoteKind
 from app.interop.foreign import ForeignBatch, ForeignNote
 from app.interop.text_notes import generated_guid
+from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.foreign_import import convert_tag, note_uid
 
 
@@ -151,6 +153,7 @@ def apply_plan(conn: Connection, plan: DuplicatePlan, now_ms: int, summary: Impo
                 text("INSERT INTO note_tag (note_id, tag) VALUES (:i, :t)"),
                 [{"i": note_id, "t": tag} for tag in tags],
             )
+        summary.cards += _add_missing_cards(conn, note_id, fields, tags, before, now_ms)
     summary.updated += len(plan.updates)
     summary.unchanged += plan.unchanged
     summary.skipped += plan.kept + len(plan.conflicts)
@@ -161,6 +164,44 @@ def apply_plan(conn: Connection, plan: DuplicatePlan, now_ms: int, summary: Impo
             "as they are"
         )
     summary.warnings.extend(plan.conflicts)
+
+
+def _add_missing_cards(
+    conn: Connection, note_id: int, fields: list[str], tags: list[str], note: _Existing, now_ms: int
+) -> int:
+    """New cards for templates the updated fields now fill (Anki generates them too);
+    returns how many cards the note has."""
+    have = {
+        int(r[0])
+        for r in conn.execute(text("SELECT ord FROM card WHERE note_id = :n"), {"n": note_id})
+    }
+    found = conn.execute(
+        text("SELECT fields, templates, cloze FROM notetype WHERE id = :i"),
+        {"i": note.notetype_id},
+    ).first()
+    if found is None:
+        return len(have)
+    names, templates = json.loads(found[0]), [(t[1], t[2]) for t in json.loads(found[1])]
+    values = dict(zip(names, fields, strict=False))
+    missing = set(generated_ords(templates, values, bool(found[2]), tagged=bool(tags))) - have
+    if missing:
+        deck_pos, note_pos = conn.execute(
+            text(
+                "SELECT d.position, n.position FROM note n JOIN deck d ON d.id = n.deck_id "
+                "WHERE n.id = :n"
+            ),
+            {"n": note_id},
+        ).one()
+        room = NEW_ORDER_DECK // NEW_ORDER_NOTE - 1
+        base = int(deck_pos) * NEW_ORDER_DECK + min(int(note_pos), room) * NEW_ORDER_NOTE
+        conn.execute(
+            text(
+                "INSERT INTO card (note_id, ord, state, due, reps, lapses, suspended, flag, "
+                "created) VALUES (:n, :o, 0, :d, 0, 0, 0, 0, :t)"
+            ),
+            [{"n": note_id, "o": o, "d": base + o, "t": now_ms} for o in sorted(missing)],
+        )
+    return len(have | missing)
 
 
 def _first(fields: Sequence[str]) -> str:

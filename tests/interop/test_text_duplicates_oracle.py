@@ -180,3 +180,41 @@ def test_the_files_own_headers_choose_as_in_anki(
         assert _cirrus_notes(cirrus) == wanted
     finally:
         cirrus.close()
+
+
+def test_an_update_that_fills_a_template_makes_its_card_as_in_anki(tmp_path: Path) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(
+        "#separator:tab\n#html:true\n#notetype:Basic (optional reversed card)\n#deck:Words\n"
+        "hola\thello\ty\nadios\tbye\t\n",
+        encoding="utf-8",
+    )
+    anki = new_anki(tmp_path / "anki")
+    try:
+        optional = anki.models.by_name("Basic (optional reversed card)")
+        for front, back in (("hola", "hello"), ("adios", "bye")):
+            note = anki.new_note(optional)
+            note["Front"], note["Back"] = front, back
+            anki.add_note(note, anki.decks.id("Words"))
+        package = export(anki, tmp_path / "before.apkg", legacy=False)
+        metadata = anki.get_csv_metadata(str(csv), None)
+        anki.import_csv(ImportCsvRequest(path=str(csv), metadata=metadata))
+        expected = sorted(
+            (anki.get_card(c).note().fields[0], anki.get_card(c).ord) for c in anki.find_cards("")
+        )
+    finally:
+        anki.close()
+    assert ("hola", 1) in expected  # the reverse card the filled field asks for
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        summary = cirrus.import_path(csv, T0)
+        with cirrus.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT n.prompt_md, c.ord FROM card c JOIN note n ON n.id = c.note_id"
+            ).all()
+        assert sorted((str(p), int(o)) for p, o in rows) == expected
+        assert summary.cards == 2  # hola's two cards (adios is unchanged)
+        assert cirrus.next_card(T0) is not None
+    finally:
+        cirrus.close()
