@@ -18,7 +18,7 @@ from app.storage.collection_replace import clear_for_replace
 from app.storage.foreign_import import Progress
 from app.storage.import_newer import take_newer_schedules
 from app.storage.importing import apply_prepared
-from app.storage.media_staging import MediaStaging
+from app.storage.media_staging import MediaStaging, discard_own_stages
 from app.storage.stats_watch import keeping_stats
 
 if TYPE_CHECKING:
@@ -70,9 +70,11 @@ class Imports:
         )
         backup = self.col.backup(now, "pre-replace") if replacing and self.col.data_dir else None
         media_dir = self.col.media_dir if self.col.data_dir else None
-        staging = MediaStaging(self.col.data_dir) if self.col.data_dir and prepared.media else None
+        staging: MediaStaging | None = None
         added_media: list[Path] = []
         try:
+            if self.col.data_dir and prepared.media:
+                staging = MediaStaging(self.col.data_dir)
             with self.col._write() as conn, keeping_stats(conn):  # rebuilt only if needed
                 removed = 0
                 if replacing and prepared.batch is not None:
@@ -108,6 +110,8 @@ class Imports:
                 file.unlink(missing_ok=True)
             if staging is not None:
                 staging.discard()
+            elif self.col.data_dir and prepared.media:  # stopped while the folder was made
+                discard_own_stages(self.col.data_dir)
             raise
         finally:
             self.col._changed()

@@ -10,10 +10,11 @@ move leaves files the database already lists, which the next start moves into th
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
-from app.storage.leftovers import STAGE, new_temp_folder
+from app.storage.leftovers import STAGE, new_temp_folder, temp_root
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +41,10 @@ class MediaStaging:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def discard_own_stages(data_dir: Path) -> None:
+    """Remove this process's staging folders (an import stopped while making one)."""
+    root = temp_root(data_dir)
+    for folder in root.glob(f"{STAGE}-{os.getpid()}-*") if root.is_dir() else ():
+        shutil.rmtree(folder, ignore_errors=True)

@@ -127,3 +127,24 @@ def test_a_failed_import_leaves_no_media_and_no_staging(tmp_path: Path) -> None:
     col.close()
     assert not (data / "media").exists() or list((data / "media").iterdir()) == []
     assert list((data / "tmp").iterdir()) == []
+
+
+def test_an_import_stopped_while_making_its_staging_folder_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (raised as KeyboardInterrupt) between the folder's creation and its use."""
+    from app.storage import media_staging
+
+    made = media_staging.new_temp_folder
+
+    def made_then_stopped(data_dir: Path, purpose: str) -> Path:
+        made(data_dir, purpose)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(media_staging, "new_temp_folder", made_then_stopped)
+    data = tmp_path / "data"
+    col = Collection.open(data)
+    with pytest.raises(KeyboardInterrupt):
+        col.import_path(media_pack(tmp_path, 3), T0)
+    col.close()
+    assert list((data / "tmp").iterdir()) == []
