@@ -1,7 +1,8 @@
 """Cirrus beside the real Anki on the same data: ``python -m benchmarks [NAME...]``.
 
 Workloads (all by default): study_screen, core_loop, import_modern, import_legacy,
-import_100k, stats, db_size. Needs the ``bench`` extra (the ``anki`` library).
+import_100k, stats, db_size, start. Needs the ``bench`` extra (``anki``, and ``aqt``,
+Anki desktop, for ``start``, which also needs an X display: ``DISPLAY``).
 
 Every measurement runs in fresh processes; lock-step workloads answer one card on each
 side in turn. Results go to ``docs/benchmarks.json`` and ``docs/benchmarks.md``.
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import dataset, packages, report
+from benchmarks import dataset, packages, report, start_speed
 from benchmarks.runner import ROOT, load, pcts, run_worker, spread
 
 NAMES = (
@@ -31,6 +32,7 @@ NAMES = (
     "import_100k",
     "stats",
     "db_size",
+    "start",
 )
 
 
@@ -182,6 +184,9 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=300, help="answers per process")
     parser.add_argument("--reps", type=int, default=3, help="fresh processes per workload")
     parser.add_argument("--import-notes", type=int, default=20_000)
+    parser.add_argument(
+        "--start-cards", default="10000,100000,300000", help="collection sizes for start"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.json")
     args = parser.parse_args()
     names = args.names or list(NAMES)
@@ -197,6 +202,13 @@ def main() -> None:
             figures = lockstep(name, args)
         elif name in ("import_modern", "import_legacy"):
             figures = imports(name.removeprefix("import_"), args)
+        elif name == "start":
+            figures = {
+                "sizes": {
+                    str(cards): start_speed.run(cards, args.reps)
+                    for cards in map(int, args.start_cards.split(","))
+                }
+            }
         else:
             figures = {"import_100k": import_100k, "stats": stats, "db_size": db_size}[name](args)
         figures["load_before"] = before
