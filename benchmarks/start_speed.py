@@ -7,9 +7,11 @@ for the whole machine) and stops at the time the process prints after the first 
 Anki's side is an add-on in its profile folder: when the deck browser has rendered it
 asks the page for two animation frames (a frame has been painted) and prints then.
 Both profile folders are opened once before measuring (a returning learner, no
-first-run dialogs); every run works on a fresh copy. "Cold" runs drop the collection
-file from the page cache first (``posix_fadvise``: the Python, Qt and Anki libraries
-stay cached; dropping the whole cache would need privileges and disturb the machine).
+first-run dialogs); every run works on a fresh copy. Run the X server with
+``-noreset``: one that resets when its last client leaves refuses the next start.
+"Cold" runs drop the collection file from the page cache first (``posix_fadvise``: the
+Python, Qt and Anki libraries stay cached; dropping the whole cache would need
+privileges and disturb the machine).
 """
 
 from __future__ import annotations
