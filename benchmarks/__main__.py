@@ -58,16 +58,17 @@ def lockstep(name: str, args: argparse.Namespace) -> dict[str, Any]:
         }
     # flat over a long day: the first and the last 500 answers of each process
     if args.answers >= 1000:
-        out["first_last_500_wall_ms"] = {
-            part: {
-                side: {
-                    p: statistics.median(pcts(r["wall_ms"][side][cut])[p] for r in runs)
-                    for p in ("p50", "p95")
+        for clock in ("wall_ms", "cpu_ms"):
+            out[f"first_last_500_{clock}"] = {
+                part: {
+                    side: {
+                        p: statistics.median(pcts(r[clock][side][cut])[p] for r in runs)
+                        for p in ("p50", "p95")
+                    }
+                    for side in ("cirrus", "anki")
                 }
-                for side in ("cirrus", "anki")
+                for part, cut in (("first", slice(0, 500)), ("last", slice(-500, None)))
             }
-            for part, cut in (("first", slice(0, 500)), ("last", slice(-500, None)))
-        }
     # flat over the day: p50 of the last quarter of answers over the first quarter
     quarter = max(1, args.answers // 4)
     out["drift_last_over_first_quarter"] = {

@@ -38,8 +38,10 @@ def _lockstep(name: str, w: dict[str, Any]) -> list[str]:
         f"| {cpu['anki']['p50']:.2f} / {cpu['anki']['p95']:.2f} ms "
         f"| {_r(cpu['ratio']['p50'])} / {_r(cpu['ratio']['p95'])} | |",
     ]
-    if "first_last_500_wall_ms" in w:
-        fl = w["first_last_500_wall_ms"]
+    for clock, label in (("wall_ms", "wall"), ("cpu_ms", "CPU")):
+        fl = w.get(f"first_last_500_{clock}")
+        if fl is None:
+            continue
         cells = [
             " / ".join(
                 f"{fl[part][side]['p50']:.2f}, {fl[part][side]['p95']:.2f} ms"
@@ -48,7 +50,7 @@ def _lockstep(name: str, w: dict[str, Any]) -> list[str]:
             for side in ("cirrus", "anki")
         ]
         lines.append(
-            f"| {name}: first / last 500 answers, wall p50, p95 | {cells[0]} | {cells[1]} "
+            f"| {name}: first / last 500 answers, {label} p50, p95 | {cells[0]} | {cells[1]} "
             "| | flat: last close to first |"
         )
     drift = w["drift_last_over_first_quarter"]
