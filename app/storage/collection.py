@@ -235,7 +235,6 @@ class Collection:
             return study_repo.deck_summaries(conn, self.window(now))
 
     def deck_descriptions(self) -> dict[str, str]:
-        """Per deck name: its description."""
         with self._read() as conn:
             return study_repo.deck_descriptions(conn)
 
