@@ -1,7 +1,8 @@
 """Cirrus beside the real Anki on the same data: ``python -m benchmarks [NAME...]``.
 
 Workloads (all by default): study_screen, core_loop, import_modern, import_legacy,
-import_100k, stats, db_size. Needs the ``bench`` extra (the ``anki`` library).
+import_100k, stats, db_size, start. Needs the ``bench`` extra (``anki``, and ``aqt``,
+Anki desktop, for ``start``, which also needs an X display: ``DISPLAY``).
 
 Every measurement runs in fresh processes; lock-step workloads answer one card on each
 side in turn. Results go to ``docs/benchmarks.json`` and ``docs/benchmarks.md``.
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import dataset, packages, report
+from benchmarks import dataset, packages, report, start_speed
 from benchmarks.runner import ROOT, load, pcts, run_worker, spread
 
 NAMES = (
@@ -31,6 +32,7 @@ NAMES = (
     "import_100k",
     "stats",
     "db_size",
+    "start",
 )
 
 
@@ -54,6 +56,19 @@ def lockstep(name: str, args: argparse.Namespace) -> dict[str, Any]:
             p: spread([r["cirrus"][p] / r["anki"][p] for r in per_run])
             for p in ("p50", "p95", "p99")
         }
+    # flat over a long day: the first and the last 500 answers of each process
+    if args.answers >= 1000:
+        for clock in ("wall_ms", "cpu_ms"):
+            out[f"first_last_500_{clock}"] = {
+                part: {
+                    side: {
+                        p: statistics.median(pcts(r[clock][side][cut])[p] for r in runs)
+                        for p in ("p50", "p95")
+                    }
+                    for side in ("cirrus", "anki")
+                }
+                for part, cut in (("first", slice(0, 500)), ("last", slice(-500, None)))
+            }
     # flat over the day: p50 of the last quarter of answers over the first quarter
     quarter = max(1, args.answers // 4)
     out["drift_last_over_first_quarter"] = {
@@ -182,6 +197,9 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=300, help="answers per process")
     parser.add_argument("--reps", type=int, default=3, help="fresh processes per workload")
     parser.add_argument("--import-notes", type=int, default=20_000)
+    parser.add_argument(
+        "--start-cards", default="10000,100000,300000", help="collection sizes for start"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.json")
     args = parser.parse_args()
     names = args.names or list(NAMES)
@@ -197,6 +215,13 @@ def main() -> None:
             figures = lockstep(name, args)
         elif name in ("import_modern", "import_legacy"):
             figures = imports(name.removeprefix("import_"), args)
+        elif name == "start":
+            figures = {
+                "sizes": {
+                    str(cards): start_speed.run(cards, args.reps)
+                    for cards in map(int, args.start_cards.split(","))
+                }
+            }
         else:
             figures = {"import_100k": import_100k, "stats": stats, "db_size": db_size}[name](args)
         figures["load_before"] = before

@@ -38,6 +38,21 @@ def _lockstep(name: str, w: dict[str, Any]) -> list[str]:
         f"| {cpu['anki']['p50']:.2f} / {cpu['anki']['p95']:.2f} ms "
         f"| {_r(cpu['ratio']['p50'])} / {_r(cpu['ratio']['p95'])} | |",
     ]
+    for clock, label in (("wall_ms", "wall"), ("cpu_ms", "CPU")):
+        fl = w.get(f"first_last_500_{clock}")
+        if fl is None:
+            continue
+        cells = [
+            " / ".join(
+                f"{fl[part][side]['p50']:.2f}, {fl[part][side]['p95']:.2f} ms"
+                for part in ("first", "last")
+            )
+            for side in ("cirrus", "anki")
+        ]
+        lines.append(
+            f"| {name}: first / last 500 answers, {label} p50, p95 | {cells[0]} | {cells[1]} "
+            "| | flat: last close to first |"
+        )
     drift = w["drift_last_over_first_quarter"]
     lines.append(
         f"| {name}: last / first quarter of answers, p50 | {_r(drift['cirrus'])} "
@@ -58,6 +73,28 @@ def _imports(name: str, w: dict[str, Any]) -> list[str]:
             f"| {name}: {label} | {c:.2f} {unit} | {a:.2f} {unit} | {_r(w[key]['ratio'])} "
             f"| {note if key == 'wall' else ''} |"
         )
+    return out
+
+
+def _ms(d: dict[str, float]) -> str:
+    return f"{d['median']:.0f} ms ({d['min']:.0f}-{d['max']:.0f})"
+
+
+def _start(w: dict[str, Any]) -> list[str]:
+    out = []
+    for cards, by_cache in w["sizes"].items():
+        for cache in ("warm", "cold"):
+            f = by_cache[cache]
+            n = by_cache["processes_per_side_and_cache"]
+            out.append(
+                f"| start ({int(cards):,} cards, {cache}): Cirrus first card / deck list vs "
+                f"Anki desktop's deck list painted | {_ms(f['cirrus_first_card'])} / "
+                f"{_ms(f['cirrus_deck_list'])} | {_ms(f['anki_deck_list'])} "
+                f"| {_r(f['ratio_first_card_over_anki_deck_list'])} / "
+                f"{_r(f['ratio_deck_list_over_anki_deck_list'])} "
+                f"| bare PySide6 window {_ms(f['bare'])}; {n} fresh processes each, "
+                f"interleaved; load {w['load_before']} -> {w['load_after']} |"
+            )
     return out
 
 
@@ -88,6 +125,8 @@ def write(results: dict[str, Any], path: Path) -> None:
                 f"| {title}: first request after importing 40 notes | {after['cirrus']:.3f} s "
                 f"| {after['anki']:.3f} s | {after['ratio']:.2f}x | one run |"
             )
+        elif name == "start":
+            lines += _start(w)
         elif name == "db_size":
             lines.append(
                 f"| {title}: database bytes per card (after VACUUM) "

@@ -82,7 +82,7 @@ def _ratings(seed: int, n: int) -> list[int]:
 
 def cirrus_steps(data_dir: Path, screen: bool) -> tuple[Any, Step]:
     from app.core.models import Rating
-    from app.core.render import card_html
+    from app.core.study_render import study_html
     from app.storage.collection import Collection
 
     col = Collection.open(data_dir, tz=UTC, rng=random.Random(7))
@@ -91,10 +91,10 @@ def cirrus_steps(data_dir: Path, screen: bool) -> tuple[Any, Step]:
         now = datetime.now(UTC)
         card = col.next_card(now, "Bench")
         assert card is not None, "cirrus ran out of cards"
-        card_html(card.kind, card.ord, card.prompt, card.front, card.answer, reveal=False)
+        study_html(card, reveal=False)  # what the study screen renders, side by side
         if screen:
             col.counts(now, "Bench")
-        card_html(card.kind, card.ord, card.prompt, card.front, card.answer, reveal=True)
+        study_html(card, reveal=True)
         if screen:
             col.preview(card, now)
         col.answer(card.card_id, Rating(rating), datetime.now(UTC), 4000)

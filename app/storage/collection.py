@@ -42,10 +42,7 @@ from app.storage import (
 from app.storage.card_actions import CardActions
 from app.storage.card_list import CardListRow
 from app.storage.check import CheckReport
-from app.storage.collection_file import (
-    DB_NAME,
-    _db_problem,
-)
+from app.storage.collection_file import DB_NAME, _db_problem
 from app.storage.custom_study import CustomStudy
 from app.storage.deck_options import DeckOptions
 from app.storage.editing import Editing
@@ -236,6 +233,10 @@ class Collection:
         """Every deck with its own counts (children not included)."""
         with self._read() as conn:
             return study_repo.deck_summaries(conn, self.window(now))
+
+    def deck_descriptions(self) -> dict[str, str]:
+        with self._read() as conn:
+            return study_repo.deck_descriptions(conn)
 
     def deck_tree(self, now: datetime) -> tuple[list[DeckNode], dict[str, QueueCounts]]:
         """The deck tree and, per node name, today's counts including child decks."""

@@ -10,7 +10,6 @@ from app.core.day_summary import DaySummary
 from app.core.models import QueueCounts
 from app.core.timeconv import from_ms
 from app.storage import day_summary_repo as repo
-from app.storage import study_repo
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -26,7 +25,8 @@ class CustomStudy:
         left = self.col.counts(now, deck)
         with self.col._read() as conn:
             answers, duration, again, passed, failed = repo.today_answers(conn, ids, window)
-            raw = study_repo.deck_counts(conn, window, ids)
+            kept = self.col._today.get(conn, window)  # counted once a day, kept in memory
+            raw = {deck_id: kept[deck_id] for deck_id in ids if deck_id in kept}
             buried = repo.buried_siblings(conn, ids, window)
             learning = repo.next_learning(conn, ids, window)
         available = QueueCounts(

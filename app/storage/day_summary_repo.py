@@ -19,7 +19,8 @@ def today_answers(conn: Connection, deck_ids: Sequence[int], window: DayWindow) 
             "SELECT COUNT(*), COALESCE(SUM(r.duration_ms), 0), COALESCE(SUM(r.rating = 1), 0), "
             "COALESCE(SUM(r.state_before = 2 AND r.rating > 1), 0), "
             "COALESCE(SUM(r.state_before = 2 AND r.rating = 1), 0) "
-            "FROM review_log r JOIN card c ON c.id = r.card_id "
+            # today's rows first, by the reviewed_at index (not every card of the decks)
+            "FROM review_log r CROSS JOIN card c ON c.id = r.card_id "
             f"WHERE r.reviewed_at >= :s AND r.kind != 2 AND {_IN_DECKS.format(ids=_ids(deck_ids))}"
         ),
         {"s": window.day_start},
@@ -31,13 +32,15 @@ def buried_siblings(conn: Connection, deck_ids: Sequence[int], window: DayWindow
     """New and due review cards hidden today because a sibling was answered today."""
     value = conn.execute(
         text(
-            "SELECT COUNT(*) FROM card c JOIN note n ON n.id = c.note_id "
+            # from the notes answered today (by the reviewed_at index), not from every
+            # new and due card of the decks
+            "SELECT COUNT(*) FROM (SELECT DISTINCT c2.note_id AS note_id FROM review_log r "
+            "JOIN card c2 ON c2.id = r.card_id WHERE r.reviewed_at >= :s) t "
+            "CROSS JOIN card c ON c.note_id = t.note_id JOIN note n ON n.id = c.note_id "
             "JOIN deck d ON d.id = n.deck_id JOIN preset p ON p.id = d.preset_id "
             f"WHERE n.deck_id IN ({_ids(deck_ids)}) AND c.suspended = 0 AND n.retired = 0 "
             "AND ((c.state = 0 AND p.bury_new = 1) "
             "OR (c.state = 2 AND c.due < :e AND p.bury_reviews = 1)) "
-            "AND c.note_id IN (SELECT c2.note_id FROM review_log r JOIN card c2 "
-            "ON c2.id = r.card_id WHERE r.reviewed_at >= :s) "
             "AND c.id NOT IN (SELECT card_id FROM review_log WHERE reviewed_at >= :s)"
         ),
         {"s": window.day_start, "e": window.day_end},

@@ -246,6 +246,12 @@ def deck_summaries(conn: Connection, window: DayWindow) -> list[DeckSummary]:
     return out
 
 
+def deck_descriptions(conn: Connection) -> dict[str, str]:
+    """Per deck name: its description (the deck list shows it; no card is read)."""
+    rows = conn.execute(text("SELECT name, description FROM deck"))
+    return {str(name): str(description or "") for name, description in rows}
+
+
 def deck_sizes(conn: Connection) -> dict[int, tuple[int, int, int]]:
     """Per deck: (notes, cards, suspended or retired cards)."""
     rows = conn.execute(

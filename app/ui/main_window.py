@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
     def show_decks(self) -> None:
         now = self.clock()
         roots, counts = self.collection.deck_tree(now)
-        descriptions = {d.name: d.description for d in self.collection.decks(now)}
+        descriptions = self.collection.deck_descriptions()
         collapsed = self.collection.setting("collapsed_decks", [])
         self.decks_view.set_decks(roots, counts, descriptions, list(collapsed))
         summary = self.collection.custom_study.summary(now, None)

@@ -57,3 +57,22 @@ def test_custom_study_sessions(col: Collection, write_deck) -> None:
     assert len(ahead) == 16 and set(ahead) <= set(answered)
     assert len(study.tagged(None, "service/aks")) == 30
     assert study.tags("service/") == ["service/aks"]
+
+
+def test_the_day_summary_counts_follow_suspends_and_answers(col: Collection, write_deck) -> None:
+    col.import_path(write_deck(deck_text(_deck(30))), T0)
+    first = col.custom_study.summary(T0, None)
+    assert first.available.new == 30 and first.answers == 0
+    card = col.next_card(T0)
+    col.answer(card.card_id, Rating.GOOD, T0, duration_ms=4000)
+    other = col.next_card(T0)
+    col.card_actions.suspend(other.card_id)  # a write beside the answer path
+    later = col.custom_study.summary(T0 + timedelta(seconds=5), None)
+    assert (later.answers, later.available.new, later.available.learning) == (1, 28, 1)
+
+
+def test_the_deck_list_descriptions_come_with_every_deck(col: Collection, write_deck) -> None:
+    col.import_path(write_deck(deck_text(_deck(3))), T0)
+    descriptions = col.deck_descriptions()
+    assert set(descriptions) == {d.name for d in col.decks(T0)}
+    assert descriptions == {d.name: d.description for d in col.decks(T0)}
