@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.storage.media_store import stored_name
-from app.storage.sync import registers, reviews, things
+from app.storage.sync import imports, registers, reviews, things
 from app.storage.sync.journal import SyncFolder, read_file
 from app.storage.sync.registers import Register, stamp
 from app.storage.sync.report import FIELD_NAMES, SyncReport, conflict_title
@@ -46,8 +46,8 @@ class _Run:
         self.media_dir = media_dir
         self.seq = int(_setting(conn, "sync_seq", 0))
         self.clock = max(now_ms, int(_setting(conn, "sync_clock", 0)) + 1)
-        self.regs = {kind: registers.load(conn, kind) for kind in KINDS}
-        self.dirty: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.regs = {kind: registers.load(conn, kind) for kind in (*KINDS, imports.KIND)}
+        self.dirty: dict[str, set[str]] = {kind: set() for kind in self.regs}
         self.affected: set[str] = set()
         """Cards whose log this sync changed: replayed."""
         self.recheck: set[str] = set()
@@ -108,6 +108,7 @@ class _Run:
                 ev["values"] = {"_alive": False}
                 events.append(ev)
                 registers.save(self.conn, kind, key, reg)
+        events.extend(self._import_bases())
         sent = []
         for body in reviews.outgoing(self.conn):
             events.append(self.event(body))
@@ -116,6 +117,17 @@ class _Run:
                 sent.append(body["rid"])
         if sent:
             reviews.mark_seen(self.conn, sent)
+        return events
+
+    def _import_bases(self) -> list[dict[str, Any]]:
+        """The schedules imports gave cards here, stamped with when that state was reached
+        and merged here as any device's would be (the latest one wins everywhere)."""
+        events = []
+        for key, base in imports.pending(self.conn):
+            ev = self.event({"type": "set", "kind": imports.KIND, "key": key}, 0, base["as_of"])
+            ev["base"], ev["values"] = {}, {imports.FIELD: base}
+            events.append(ev)
+            self._merge_set(ev, count=False)
         return events
 
     def _note_mtimes(self) -> dict[str, int]:
@@ -214,13 +226,17 @@ class _Run:
         self.affected |= restored
         self.reviews_changed = self.reviews_changed or bool(restored)
 
-    def _merge_set(self, ev: dict[str, Any]) -> None:
+    def _merge_set(self, ev: dict[str, Any], count: bool = True) -> None:
         kind, key = str(ev["kind"]), str(ev["key"])
         reg = self.regs[kind].setdefault(key, Register())
         at = stamp(int(ev["ts"]), str(ev["device"]), int(ev["seq"]))
         values = ev.get("values") or {}
         changed, conflicts = registers.merge(reg, values, ev.get("base") or {}, at)
         registers.save(self.conn, kind, key, reg)
+        if changed and kind == imports.KIND:
+            self.affected.add(key)  # replayed from the base that won
+            self.report.merged += count
+            return
         if changed:
             self.dirty[kind].add(key)
             self.report.merged += 1
@@ -282,6 +298,8 @@ class _Run:
                     self._download(key, reg.values)
                 elif things.apply(self.conn, kind, key, reg.values, self.now) and kind == "note":
                     self.recheck |= {f"{key}/{o}" for o in self._ords(key)}
+                elif kind == "card" and key not in present:
+                    self.affected.add(key)  # a card made here: its state from base and log
             if kind in ("preset", "deck") and self.dirty[kind]:
                 self.recheck |= self._all_reviewed_cards()
         for key in self.dirty["deck"]:  # after the notes: a deck still used is kept

@@ -22,6 +22,7 @@ from app.core.models import CardState, Memory, Rating
 from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, opt_from_ms, opt_to_ms
 from app.storage import study_repo
+from app.storage.sync import imports
 
 COLUMNS = (
     "rating",
@@ -281,7 +282,17 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
             text(f"SELECT id, {cols} FROM review_log WHERE card_id = :c ORDER BY reviewed_at, id"),
             {"c": cid},
         ).all()
-        state, rescheduled = _replayed(conn, key, logs, schedulers[preset])
+        base = imports.base_of(conn, key)
+        if base is None:
+            state, rescheduled = _replayed(conn, key, logs, schedulers[preset])
+        else:  # from the schedule an import gave, the answers it does not cover on top
+            covered = set(base["rows"])
+            logs = [r for r in logs if str(r[0]) not in covered]
+            start = {b: base["state"].get(b) for b in BEFORE}
+            state, rescheduled = _replayed(conn, key, logs, schedulers[preset], start)
+            if state is not None and state["state"] == CardState.NEW:
+                position = imports.new_position(conn, key)
+                state["due"] = state["due"] if position is None else position
         if state is None or (only_if_rescheduled and not rescheduled):
             continue
         current = conn.execute(
@@ -295,9 +306,13 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
 
 
 def _replayed(
-    conn: Connection, key: str, logs: Sequence[Any], scheduler: CardScheduler
+    conn: Connection,
+    key: str,
+    logs: Sequence[Any],
+    scheduler: CardScheduler,
+    start: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any] | None, bool]:
-    if not logs:
+    if not logs and start is None:
         uid, _, ord_text = key.rpartition("/")
         first = conn.execute(
             text(
@@ -307,7 +322,7 @@ def _replayed(
             {"u": uid, "o": int(ord_text)},
         ).first()
         return (None if first is None else dict(json.loads(first[0]))), False
-    state: dict[str, Any] | None = None
+    state: dict[str, Any] | None = start
     rescheduled = False
     for log_row in logs:
         row = dict(zip(COLUMNS, log_row[1:], strict=True))

@@ -1,0 +1,118 @@
+"""A card's schedule as an import gave it: the base its replay starts from.
+
+An Anki package says more than its review log: the card table holds FSRS memory (from
+``cards.data``), the due date and the interval, which replaying the log would not give.
+So an import records, for each card it creates with a schedule, an *import base*: the
+card's state right after the import, when that state was reached (``as_of``: the latest
+of its imported answers and its last review), when it was imported and which log rows it
+covers. The base travels as ``set`` event of kind ``import``; on every device the card's
+state is the chosen base with the answers it does not cover replayed on top.
+
+Two devices may import the same card (the same package, or a later export of the same
+Anki collection): the base with the latest ``as_of`` wins, then the stamp's device and
+sequence — the event is stamped with ``as_of``, so the ordinary last-writer-wins register
+picks it, whatever order the files arrive in.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.core.models import CardState
+
+KIND = "import"
+PENDING = "import-local"
+"""Bases recorded by an import here and not sent yet (``sync_register`` rows)."""
+FIELD = "base"
+STATE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def record(conn: Connection, first_card_id: int, now_ms: int) -> int:
+    """Record the import base of every card with an id from ``first_card_id`` on that has a
+    schedule (not new, or answers in its log). Returns how many were recorded."""
+    cols = ", ".join(f"c.{c}" for c in STATE)
+    cards = conn.execute(
+        text(
+            f"SELECT c.id, n.uid || '/' || c.ord, {cols} FROM card c "
+            "JOIN note n ON n.id = c.note_id WHERE c.id >= :f"
+        ),
+        {"f": first_card_id},
+    ).all()
+    if not cards:
+        return 0
+    logs: dict[int, list[tuple[int, str]]] = {}
+    for cid, rid, at in conn.execute(
+        text("SELECT card_id, id, reviewed_at FROM review_log WHERE card_id >= :f"),
+        {"f": first_card_id},
+    ):
+        logs.setdefault(int(cid), []).append((int(at), str(rid)))
+    rows = []
+    for cid, key, *values in cards:
+        state = dict(zip(STATE, values, strict=True))
+        history = sorted(logs.get(int(cid), []))
+        if state["state"] == CardState.NEW and not history and not state["reps"]:
+            continue
+        as_of = max([at for at, _ in history] + [state["last_review"] or 0])
+        base = {
+            "state": state,
+            "rows": sorted(rid for _, rid in history),
+            "as_of": as_of,
+            "imported_at": now_ms,
+        }
+        rows.append({"k": PENDING, "y": key, "v": json.dumps({FIELD: base}, sort_keys=True)})
+    if rows:
+        conn.execute(
+            text(
+                'INSERT INTO sync_register (kind, "key", "values", stamps) '
+                "VALUES (:k, :y, :v, '{}') "
+                'ON CONFLICT(kind, "key") DO UPDATE SET "values" = excluded."values"'
+            ),
+            rows,
+        )
+    return len(rows)
+
+
+def pending(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
+    """Bases waiting to be sent, of cards that still exist (an import undone before it was
+    sent leaves nothing to send); all are taken off the waiting list."""
+    rows = conn.execute(
+        text('SELECT "key", "values" FROM sync_register WHERE kind = :k ORDER BY "key"'),
+        {"k": PENDING},
+    ).all()
+    if not rows:
+        return []
+    cards = {
+        str(r[0])
+        for r in conn.execute(
+            text("SELECT n.uid || '/' || c.ord FROM card c JOIN note n ON n.id = c.note_id")
+        )
+    }
+    conn.execute(text("DELETE FROM sync_register WHERE kind = :k"), {"k": PENDING})
+    return [(str(key), json.loads(values)[FIELD]) for key, values in rows if key in cards]
+
+
+def base_of(conn: Connection, key: str) -> dict[str, Any] | None:
+    """The winning import base of a card, if it has one."""
+    found = conn.execute(
+        text('SELECT "values" FROM sync_register WHERE kind = :k AND "key" = :y'),
+        {"k": KIND, "y": key},
+    ).scalar()
+    if found is None:
+        return None
+    base = json.loads(found).get(FIELD)
+    return base if isinstance(base, dict) and isinstance(base.get("state"), dict) else None
+
+
+def new_position(conn: Connection, key: str) -> int | None:
+    """A card's merged queue position (while new), the same on every device."""
+    found = conn.execute(
+        text('SELECT "values" FROM sync_register WHERE kind = \'card\' AND "key" = :y'),
+        {"y": key},
+    ).scalar()
+    if found is None:
+        return None
+    position = json.loads(found).get("position")
+    return int(position) if isinstance(position, int) else None
