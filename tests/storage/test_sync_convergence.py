@@ -49,12 +49,19 @@ Push delivery.
 ???
 
 Partitions.
+
+## Service Bus {{c1::sessions}} keep {{c2::order}}
+
+???
+
+FIFO per session.
 """
 DECK_V2 = DECK_V1.replace("Push delivery.", "Push delivery to handlers.") + (
     "\n## Storage queues\n\n???\n\nSimple queues.\n"
 )
 SKEW = (timedelta(0), timedelta(hours=-3), timedelta(days=2, minutes=7))
 OPS = ("answer",) * 4 + ("undo", "edit", "add", "delete", "suspend") + ("import",) * 2
+OPS += ("delete card", "forget", "reschedule")
 OPS += ("sync",) * 3
 ANKI_CARDS = (
     "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id WHERE n.uid LIKE 'guid:%' "
@@ -152,7 +159,10 @@ class World:
                 self.acknowledged.add(col.answer(target, Rating(rng.randint(1, 4)), now))
         elif op == "undo":
             before = _kept_reviews(col)
-            col.undo()
+            if col.editing.can_undo and rng.getrandbits(1):
+                col.editing.undo()  # the last bulk change (a deletion, a due date set)
+            else:
+                col.undo()
             self.undone |= before - _kept_reviews(col)
         elif op in ("edit", "delete", "suspend"):
             with col.engine.connect() as conn:
@@ -174,6 +184,18 @@ class World:
                         )
                     ]
                 col.notes.set_suspended(cards, bool(rng.getrandbits(1)))
+        elif op in ("delete card", "forget", "reschedule"):
+            with col.engine.connect() as conn:
+                cards = [r[0] for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
+            if not cards:
+                return
+            card = cards[pick % len(cards)]
+            if op == "delete card":
+                col.editing.delete_cards([card], now)
+            elif op == "forget":
+                col.editing.reset_to_new([card], now)
+            else:
+                col.editing.reschedule([card], now + timedelta(days=pick % 9), now)
         elif op == "add":
             deck_ids = col.deck_ids()
             if deck_ids:

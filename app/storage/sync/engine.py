@@ -98,8 +98,15 @@ class _Run:
                 registers.save(self.conn, kind, key, reg)
             if kind not in things.DELETABLE:
                 continue
+            notes = self._note_uids() if kind == "card" else set()
             for key, reg in regs.items():
-                if key in local or not reg.alive or "_alive" not in reg.values:
+                if key in local or not reg.alive:
+                    continue
+                if kind == "card":
+                    # deleted here on its own (its note's deletion takes a note's cards)
+                    if (kind, key) not in deleted or key.rpartition("/")[0] not in notes:
+                        continue
+                elif "_alive" not in reg.values:
                     continue
                 made = deleted.get((kind, key))
                 ev = self.event({"type": "set", "kind": kind, "key": key}, reg.latest() + 1, made)
@@ -129,6 +136,9 @@ class _Run:
             events.append(ev)
             self._merge_set(ev, count=False)
         return events
+
+    def _note_uids(self) -> set[str]:
+        return {str(r[0]) for r in self.conn.execute(text("SELECT uid FROM note"))}
 
     def _note_mtimes(self) -> dict[str, int]:
         rows = self.conn.execute(text("SELECT uid, mtime FROM note WHERE mtime > 0"))
@@ -244,7 +254,8 @@ class _Run:
             self._conflict(kind, key, outcome)
 
     def _conflict(self, kind: str, key: str, outcome: registers.Outcome) -> None:
-        if kind == "note" and outcome.field != "_alive":
+        if kind == "note" and (outcome.field != "_alive" or outcome.kept is True):
+            # a losing version, or the deletion a newer edit overruled: the editor shows it
             exists = self.conn.execute(
                 text(
                     "SELECT 1 FROM note_history WHERE note_uid = :u AND field = :f AND stamp = :s"
@@ -266,7 +277,10 @@ class _Run:
                     },
                 )
         winner = self._device_name(outcome.winner_stamp)
-        what = conflict_title(kind, key, self.regs[kind][key].values)
+        note = self.regs["note"].get(key.rpartition("/")[0]) if kind == "card" else None
+        what = conflict_title(
+            kind, key, self.regs[kind][key].values, None if note is None else note.values
+        )
         if outcome.field == "_alive":
             verdict = "kept: edited later" if outcome.kept else "deleted: deleted later"
             self.report.conflicts.append(f"{what} {verdict} on {winner}")

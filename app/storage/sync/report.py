@@ -42,8 +42,14 @@ FIELD_NAMES = {
 }
 
 
-def conflict_title(kind: str, key: str, values: dict[str, Any]) -> str:
-    """How a conflict names the thing: a note by its question, others by name."""
+def conflict_title(
+    kind: str, key: str, values: dict[str, Any], note: dict[str, Any] | None = None
+) -> str:
+    """How a conflict names the thing: a note by its question, a card by its number and
+    its note's question, others by name."""
+    if kind == "card" and note is not None:
+        uid, _, ord_ = key.rpartition("/")
+        return f"card {int(ord_) + 1} of " + conflict_title("note", uid, note)
     if kind == "note":
         text_ = str(values.get("prompt_md") or values.get("front_md") or key)
         line = " ".join(text_.split())

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from app.core.models import CardState, Memory, Rating
+from app.core.models import CardState, Memory, Rating, ReviewKind
 from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, opt_from_ms, opt_to_ms
 from app.storage import study_repo
@@ -290,9 +290,10 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
             logs = [r for r in logs if str(r[0]) not in covered]
             start = {b: base["state"].get(b) for b in BEFORE}
             state, rescheduled = _replayed(conn, key, logs, schedulers[preset], start)
-            if state is not None and state["state"] == CardState.NEW:
-                position = imports.new_position(conn, key)
-                state["due"] = state["due"] if position is None else position
+        if state is not None and state["state"] == CardState.NEW:
+            # a new card's place in the queue is its merged position, wherever it is replayed
+            position = imports.new_position(conn, key)
+            state["due"] = state["due"] if position is None else position
         if state is None or (only_if_rescheduled and not rescheduled):
             continue
         current = conn.execute(
@@ -330,9 +331,15 @@ def _replayed(
         if not row["rating"]:
             # no answer (a due date set by hand, Anki's rescheduling): what it set stands
             if row["state_after"] is not None:
+                # met out of order (clock skew): the card's state here may differ
+                rescheduled = rescheduled or (state is not None and not _same(state, recorded))
                 state = {**(state or recorded), **_after(row)}
                 state["reps"] = row["reps_before"] or 0
                 state["lapses"] = row["lapses_before"] or 0
+                if row["kind"] == ReviewKind.MANUAL and row["state_after"] == CardState.NEW:
+                    state.update(step=None, last_review=None, reps=0, lapses=0)  # forgotten
+                elif state["last_review"] is None and row["state_after"] != CardState.NEW:
+                    state["last_review"] = row["reviewed_at"]  # a due date set on a new card
             continue
         if state is None or _same(state, recorded) or not _schedulable(state):
             # in order, or a history FSRS cannot continue (Anki's SM-2 rows carry no

@@ -16,8 +16,9 @@ from sqlalchemy import Connection, text
 from app.core.models import CardState
 
 KINDS = ("preset", "notetype", "deck", "note", "card", "setting")
-DELETABLE = frozenset({"deck", "note", "setting"})
-"""A card goes and comes back with its note; it has no deletion of its own."""
+DELETABLE = frozenset({"deck", "note", "card", "setting"})
+"""A card goes and comes back with its note; deleting some cards of a note (the
+browser's *Delete cards*) is a deletion of those cards."""
 TRAVELLING_SETTINGS = (
     "exam_date",
     "exam_weights",
