@@ -168,7 +168,7 @@ def _uid(col: Collection, card_id: int) -> str:
     )
 
 
-def test_presets_and_their_assignment_travel(pair) -> None:
+def test_presets_their_assignment_renaming_and_deletion_travel(pair) -> None:
     a, b, share = pair
     options = a.deck_options
     cram = options.add("Cram")
@@ -178,12 +178,16 @@ def test_presets_and_their_assignment_travel(pair) -> None:
     on_b = b.deck_options.deck_preset("Other")
     assert (on_b.name, on_b.desired_retention, on_b.new_per_day) == ("Cram", 0.85, 7)
 
-    options.delete(cram)  # its decks go back to Default, on both computers
+    options.save(replace(options.preset(cram), name="Sprint"))
     _both(a, b, share, 2)
-    assert b.deck_options.deck_preset("Other").name == a.deck_options.deck_preset("Other").name
-    assert sorted(p.name for p in b.deck_options.presets()) == sorted(
-        p.name for p in a.deck_options.presets()
-    )
+    assert b.deck_options.deck_preset("Other").name == "Sprint"
+    assert sorted(p.name for p in b.deck_options.presets()) == ["Default", "Sprint"]
+
+    options.delete(cram)  # its decks go back to Default, on both computers
+    _both(a, b, share, 3)
+    for col in (a, b):
+        assert col.deck_options.deck_preset("Other").name == "Default"
+        assert [p.name for p in col.deck_options.presets()] == ["Default"]
 
 
 def test_undoing_a_card_deletion_after_an_answer_keeps_both_answers(pair) -> None:

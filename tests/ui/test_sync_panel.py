@@ -175,3 +175,16 @@ def test_the_card_shown_moves_on_when_another_device_answered_it(
     assert window.study_view.card is not None
     assert window.study_view.card.card_id != shown.card_id
     assert "another device" in window.statusBar().currentMessage()
+
+
+def test_a_device_whose_clock_is_ahead_is_named_in_the_status_bar(
+    open_window, other_device
+) -> None:
+    desktop, share = other_device
+    desktop.sync(share, T0 + timedelta(hours=5))  # the desktop's clock is five hours ahead
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    assert "DESKTOP's clock is 5 hours ahead (Tools > Sync)" in window.sync.indicator.text()
+    window.show_sync()
+    assert "its edits can win over later ones made here" in window.sync_panel.outcome.text()

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, text
 
 from app.storage.media_store import stored_name
 from app.storage.sync import imports, registers, reviews, things
-from app.storage.sync.journal import SyncFolder, read_file
+from app.storage.sync.journal import SyncFolder, SyncFolderMissing, read_file
 from app.storage.sync.registers import Register, stamp
-from app.storage.sync.report import FIELD_NAMES, SyncReport, conflict_title
+from app.storage.sync.report import FIELD_NAMES, SyncReport, clock_ahead, conflict_title
 
 KINDS = (*things.KINDS[:2], "media", *things.KINDS[2:])
 
@@ -105,6 +105,10 @@ class _Run:
                 if kind == "card":
                     # deleted here on its own (its note's deletion takes a note's cards)
                     if (kind, key) not in deleted or key.rpartition("/")[0] not in notes:
+                        continue
+                elif kind == "preset":
+                    # a preset is known by its name: one not here was deleted or renamed
+                    if not _complete(kind, reg.values) or key == "Default":
                         continue
                 elif "_alive" not in reg.values:
                     continue
@@ -198,6 +202,9 @@ class _Run:
                 self.report.devices.append(
                     {"id": device, "name": self.names[device], "last_seen": info.get("last_sync")}
                 )
+                ahead = clock_ahead(info.get("last_sync"), self.now)
+                if ahead:
+                    self.report.clocks.append(f"{self.names[device]}'s clock is {ahead} ahead")
             for file in self.folder.files(device):
                 if (device, file.name) in done:
                     continue
@@ -388,6 +395,16 @@ def run_sync(
     """Send, merge and replay in the caller's transaction. Returns the report and whether
     answers were added or removed (the statistics need rebuilding then)."""
     folder.check()
+    last = _setting(conn, "sync_last_folder", None)
+    if last == str(folder.folder) and not folder.device_dir(device).is_dir():
+        # Our own files were there last time: an unmounted share's empty mount point, or a
+        # sync client that has not brought the folder back yet. Writing here would put
+        # this device's next segment where the others never see it.
+        raise SyncFolderMissing(
+            f"the sync folder {folder.folder} does not hold this computer's files any more "
+            "(not mounted, or not synced back yet?); if it was emptied on purpose, choose it "
+            "again in Tools > Sync"
+        )
     folder.sweep_own(device)
     run = _Run(conn, folder, device, now_ms, media_dir)
     if not _setting(conn, "sync_joined", False):
@@ -400,4 +417,5 @@ def run_sync(
         run.send()
         run.receive()
     run.finish()
+    _set(conn, "sync_last_folder", str(folder.folder))
     return run.report, run.reviews_changed
