@@ -15,6 +15,7 @@ from app.core.models import Rating
 from app.storage.collection import Collection
 from app.storage.sync import SyncUnavailable
 from tests.conftest import T0, deck_text
+from tests.storage.test_sync_convergence import canonical
 
 CARDS = "\n## First\n\n???\n\nOne.\n\n## Second\n\n???\n\nTwo.\n"
 
@@ -56,20 +57,39 @@ def test_an_empty_mount_point_is_not_written_and_nothing_is_lost(pair, tmp_path:
     assert answer in _logs(b)
 
 
-def test_another_folder_or_the_same_one_chosen_again_is_synced(pair, tmp_path: Path) -> None:
-    a, _b, share = pair
-    for child in sorted(share.rglob("*"), reverse=True):  # emptied on purpose
+def test_another_folder_or_the_same_one_emptied_gets_everything_this_device_knows(
+    pair, tmp_path: Path
+) -> None:
+    a, b, share = pair
+    card = b.next_card(T0)
+    answer = b.answer(card.card_id, Rating.GOOD, T0)
+    b.editing.flag([card.card_id], 3)
+    b.sync(share, T0 + timedelta(minutes=1))
+    a.sync(share, T0 + timedelta(minutes=1))  # the laptop now holds the desktop's answer
+
+    fresh = tmp_path / "new-share"  # the laptop moves to another folder
+    fresh.mkdir()
+    a.sync(fresh, T0 + timedelta(minutes=2))
+    c = Collection.open(tmp_path / "c", tz=UTC, rng=random.Random(3))
+    try:
+        c.sync(fresh, T0 + timedelta(minutes=3))
+        assert canonical(c) == canonical(a)
+        assert answer in _logs(c)
+    finally:
+        c.close()
+
+    for child in sorted(share.rglob("*"), reverse=True):  # the old folder emptied on purpose
         child.rmdir() if child.is_dir() else child.unlink()
     with pytest.raises(SyncUnavailable):
-        a.sync(share, T0 + timedelta(minutes=2))
-    a.set_setting("sync_last_folder", None)  # what choosing it again in Tools > Sync does
-    a.sync(share, T0 + timedelta(minutes=3))
-    assert (share / "cirrus-sync" / "v1" / "devices" / a.setting("sync_device_id")).is_dir()
-
-    fresh = tmp_path / "new-share"
-    fresh.mkdir()
-    a.sync(fresh, T0 + timedelta(minutes=4))  # another folder: no refusal either
-    assert (fresh / "cirrus-sync" / "v1" / "devices" / a.setting("sync_device_id")).is_dir()
+        b.sync(share, T0 + timedelta(minutes=4))
+    b.set_setting("sync_last_folder", None)  # what choosing it again in Tools > Sync does
+    b.sync(share, T0 + timedelta(minutes=5))
+    d = Collection.open(tmp_path / "d", tz=UTC, rng=random.Random(4))
+    try:
+        d.sync(share, T0 + timedelta(minutes=6))
+        assert canonical(d) == canonical(b)
+    finally:
+        d.close()
 
 
 def test_a_device_whose_clock_is_ahead_is_named_in_the_report(pair) -> None:

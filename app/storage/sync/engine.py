@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.storage.media_store import stored_name
-from app.storage.sync import imports, registers, reviews, things
+from app.storage.sync import imports, registers, republish, reviews, things
 from app.storage.sync.journal import SyncFolder, SyncFolderMissing, read_file
 from app.storage.sync.registers import Register, stamp
 from app.storage.sync.report import FIELD_NAMES, SyncReport, clock_ahead, conflict_title
@@ -55,6 +55,8 @@ class _Run:
         self.report = SyncReport(str(folder.folder), device)
         self.names: dict[str, str] = {}
         self.reviews_changed = False
+        self.republish = False
+        """A folder new to this device that has synced elsewhere: send all it knows."""
 
     def event(
         self, body: dict[str, Any], at_least: int = 0, made: int | None = None
@@ -172,6 +174,8 @@ class _Run:
 
     def send(self) -> None:
         events = self.outgoing()
+        if self.republish:
+            events = self._everything(events)
         if not events:
             return
         number = self.folder.next_number(self.device, int(_setting(self.conn, "sync_segment", 0)))
@@ -180,6 +184,16 @@ class _Run:
         self._mark_read(self.device, path.name, len(events) + 1)
         self.report.sent = len(events)
         self.report.segment = path.name
+
+    def _everything(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What this device knows, for a folder that has none of it (media files too)."""
+        sent = {e["rid"] for e in events if e["type"] in ("review", "undo")}
+        known = republish.set_events(self.conn)
+        for ev in known:
+            if ev["kind"] == "media" and "file" in ev["values"]:
+                self._upload(ev["values"])
+        bodies = [b for b in republish.answer_bodies(self.conn) if b["rid"] not in sent]
+        return known + events + [self.event(b) for b in bodies]
 
     # -- merging ---------------------------------------------------------------------
 
@@ -407,6 +421,9 @@ def run_sync(
         )
     folder.sweep_own(device)
     run = _Run(conn, folder, device, now_ms, media_dir)
+    run.republish = bool(_setting(conn, "sync_joined", False)) and not (
+        folder.device_dir(device).is_dir()
+    )
     if not _setting(conn, "sync_joined", False):
         # A device joining: take in what the folder has first, so that what both have
         # keeps the folder's version; then send what only this device has.
