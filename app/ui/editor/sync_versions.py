@@ -8,7 +8,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.storage.sync.history import LostVersion
 
@@ -28,7 +36,7 @@ def _text(version: LostVersion) -> str:
             else " | ".join(str(v) for v in value)
         )
     text = " ".join(str(value or "(empty)").split())
-    return text[:300] + ("…" if len(text) > 300 else "")
+    return text[:140] + ("…" if len(text) > 140 else "")
 
 
 class SyncVersionsPanel(QFrame):
@@ -38,6 +46,8 @@ class SyncVersionsPanel(QFrame):
         super().__init__()
         self._use = use
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        # never squeezed below its text by the fields around it
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setStyleSheet("SyncVersionsPanel { background: palette(alternate-base); }")
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -85,6 +95,7 @@ class SyncVersionsPanel(QFrame):
             f"{version.label} from {version.device}, {_when(version.made_at)}: {_text(version)}"
         )
         label.setWordWrap(True)
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QHBoxLayout(row)
