@@ -15,6 +15,7 @@ from app.storage.media_store import stored_name
 from app.storage.sync import imports, registers, republish, reviews, things
 from app.storage.sync.journal import SyncFolder, SyncFolderMissing, read_file
 from app.storage.sync.registers import Register, stamp
+from app.storage.sync.replay import replay
 from app.storage.sync.report import FIELD_NAMES, SyncReport, clock_ahead, conflict_title
 
 KINDS = (*things.KINDS[:2], "media", *things.KINDS[2:])
@@ -378,8 +379,8 @@ class _Run:
         )
 
     def finish(self) -> None:
-        reviews.replay(self.conn, self.affected)
-        reviews.replay(self.conn, self.recheck - self.affected, only_if_rescheduled=True)
+        replay(self.conn, self.affected)
+        replay(self.conn, self.recheck - self.affected, only_if_rescheduled=True)
         reviews.mark_sent(self.conn)
         _set(self.conn, "sync_seq", self.seq)
         _set(self.conn, "sync_clock", self.clock)

@@ -104,15 +104,3 @@ def base_of(conn: Connection, key: str) -> dict[str, Any] | None:
         return None
     base = json.loads(found).get(FIELD)
     return base if isinstance(base, dict) and isinstance(base.get("state"), dict) else None
-
-
-def new_position(conn: Connection, key: str) -> int | None:
-    """A card's merged queue position (while new), the same on every device."""
-    found = conn.execute(
-        text('SELECT "values" FROM sync_register WHERE kind = \'card\' AND "key" = :y'),
-        {"y": key},
-    ).scalar()
-    if found is None:
-        return None
-    position = json.loads(found).get("position")
-    return int(position) if isinstance(position, int) else None
