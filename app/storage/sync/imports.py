@@ -17,6 +17,7 @@ picks it, whatever order the files arrive in.
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -32,27 +33,27 @@ STATE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps
 
 def record(conn: Connection, first_card_id: int, now_ms: int) -> int:
     """Record the import base of every card with an id from ``first_card_id`` on that has a
-    schedule (not new, or answers in its log). Returns how many were recorded."""
+    schedule (not new, or answers in its log). Returns how many were recorded.
+
+    Plain ``sqlite3`` (an import can bring tens of thousands of scheduled cards)."""
+    db = conn.connection.driver_connection
+    assert isinstance(db, sqlite3.Connection)
     cols = ", ".join(f"c.{c}" for c in STATE)
-    cards = conn.execute(
-        text(
-            f"SELECT c.id, n.uid || '/' || c.ord, {cols} FROM card c "
-            "JOIN note n ON n.id = c.note_id WHERE c.id >= :f"
-        ),
-        {"f": first_card_id},
-    ).all()
-    if not cards:
-        return 0
+    cards = db.execute(
+        f"SELECT c.id, n.uid || '/' || c.ord, {cols} FROM card c "
+        "JOIN note n ON n.id = c.note_id WHERE c.id >= ?",
+        (first_card_id,),
+    ).fetchall()
     logs: dict[int, list[tuple[int, str]]] = {}
-    for cid, rid, at in conn.execute(
-        text("SELECT card_id, id, reviewed_at FROM review_log WHERE card_id >= :f"),
-        {"f": first_card_id},
+    for cid, rid, at in db.execute(
+        "SELECT card_id, id, reviewed_at FROM review_log WHERE card_id >= ?", (first_card_id,)
     ):
-        logs.setdefault(int(cid), []).append((int(at), str(rid)))
+        logs.setdefault(cid, []).append((at, rid))
     rows = []
+    dumps = json.JSONEncoder(sort_keys=True).encode
     for cid, key, *values in cards:
         state = dict(zip(STATE, values, strict=True))
-        history = sorted(logs.get(int(cid), []))
+        history = logs.get(cid, [])
         if state["state"] == CardState.NEW and not history and not state["reps"]:
             continue
         as_of = max([at for at, _ in history] + [state["last_review"] or 0])
@@ -62,16 +63,12 @@ def record(conn: Connection, first_card_id: int, now_ms: int) -> int:
             "as_of": as_of,
             "imported_at": now_ms,
         }
-        rows.append({"k": PENDING, "y": key, "v": json.dumps({FIELD: base}, sort_keys=True)})
-    if rows:
-        conn.execute(
-            text(
-                'INSERT INTO sync_register (kind, "key", "values", stamps) '
-                "VALUES (:k, :y, :v, '{}') "
-                'ON CONFLICT(kind, "key") DO UPDATE SET "values" = excluded."values"'
-            ),
-            rows,
-        )
+        rows.append((PENDING, key, dumps({FIELD: base})))
+    db.executemany(
+        'INSERT INTO sync_register (kind, "key", "values", stamps) VALUES (?, ?, ?, \'{}\') '
+        'ON CONFLICT(kind, "key") DO UPDATE SET "values" = excluded."values"',
+        rows,
+    )
     return len(rows)
 
 
