@@ -5,6 +5,7 @@ that a newer edit overruled."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from app.storage.collection import Collection
-from tests.conftest import T0
+from tests.conftest import FIXTURES, T0
 from tests.ui.test_browser_window import _open_browser, _search
 
 pytestmark = pytest.mark.gui
@@ -107,5 +108,40 @@ def test_the_editor_says_a_newer_edit_kept_a_note_deleted_on_the_other_computer(
         assert not editor.versions.isVisible()
         desktop.sync(share, T0 + timedelta(minutes=7))
         assert desktop.editing.note(_note_id(desktop, uid)).answer == "Edited after"
+    finally:
+        desktop.close()
+
+
+def test_an_anki_notes_losing_fields_come_back_into_their_boxes(
+    qtbot, open_window, tmp_path: Path
+) -> None:
+    window, desktop, share = _pair(open_window, tmp_path)
+    col = window.collection
+    try:
+        col.import_path(FIXTURES / "anki" / "genanki_basic.apkg", T0)
+        col.sync(share, T0)
+        desktop.sync(share, T0)
+        with col.engine.connect() as conn:
+            note_id, uid = conn.execute(
+                text("SELECT id, uid FROM note WHERE fields IS NOT NULL ORDER BY uid LIMIT 1")
+            ).one()
+        mine = col.editing.note(note_id)
+        col.editing.save_note(replace(mine, fields=("Mine front", "Mine back")), T0)
+        theirs = desktop.editing.note(_note_id(desktop, uid))
+        desktop.editing.save_note(
+            replace(theirs, fields=("Their front", "Their back")), T0 + timedelta(minutes=1)
+        )
+        col.sync(share, T0 + timedelta(minutes=2))
+        desktop.sync(share, T0 + timedelta(minutes=2))
+        col.sync(share, T0 + timedelta(minutes=3))
+
+        browser = _open_browser(qtbot, window)
+        _search(qtbot, browser, '"Their front"')
+        editor = browser.editor
+        editor.load(note_id)
+        assert [b.toPlainText() for b in editor.boxes] == ["Their front", "Their back"]
+        assert editor.versions.isVisible()
+        qtbot.mouseClick(editor.versions.use_buttons[0], Qt.MouseButton.LeftButton)
+        assert [b.toPlainText() for b in editor.boxes] == ["Mine front", "Mine back"]
     finally:
         desktop.close()

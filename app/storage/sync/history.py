@@ -57,8 +57,12 @@ def lost_versions(conn: Connection, note_id: int, limit: int = 20) -> list[LostV
         {"u": uid, "n": limit},
     ).all()
     names = _device_names(conn)
+    # a note type's note: its question line is made from its fields, shown once as fields
+    with_fields = {str(r[3]) for r in rows if r[1] == "fields"}
     out = []
     for row_id, field, value, stamp in rows:
+        if field == "prompt_md" and str(stamp) in with_fields:
+            continue
         parsed = json.loads(value)
         if field == "fields" and isinstance(parsed, str):
             parsed = json.loads(parsed)  # the column's own JSON list
