@@ -98,3 +98,20 @@ def test_an_imported_schedule_is_the_same_on_both_computers(
     assert row[6] == int(later.timestamp() * 1000) and row[7] == imported[7] + 1
     assert row[4] > imported[4]  # FSRS went on from the imported memory
     assert _deck(capsys, laptop) == _deck(capsys, desktop)
+
+
+def test_a_later_export_imported_over_synced_cards_reaches_the_other_computer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = anki_packages(tmp_path / "packages")
+    laptop, desktop, share = tmp_path / "laptop", tmp_path / "desktop", tmp_path / "Dropbox"
+    share.mkdir()
+    _cli(capsys, "import", "--data-dir", str(laptop), str(first))
+    _sync_both(capsys, laptop, desktop, share)
+    before = _state(desktop)
+    # the later export: its cards reviewed again in Anki take the package's schedule here
+    _cli(capsys, "import", "--data-dir", str(laptop), str(second))
+    updated = _state(laptop)
+    assert updated != before
+    _sync_both(capsys, laptop, desktop, share)
+    assert _state(desktop) == _state(laptop) == updated

@@ -138,7 +138,10 @@ class _Run:
         and merged here as any device's would be (the latest one wins everywhere)."""
         events = []
         for key, base in imports.pending(self.conn):
-            ev = self.event({"type": "set", "kind": imports.KIND, "key": key}, 0, base["as_of"])
+            # after any base this device has seen of the card: a later import wins
+            seen = self.regs[imports.KIND].get(key)
+            after = 0 if seen is None else seen.latest() + 1
+            ev = self.event({"type": "set", "kind": imports.KIND, "key": key}, after, base["as_of"])
             ev["base"], ev["values"] = {}, {imports.FIELD: base}
             events.append(ev)
             self._merge_set(ev, count=False)

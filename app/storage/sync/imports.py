@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -31,22 +32,31 @@ FIELD = "base"
 STATE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 
 
-def record(conn: Connection, first_card_id: int, now_ms: int) -> int:
-    """Record the import base of every card with an id from ``first_card_id`` on that has a
-    schedule (not new, or answers in its log). Returns how many were recorded.
+def record(
+    conn: Connection, first_card_id: int, now_ms: int, only: Sequence[int] | None = None
+) -> int:
+    """Record the import base of every card with an id from ``first_card_id`` on (the
+    cards an import made), or of the cards in ``only`` (cards that took a newer schedule
+    from the package), that has a schedule (not new, or answers in its log). Returns how
+    many were recorded.
 
     Plain ``sqlite3`` (an import can bring tens of thousands of scheduled cards)."""
+    if only is not None and not only:
+        return 0
     db = conn.connection.driver_connection
     assert isinstance(db, sqlite3.Connection)
     cols = ", ".join(f"c.{c}" for c in STATE)
+    where = "c.id >= ?" if only is None else f"c.id IN ({','.join(str(int(i)) for i in only)})"
+    args = (first_card_id,) if only is None else ()
     cards = db.execute(
         f"SELECT c.id, n.uid || '/' || c.ord, {cols} FROM card c "
-        "JOIN note n ON n.id = c.note_id WHERE c.id >= ?",
-        (first_card_id,),
+        f"JOIN note n ON n.id = c.note_id WHERE {where}",
+        args,
     ).fetchall()
     logs: dict[int, list[tuple[int, str]]] = {}
+    on_logs = where.replace("c.id", "r.card_id")
     for cid, rid, at in db.execute(
-        "SELECT card_id, id, reviewed_at FROM review_log WHERE card_id >= ?", (first_card_id,)
+        f"SELECT r.card_id, r.id, r.reviewed_at FROM review_log r WHERE {on_logs}", args
     ):
         logs.setdefault(cid, []).append((at, rid))
     rows = []
