@@ -43,6 +43,7 @@ def cmd_sync(args: argparse.Namespace) -> dict[str, Any]:
     lines += [f"  {c}" for c in report.conflicts]
     if report.waiting:
         lines.append(f"  {report.waiting} files still arriving: read again next time")
+    lines += [f"  {c}" for c in report.clocks]
     lines += [
         f"  device {d['name']} ({d['id'][:8]}), last sync {d['last_seen']}" for d in report.devices
     ]

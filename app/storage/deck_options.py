@@ -4,13 +4,14 @@ limits, and leeches (tagged, and suspended when the preset says so)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
 
 from app.core.errors import BadInputError
 from app.core.presets import LEECH_SUSPEND, Preset, is_leech
+from app.core.timeconv import to_ms
 from app.storage import presets_repo
 from app.storage.engine import raw_connection
 
@@ -70,7 +71,17 @@ class DeckOptions:
     def delete(self, preset_id: int) -> int:
         try:
             with self.col._write() as conn:
+                name = conn.execute(
+                    text("SELECT name FROM preset WHERE id = :i"), {"i": preset_id}
+                ).scalar()
                 moved = presets_repo.delete(conn, preset_id)
+                conn.execute(  # when, for a sync: an edit made later elsewhere keeps it
+                    text(
+                        "INSERT OR REPLACE INTO deletion (kind, key, deleted_at) "
+                        "VALUES ('preset', :k, :t)"
+                    ),
+                    {"k": str(name), "t": to_ms(datetime.now(UTC))},
+                )
         except ValueError as exc:
             raise BadInputError(str(exc)) from exc
         self.col._changed()

@@ -8,8 +8,8 @@ deletions are recorded in ``deletion`` (kind, key, time) for a later sync.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from app.storage import (
     deck_ops,
     import_undo,
     local_edits,
+    manual_log,
     notes_repo,
     row_snapshot,
     stats_repo,
@@ -34,6 +35,7 @@ from app.storage.notes_repo import NoteContent, NoteType
 from app.storage.row_snapshot import Snapshot, ids_sql
 from app.storage.search_room import driver_connection
 from app.storage.search_sql import compile_search
+from app.storage.sync.history import LostVersion, lost_versions
 from app.storage.sync.reviews import set_aside
 
 if TYPE_CHECKING:
@@ -49,6 +51,8 @@ class UndoEntry:
     """How many answers the collection's own undo list held when this was done."""
     note_id: int | None = None
     """The note a run of edits changed (edits of one note in a row are one step)."""
+    logs: list[str] = field(default_factory=list)
+    """Review-log rows the change wrote (due dates set, cards forgotten)."""
 
 
 class Editing:
@@ -98,6 +102,11 @@ class Editing:
     def history(self, note_id: int) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
         with self.col._read() as conn:
             return notes_repo.history(conn, note_id)
+
+    def sync_versions(self, note_id: int) -> list[LostVersion]:
+        """Versions of the note another computer's sync did not keep, newest first."""
+        with self.col._read() as conn:
+            return lost_versions(conn, note_id)
 
     # -- browsing ----------------------------------------------------------------------
 
@@ -231,7 +240,7 @@ class Editing:
     ) -> None:
         with self.col._write() as conn:
             snap = row_snapshot.take(conn, note_ids, deck_ids, history)
-            work(conn)
+            made = work(conn)
             if deletions:
                 conn.execute(
                     text(
@@ -242,7 +251,8 @@ class Editing:
                 )
             stats_repo.rebuild(conn)
         self.col._changed()
-        self._undo.append(UndoEntry(label, snap, deletions or [], len(self.col._undo)))
+        logs = made if isinstance(made, list) else []
+        self._undo.append(UndoEntry(label, snap, deletions or [], len(self.col._undo), logs=logs))
 
     def _notes(self, conn_ids: Sequence[int]) -> list[int]:
         with self.col._read() as conn:
@@ -289,18 +299,26 @@ class Editing:
             "Flag", self._notes(card_ids), lambda conn: card_ops.set_flag(conn, card_ids, flag)
         )
 
-    def reset_to_new(self, card_ids: Sequence[int]) -> None:
+    def reset_to_new(self, card_ids: Sequence[int], now: datetime | None = None) -> None:
+        now = now or datetime.now(UTC)
         self._change(
             "Reset to new",
             self._notes(card_ids),
-            lambda conn: card_ops.reset_to_new(conn, card_ids),
+            lambda conn: manual_log.logged(
+                conn, card_ids, to_ms(now), lambda: card_ops.reset_to_new(conn, card_ids)
+            ),
         )
 
     def reschedule(self, card_ids: Sequence[int], due: datetime, now: datetime) -> None:
         self._change(
             "Reschedule",
             self._notes(card_ids),
-            lambda conn: card_ops.reschedule(conn, card_ids, to_ms(due), to_ms(now)),
+            lambda conn: manual_log.logged(
+                conn,
+                card_ids,
+                to_ms(now),
+                lambda: card_ops.reschedule(conn, card_ids, to_ms(due), to_ms(now)),
+            ),
         )
 
     # -- deleting (undoable) -----------------------------------------------------------
@@ -421,6 +439,7 @@ class Editing:
         entry = self._undo.pop()
         with self.col._write() as conn:
             row_snapshot.restore(conn, entry.snapshot)
+            manual_log.take_back(conn, entry.logs)
             for kind, key in entry.deletions:
                 conn.execute(
                     text("DELETE FROM deletion WHERE kind = :k AND key = :v"), {"k": kind, "v": key}

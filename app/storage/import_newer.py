@@ -21,8 +21,8 @@ _UPDATE = (
 )
 
 
-def take_newer_schedules(conn: Connection, batch: ForeignBatch, bury_until_ms: int) -> int:
-    """Give cards reviewed later in the package its schedule; returns how many changed."""
+def take_newer_schedules(conn: Connection, batch: ForeignBatch, bury_until_ms: int) -> list[int]:
+    """Give cards reviewed later in the package its schedule; returns the cards changed."""
     reviewed: dict[tuple[str, int], ForeignCard] = {
         (note.guid, card.ord): card
         for note in batch.notes
@@ -30,7 +30,7 @@ def take_newer_schedules(conn: Connection, batch: ForeignBatch, bury_until_ms: i
         if card.last_review_ms is not None
     }
     if not reviewed:
-        return 0
+        return []
     ours: dict[tuple[str, int], tuple[int, int | None]] = {}
     guids = sorted({guid for guid, _ in reviewed})
     for start in range(0, len(guids), 500):
@@ -59,4 +59,4 @@ def take_newer_schedules(conn: Connection, batch: ForeignBatch, bury_until_ms: i
         rows.append(_card_row(found[0], 0, card, 0, {}, replay, key[0], bury_until_ms))
     if rows:
         conn.execute(text(_UPDATE), rows)
-    return len(rows)
+    return [int(r["i"]) for r in rows]

@@ -20,6 +20,7 @@ from app.storage.import_newer import take_newer_schedules
 from app.storage.importing import apply_prepared
 from app.storage.media_staging import MediaStaging, discard_own_stages
 from app.storage.stats_watch import keeping_stats
+from app.storage.sync import imports as sync_imports
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -99,7 +100,8 @@ class Imports:
                     text_duplicates.apply_plan(conn, plan, window.now, summary)
                 elif prepared.batch is not None:
                     if not replacing and summary.added < len(prepared.batch.notes):
-                        take_newer_schedules(conn, prepared.batch, window.day_end)
+                        newer = take_newer_schedules(conn, prepared.batch, window.day_end)
+                        sync_imports.record(conn, 0, window.now, only=newer)
                     filtered_membership.remember(conn, prepared.batch)
                 if replacing:
                     summary.removed, summary.backup = removed, str(backup or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.core.input_limits import check_free_space
 from app.core.models import ImportSummary
@@ -15,6 +15,7 @@ from app.interop.reader import PreparedImport
 from app.storage.deck_sync import apply_decks
 from app.storage.foreign_import import Progress, apply_batch
 from app.storage.media_store import add_media_file
+from app.storage.sync import imports as sync_imports
 
 
 def apply_prepared(
@@ -46,7 +47,10 @@ def apply_prepared(
                 added_media.append((staging or media_dir) / name)
     summary.media = len(stored)
     if prepared.batch is not None:
+        first_card = conn.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM card")).scalar_one()
         apply_batch(conn, prepared.batch, stored, now_ms, bury_until_ms, summary, progress)
+        # the schedule the package gave each new card is where its replay starts elsewhere
+        sync_imports.record(conn, int(first_card), now_ms)
         return summary
     decks = [
         replace(d, notes=tuple(rewrite_media_links(n, d.uid, stored) for n in d.notes))

@@ -76,8 +76,37 @@ def take(
     return snap
 
 
+def _without_clashes(conn: Connection, snap: Snapshot) -> Snapshot:
+    """Leave out notes that are here again under another id (imported again, or brought
+    back by a sync since they were deleted): that note stays, with what hangs on it."""
+    uids = {str(r["uid"]): int(r["id"]) for r in snap.tables.get("note", [])}
+    if not uids:
+        return snap
+    clash: set[int] = set()
+    for row in conn.execute(
+        text(f"SELECT id, uid FROM note WHERE id NOT IN ({ids_sql(list(uids.values()))})")
+    ):
+        if str(row[1]) in uids:
+            clash.add(uids[str(row[1])])
+    if not clash:
+        return snap
+    cards = {int(r["id"]) for r in snap.tables.get("card", []) if int(r["note_id"]) in clash}
+    tables = dict(snap.tables)
+    for table, column, dropped in (
+        ("note", "id", clash),
+        ("note_tag", "note_id", clash),
+        ("note_local", "note_id", clash),
+        ("card", "note_id", clash),
+        ("review_log", "card_id", cards),
+    ):
+        if table in tables:
+            tables[table] = [r for r in tables[table] if int(r[column]) not in dropped]
+    return Snapshot(tables)
+
+
 def restore(conn: Connection, snap: Snapshot) -> None:
     """Write every copied row back as it was; cards the notes gained since are removed."""
+    snap = _without_clashes(conn, snap)
     notes = ids_sql(snap.note_ids())
     if "card" in snap.tables:  # cards the notes gained since (a new cloze number) go
         kept = ids_sql([int(r["id"]) for r in snap.tables["card"]])
@@ -92,8 +121,22 @@ def restore(conn: Connection, snap: Snapshot) -> None:
             conn.execute(text(f"DELETE FROM note_tag WHERE note_id IN ({notes})"))
         if table == "note_local":
             conn.execute(text(f"DELETE FROM note_local WHERE note_id IN ({notes})"))
+        if table == "review_log":
+            rows = _free_rowids(conn, rows)
         if rows:
             _upsert(conn, table, rows)
+
+
+def _free_rowids(conn: Connection, rows: Rows) -> Rows:
+    """Review rows whose old rowid another answer took since (SQLite hands out the rowid
+    of deleted last rows again) come back under a new one."""
+    rowids = ids_sql([r["_rowid"] for r in rows])
+    found = conn.execute(text(f"SELECT rowid, id FROM review_log WHERE rowid IN ({rowids})"))
+    taken = {int(r[0]): str(r[1]) for r in found}
+    return [
+        {**r, "_rowid": None} if taken.get(int(r["_rowid"]), r["id"]) != r["id"] else r
+        for r in rows
+    ]
 
 
 def _upsert(conn: Connection, table: str, rows: Rows) -> None:

@@ -101,6 +101,7 @@ class SyncController(QObject):
 
     def choose(self, folder: Path | None) -> None:
         self.collection.set_setting("sync_folder", str(folder) if folder else None)
+        self.collection.set_setting("sync_last_folder", None)  # chosen again: start there
         self._watch()
         self.start()
 
@@ -146,6 +147,8 @@ class SyncController(QObject):
             parts.append(f"{len(report.conflicts)} conflicts (Tools > Sync)")
         if report.waiting:
             parts.append(f"{report.waiting} files still arriving")
+        if report.clocks:
+            parts.append(f"{report.clocks[0]} (Tools > Sync)")
         self.status.emit(", ".join(parts))
         self._watch()
         self.finished.emit(report)
@@ -259,6 +262,10 @@ class SyncPanel(QDialog):
             last = collection.setting("sync_last")
             when = f" {_when(from_ms(int(last)).isoformat())}" if last else ""
             lines = [f"Last sync{when}: sent {report.sent}, merged {report.merged}."]
+            lines += [
+                f"{c}: its edits can win over later ones made here until the clocks agree"
+                for c in report.clocks
+            ]
             lines += report.conflicts[:SHOWN_CONFLICTS]
             if len(report.conflicts) > SHOWN_CONFLICTS:
                 more = len(report.conflicts) - SHOWN_CONFLICTS

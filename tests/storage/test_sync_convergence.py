@@ -1,7 +1,8 @@
 """Three devices — three real collections in their own data folders — share one sync
-folder; random answers, undos, edits, adds, deletes, suspends and imports, with random
-sync interleavings, half-synced files, conflicted copies and clock skew. After everyone
-has synced, the collections are identical and no acknowledged answer is missing."""
+folder; random answers, undos, edits, adds, deletes, suspends and imports (Markdown decks
+and two exports of an Anki collection with FSRS memory and reviews), with random sync
+interleavings, half-synced files, conflicted copies and clock skew. After everyone has
+synced, the collections are identical and no acknowledged answer is missing."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy import text
 from app.core.models import Rating
 from app.storage.collection import Collection
 from app.storage.sync.journal import SyncFolder
+from tests.anki_fsrs_packages import anki_packages
 from tests.conftest import T0
 
 DECK_V1 = """---
@@ -47,12 +49,25 @@ Push delivery.
 ???
 
 Partitions.
+
+## Service Bus {{c1::sessions}} keep {{c2::order}}
+
+???
+
+FIFO per session.
 """
 DECK_V2 = DECK_V1.replace("Push delivery.", "Push delivery to handlers.") + (
     "\n## Storage queues\n\n???\n\nSimple queues.\n"
 )
 SKEW = (timedelta(0), timedelta(hours=-3), timedelta(days=2, minutes=7))
-OPS = ("answer",) * 4 + ("undo", "edit", "add", "delete", "suspend", "import") + ("sync",) * 3
+OPS = ("answer",) * 4 + ("undo", "edit", "add", "delete", "suspend") + ("import",) * 2
+OPS += ("delete card", "forget", "reschedule")
+OPS += ("sync",) * 3
+ANKI_CARDS = (
+    "SELECT c.id FROM card c JOIN note n ON n.id = c.note_id WHERE n.uid LIKE 'guid:%' "
+    "ORDER BY n.uid, c.ord"
+)
+IMPORTS = ("v1.md", "v2.md", "first.apkg", "second.apkg")
 
 
 def canonical(col: Collection) -> dict[str, Any]:
@@ -102,14 +117,21 @@ def sync_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "collection.sqlite"
 
 
+@pytest.fixture(scope="module")
+def anki_exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return anki_packages(tmp_path_factory.mktemp("anki"))
+
+
 class World:
-    def __init__(self, root: Path, template: Path) -> None:
+    def __init__(self, root: Path, template: Path, packages: tuple[Path, Path]) -> None:
         self.share = root / "share"
         self.share.mkdir()
         self.decks = root / "decks"
         self.decks.mkdir()
         (self.decks / "v1.md").write_text(DECK_V1, encoding="utf-8")
         (self.decks / "v2.md").write_text(DECK_V2, encoding="utf-8")
+        for package in packages:
+            shutil.copyfile(package, self.decks / package.name)
         self.cols = []
         for i in range(3):
             folder = root / f"device{i}"
@@ -129,12 +151,18 @@ class World:
         now = self.now(device)
         rng = random.Random(pick)
         if op == "answer":
+            with col.engine.connect() as conn:  # an Anki card, due or not, now and then
+                anki = [r[0] for r in conn.execute(text(ANKI_CARDS))] if pick % 3 == 0 else []
             card = col.next_card(now)
-            if card is not None:
-                self.acknowledged.add(col.answer(card.card_id, Rating(rng.randint(1, 4)), now))
+            target = anki[pick % len(anki)] if anki else None if card is None else card.card_id
+            if target is not None:
+                self.acknowledged.add(col.answer(target, Rating(rng.randint(1, 4)), now))
         elif op == "undo":
             before = _kept_reviews(col)
-            col.undo()
+            if col.editing.can_undo and rng.getrandbits(1):
+                col.editing.undo()  # the last bulk change (a deletion, a due date set)
+            else:
+                col.undo()
             self.undone |= before - _kept_reviews(col)
         elif op in ("edit", "delete", "suspend"):
             with col.engine.connect() as conn:
@@ -156,12 +184,24 @@ class World:
                         )
                     ]
                 col.notes.set_suspended(cards, bool(rng.getrandbits(1)))
+        elif op in ("delete card", "forget", "reschedule"):
+            with col.engine.connect() as conn:
+                cards = [r[0] for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
+            if not cards:
+                return
+            card = cards[pick % len(cards)]
+            if op == "delete card":
+                col.editing.delete_cards([card], now)
+            elif op == "forget":
+                col.editing.reset_to_new([card], now)
+            else:
+                col.editing.reschedule([card], now + timedelta(days=pick % 9), now)
         elif op == "add":
             deck_ids = col.deck_ids()
             if deck_ids:
                 col.notes.add(deck_ids[0], f"added {pick} on {device}", "answer", now, ["t"])
         elif op == "import":
-            col.import_path(self.decks / rng.choice(("v1.md", "v2.md")), now)
+            col.import_path(self.decks / rng.choice(IMPORTS), now)
         elif op == "sync":
             self.restore_held()
             col.sync(self.share, now)
@@ -214,10 +254,10 @@ class World:
     )
 )
 def test_three_devices_converge_and_keep_every_answer(
-    steps: list[tuple[int, str, int]], sync_template: Path
+    steps: list[tuple[int, str, int]], sync_template: Path, anki_exports: tuple[Path, Path]
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="cirrus-sync-") as tmp:
-        world = World(Path(tmp), sync_template)
+        world = World(Path(tmp), sync_template, anki_exports)
         try:
             world.run(0, "import", 0)  # something to study from the start
             for device, op, pick in steps:

@@ -175,3 +175,40 @@ def test_the_card_shown_moves_on_when_another_device_answered_it(
     assert window.study_view.card is not None
     assert window.study_view.card.card_id != shown.card_id
     assert "another device" in window.statusBar().currentMessage()
+
+
+def test_a_device_whose_clock_is_ahead_is_named_in_the_status_bar(
+    open_window, other_device
+) -> None:
+    desktop, share = other_device
+    desktop.sync(share, T0 + timedelta(hours=5))  # the desktop's clock is five hours ahead
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    assert "DESKTOP's clock is 5 hours ahead (Tools > Sync)" in window.sync.indicator.text()
+    window.show_sync()
+    assert "its edits can win over later ones made here" in window.sync_panel.outcome.text()
+
+
+def test_a_deletion_that_wins_over_an_edit_made_here_is_shown(open_window, other_device) -> None:
+    desktop, share = other_device
+    window = open_window()
+    window.executor.synchronous = True
+    window.sync.choose(share)
+    col = window.collection
+    with col.engine.connect() as conn:
+        note_id, uid, prompt = conn.execute(
+            text("SELECT id, uid, prompt_md FROM note ORDER BY uid LIMIT 1")
+        ).one()
+    col.notes.edit_fields(note_id, {"answer_md": "edited here first"}, T0)
+    with desktop.engine.connect() as conn:
+        theirs = conn.execute(text("SELECT id FROM note WHERE uid = :u"), {"u": uid}).scalar_one()
+    desktop.notes.delete(theirs, T0 + timedelta(minutes=1))  # deleted there, later
+    desktop.sync(share, T0 + timedelta(minutes=1))
+    window.sync.sync_now()
+    assert "1 conflicts (Tools > Sync)" in window.sync.indicator.text()
+    window.show_sync()
+    outcome = window.sync_panel.outcome.text()
+    assert f'note "{prompt[:20]}' in outcome and "deleted: deleted later on DESKTOP" in outcome
+    with col.engine.connect() as conn:
+        assert conn.execute(text("SELECT 1 FROM note WHERE uid = :u"), {"u": uid}).first() is None

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.storage.media_store import stored_name
-from app.storage.sync import registers, reviews, things
-from app.storage.sync.journal import SyncFolder, read_file
+from app.storage.sync import imports, registers, republish, reviews, things
+from app.storage.sync.journal import SyncFolder, SyncFolderMissing, read_file
 from app.storage.sync.registers import Register, stamp
-from app.storage.sync.report import FIELD_NAMES, SyncReport, conflict_title
+from app.storage.sync.replay import replay
+from app.storage.sync.report import FIELD_NAMES, SyncReport, clock_ahead, conflict_title
 
 KINDS = (*things.KINDS[:2], "media", *things.KINDS[2:])
 
@@ -46,8 +47,8 @@ class _Run:
         self.media_dir = media_dir
         self.seq = int(_setting(conn, "sync_seq", 0))
         self.clock = max(now_ms, int(_setting(conn, "sync_clock", 0)) + 1)
-        self.regs = {kind: registers.load(conn, kind) for kind in KINDS}
-        self.dirty: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.regs = {kind: registers.load(conn, kind) for kind in (*KINDS, imports.KIND)}
+        self.dirty: dict[str, set[str]] = {kind: set() for kind in self.regs}
         self.affected: set[str] = set()
         """Cards whose log this sync changed: replayed."""
         self.recheck: set[str] = set()
@@ -55,6 +56,8 @@ class _Run:
         self.report = SyncReport(str(folder.folder), device)
         self.names: dict[str, str] = {}
         self.reviews_changed = False
+        self.republish = False
+        """A folder new to this device that has synced elsewhere: send all it knows."""
 
     def event(
         self, body: dict[str, Any], at_least: int = 0, made: int | None = None
@@ -98,8 +101,19 @@ class _Run:
                 registers.save(self.conn, kind, key, reg)
             if kind not in things.DELETABLE:
                 continue
+            notes = self._note_uids() if kind == "card" else set()
             for key, reg in regs.items():
-                if key in local or not reg.alive or "_alive" not in reg.values:
+                if key in local or not reg.alive:
+                    continue
+                if kind == "card":
+                    # deleted here on its own (its note's deletion takes a note's cards)
+                    if (kind, key) not in deleted or key.rpartition("/")[0] not in notes:
+                        continue
+                elif kind == "preset":
+                    # a preset is known by its name: one not here was deleted or renamed
+                    if not _complete(kind, reg.values) or key == "Default":
+                        continue
+                elif "_alive" not in reg.values:
                     continue
                 made = deleted.get((kind, key))
                 ev = self.event({"type": "set", "kind": kind, "key": key}, reg.latest() + 1, made)
@@ -108,6 +122,7 @@ class _Run:
                 ev["values"] = {"_alive": False}
                 events.append(ev)
                 registers.save(self.conn, kind, key, reg)
+        events.extend(self._import_bases())
         sent = []
         for body in reviews.outgoing(self.conn):
             events.append(self.event(body))
@@ -117,6 +132,23 @@ class _Run:
         if sent:
             reviews.mark_seen(self.conn, sent)
         return events
+
+    def _import_bases(self) -> list[dict[str, Any]]:
+        """The schedules imports gave cards here, stamped with when that state was reached
+        and merged here as any device's would be (the latest one wins everywhere)."""
+        events = []
+        for key, base in imports.pending(self.conn):
+            # after any base this device has seen of the card: a later import wins
+            seen = self.regs[imports.KIND].get(key)
+            after = 0 if seen is None else seen.latest() + 1
+            ev = self.event({"type": "set", "kind": imports.KIND, "key": key}, after, base["as_of"])
+            ev["base"], ev["values"] = {}, {imports.FIELD: base}
+            events.append(ev)
+            self._merge_set(ev, count=False)
+        return events
+
+    def _note_uids(self) -> set[str]:
+        return {str(r[0]) for r in self.conn.execute(text("SELECT uid FROM note"))}
 
     def _note_mtimes(self) -> dict[str, int]:
         rows = self.conn.execute(text("SELECT uid, mtime FROM note WHERE mtime > 0"))
@@ -146,6 +178,8 @@ class _Run:
 
     def send(self) -> None:
         events = self.outgoing()
+        if self.republish:
+            events = self._everything(events)
         if not events:
             return
         number = self.folder.next_number(self.device, int(_setting(self.conn, "sync_segment", 0)))
@@ -154,6 +188,16 @@ class _Run:
         self._mark_read(self.device, path.name, len(events) + 1)
         self.report.sent = len(events)
         self.report.segment = path.name
+
+    def _everything(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What this device knows, for a folder that has none of it (media files too)."""
+        sent = {e["rid"] for e in events if e["type"] in ("review", "undo")}
+        known = republish.set_events(self.conn)
+        for ev in known:
+            if ev["kind"] == "media" and "file" in ev["values"]:
+                self._upload(ev["values"])
+        bodies = [b for b in republish.answer_bodies(self.conn) if b["rid"] not in sent]
+        return known + events + [self.event(b) for b in bodies]
 
     # -- merging ---------------------------------------------------------------------
 
@@ -176,6 +220,9 @@ class _Run:
                 self.report.devices.append(
                     {"id": device, "name": self.names[device], "last_seen": info.get("last_sync")}
                 )
+                ahead = clock_ahead(info.get("last_sync"), self.now)
+                if ahead:
+                    self.report.clocks.append(f"{self.names[device]}'s clock is {ahead} ahead")
             for file in self.folder.files(device):
                 if (device, file.name) in done:
                     continue
@@ -214,13 +261,17 @@ class _Run:
         self.affected |= restored
         self.reviews_changed = self.reviews_changed or bool(restored)
 
-    def _merge_set(self, ev: dict[str, Any]) -> None:
+    def _merge_set(self, ev: dict[str, Any], count: bool = True) -> None:
         kind, key = str(ev["kind"]), str(ev["key"])
         reg = self.regs[kind].setdefault(key, Register())
         at = stamp(int(ev["ts"]), str(ev["device"]), int(ev["seq"]))
         values = ev.get("values") or {}
         changed, conflicts = registers.merge(reg, values, ev.get("base") or {}, at)
         registers.save(self.conn, kind, key, reg)
+        if changed and kind == imports.KIND:
+            self.affected.add(key)  # replayed from the base that won
+            self.report.merged += count
+            return
         if changed:
             self.dirty[kind].add(key)
             self.report.merged += 1
@@ -228,7 +279,8 @@ class _Run:
             self._conflict(kind, key, outcome)
 
     def _conflict(self, kind: str, key: str, outcome: registers.Outcome) -> None:
-        if kind == "note" and outcome.field != "_alive":
+        if kind == "note" and (outcome.field != "_alive" or outcome.kept is True):
+            # a losing version, or the deletion a newer edit overruled: the editor shows it
             exists = self.conn.execute(
                 text(
                     "SELECT 1 FROM note_history WHERE note_uid = :u AND field = :f AND stamp = :s"
@@ -250,7 +302,10 @@ class _Run:
                     },
                 )
         winner = self._device_name(outcome.winner_stamp)
-        what = conflict_title(kind, key, self.regs[kind][key].values)
+        note = self.regs["note"].get(key.rpartition("/")[0]) if kind == "card" else None
+        what = conflict_title(
+            kind, key, self.regs[kind][key].values, None if note is None else note.values
+        )
         if outcome.field == "_alive":
             verdict = "kept: edited later" if outcome.kept else "deleted: deleted later"
             self.report.conflicts.append(f"{what} {verdict} on {winner}")
@@ -282,6 +337,8 @@ class _Run:
                     self._download(key, reg.values)
                 elif things.apply(self.conn, kind, key, reg.values, self.now) and kind == "note":
                     self.recheck |= {f"{key}/{o}" for o in self._ords(key)}
+                elif kind == "card" and key not in present:
+                    self.affected.add(key)  # a card made here: its state from base and log
             if kind in ("preset", "deck") and self.dirty[kind]:
                 self.recheck |= self._all_reviewed_cards()
         for key in self.dirty["deck"]:  # after the notes: a deck still used is kept
@@ -325,8 +382,8 @@ class _Run:
         )
 
     def finish(self) -> None:
-        reviews.replay(self.conn, self.affected)
-        reviews.replay(self.conn, self.recheck - self.affected, only_if_rescheduled=True)
+        replay(self.conn, self.affected)
+        replay(self.conn, self.recheck - self.affected, only_if_rescheduled=True)
         reviews.mark_sent(self.conn)
         _set(self.conn, "sync_seq", self.seq)
         _set(self.conn, "sync_clock", self.clock)
@@ -356,8 +413,21 @@ def run_sync(
     """Send, merge and replay in the caller's transaction. Returns the report and whether
     answers were added or removed (the statistics need rebuilding then)."""
     folder.check()
+    last = _setting(conn, "sync_last_folder", None)
+    if last == str(folder.folder) and not folder.device_dir(device).is_dir():
+        # Our own files were there last time: an unmounted share's empty mount point, or a
+        # sync client that has not brought the folder back yet. Writing here would put
+        # this device's next segment where the others never see it.
+        raise SyncFolderMissing(
+            f"the sync folder {folder.folder} does not hold this computer's files any more "
+            "(not mounted, or not synced back yet?); if it was emptied on purpose, choose it "
+            "again in Tools > Sync"
+        )
     folder.sweep_own(device)
     run = _Run(conn, folder, device, now_ms, media_dir)
+    run.republish = bool(_setting(conn, "sync_joined", False)) and not (
+        folder.device_dir(device).is_dir()
+    )
     if not _setting(conn, "sync_joined", False):
         # A device joining: take in what the folder has first, so that what both have
         # keeps the folder's version; then send what only this device has.
@@ -368,4 +438,5 @@ def run_sync(
         run.send()
         run.receive()
     run.finish()
+    _set(conn, "sync_last_folder", str(folder.folder))
     return run.report, run.reviews_changed

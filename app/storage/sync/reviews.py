@@ -1,27 +1,15 @@
-"""Answers across devices: the union of review-log rows by id, minus undone ones, and
-each card's state replayed over its merged log.
-
-The replay is deterministic, so every device that holds the same log computes the same
-state: walking the log in (time, id) order, an answer whose recorded before-state is the
-state the replay reached keeps its recorded after-state and due verbatim; any other
-(two devices answered the card offline) is scheduled again by FSRS from the replayed
-state, with fuzz drawn from a generator seeded by the log id.
+"""Answers across devices: the union of review-log rows by id, minus undone ones, with
+tombstones for undone answers and the answers of deleted cards kept aside. Each card's
+state is then replayed over its merged log (:mod:`app.storage.sync.replay`).
 """
 
 from __future__ import annotations
 
 import json
-import random
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, text
-
-from app.core.models import CardState, Memory, Rating
-from app.core.scheduling import CardScheduler
-from app.core.timeconv import from_ms, opt_from_ms, opt_to_ms
-from app.storage import study_repo
 
 COLUMNS = (
     "rating",
@@ -247,152 +235,3 @@ def restore_orphans(conn: Connection) -> set[str]:
         conn.execute(text("DELETE FROM sync_orphan_review WHERE id = :i"), {"i": rid})
         touched.add(key)
     return touched
-
-
-# -- replay ---------------------------------------------------------------------------
-
-
-def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = False) -> int:
-    """Recompute each card's state from its merged log; returns how many changed.
-
-    With ``only_if_rescheduled`` (cards whose log this sync did not change: answers only
-    sent, a preset changed), a card keeps its state unless an answer had to be scheduled
-    again; a state set outside the log (imported from Anki, a due date set by hand) stays.
-    """
-    schedulers: dict[int, CardScheduler] = {}
-    changed = 0
-    cols = ", ".join(COLUMNS)
-    for key in sorted(set(keys)):
-        cid = card_id(conn, key)
-        if cid is None:
-            continue
-        preset = int(
-            conn.execute(
-                text(
-                    "SELECT d.preset_id FROM card c JOIN note n ON n.id = c.note_id "
-                    "JOIN deck d ON d.id = n.deck_id WHERE c.id = :c"
-                ),
-                {"c": cid},
-            ).scalar_one()
-        )
-        if preset not in schedulers:
-            schedulers[preset] = CardScheduler(study_repo.preset_settings(conn, preset))
-        logs = conn.execute(
-            text(f"SELECT id, {cols} FROM review_log WHERE card_id = :c ORDER BY reviewed_at, id"),
-            {"c": cid},
-        ).all()
-        state, rescheduled = _replayed(conn, key, logs, schedulers[preset])
-        if state is None or (only_if_rescheduled and not rescheduled):
-            continue
-        current = conn.execute(
-            text(f"SELECT {', '.join(BEFORE)} FROM card WHERE id = :c"), {"c": cid}
-        ).one()
-        if tuple(current) != tuple(state[b] for b in BEFORE):
-            changed += 1
-            sets = ", ".join(f"{b} = :{b}" for b in BEFORE)
-            conn.execute(text(f"UPDATE card SET {sets} WHERE id = :c"), {**state, "c": cid})
-    return changed
-
-
-def _replayed(
-    conn: Connection, key: str, logs: Sequence[Any], scheduler: CardScheduler
-) -> tuple[dict[str, Any] | None, bool]:
-    if not logs:
-        uid, _, ord_text = key.rpartition("/")
-        first = conn.execute(
-            text(
-                "SELECT before FROM sync_tombstone WHERE note_uid = :u AND ord = :o "
-                "ORDER BY reviewed_at, id LIMIT 1"
-            ),
-            {"u": uid, "o": int(ord_text)},
-        ).first()
-        return (None if first is None else dict(json.loads(first[0]))), False
-    state: dict[str, Any] | None = None
-    rescheduled = False
-    for log_row in logs:
-        row = dict(zip(COLUMNS, log_row[1:], strict=True))
-        recorded = {b: row[f"{b}_before"] for b in BEFORE}
-        if not row["rating"]:
-            # no answer (a due date set by hand, Anki's rescheduling): what it set stands
-            if row["state_after"] is not None:
-                state = {**(state or recorded), **_after(row)}
-                state["reps"] = row["reps_before"] or 0
-                state["lapses"] = row["lapses_before"] or 0
-            continue
-        if state is None or _same(state, recorded) or not _schedulable(state):
-            # in order, or a history FSRS cannot continue (Anki's SM-2 rows carry no
-            # memory): the answer stands as it was recorded
-            state = {
-                "state": row["state_after"],
-                "step": row["step_after"],
-                "stability": row["stability_after"],
-                "difficulty": row["difficulty_after"],
-                "due": row["due_after"],
-                "last_review": row["reviewed_at"],
-                "reps": row["reps_before"] + 1,
-                "lapses": row["lapses_before"]
-                + int(row["state_before"] == CardState.REVIEW and row["rating"] == 1),
-            }
-            continue
-        state = _rescheduled(state, row, str(log_row[0]), scheduler)
-        rescheduled = True
-    return state, rescheduled
-
-
-def _after(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "state": row["state_after"],
-        "step": row["step_after"],
-        "stability": row["stability_after"],
-        "difficulty": row["difficulty_after"],
-        "due": row["due_after"],
-    }
-
-
-def _schedulable(state: dict[str, Any]) -> bool:
-    return state["state"] == CardState.NEW or (
-        state["stability"] is not None and state["difficulty"] is not None
-    )
-
-
-def _same(state: dict[str, Any], recorded: dict[str, Any]) -> bool:
-    if state["state"] == CardState.NEW and recorded["state"] == CardState.NEW:
-        return bool(state["reps"] == recorded["reps"])
-    return all(state[b] == recorded[b] for b in BEFORE)
-
-
-def _rescheduled(
-    state: dict[str, Any], row: dict[str, Any], log_id: str, scheduler: CardScheduler
-) -> dict[str, Any]:
-    memory = Memory(
-        CardState(int(state["state"])),
-        state["step"],
-        state["stability"],
-        state["difficulty"],
-        opt_from_ms(state["due"]) if state["state"] != CardState.NEW else None,
-        opt_from_ms(state["last_review"]),
-        int(state["reps"]),
-        int(state["lapses"]),
-    )
-    seed = uuid.UUID(hex=log_id).int if _is_hex(log_id) else sum(map(ord, log_id))
-    after = scheduler.review(
-        memory, Rating(int(row["rating"])), from_ms(int(row["reviewed_at"])), random.Random(seed)
-    )
-    return {
-        "state": int(after.state),
-        "step": after.step,
-        "stability": after.stability,
-        "difficulty": after.difficulty,
-        "due": opt_to_ms(after.due),
-        "last_review": opt_to_ms(after.last_review),
-        "reps": after.reps,
-        "lapses": after.lapses,
-    }
-
-
-def _is_hex(value: str) -> bool:
-    try:
-        uuid.UUID(hex=value)
-    except ValueError:
-        return False
-    return True

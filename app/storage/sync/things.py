@@ -14,10 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.models import CardState
+from app.storage import presets_repo
+from app.storage.presets_repo import DEFAULT_ID as DEFAULT_PRESET_ID
 
 KINDS = ("preset", "notetype", "deck", "note", "card", "setting")
-DELETABLE = frozenset({"deck", "note", "setting"})
-"""A card goes and comes back with its note; it has no deletion of its own."""
+DELETABLE = frozenset({"preset", "deck", "note", "card", "setting"})
+"""A card goes and comes back with its note; deleting some cards of a note (the
+browser's *Delete cards*) is a deletion of those cards."""
 TRAVELLING_SETTINGS = (
     "exam_date",
     "exam_weights",
@@ -283,5 +286,9 @@ def remove(conn: Connection, kind: str, key: str) -> None:
         used = conn.execute(text("SELECT 1 FROM note WHERE deck_id = :d"), {"d": deck_id}).first()
         if deck_id is not None and used is None:
             conn.execute(text("DELETE FROM deck WHERE id = :d"), {"d": deck_id})
+    elif kind == "preset":
+        preset_id = conn.execute(text("SELECT id FROM preset WHERE name = :n"), {"n": key}).scalar()
+        if preset_id is not None and int(preset_id) != DEFAULT_PRESET_ID:
+            presets_repo.delete(conn, int(preset_id))  # its decks go back to the default
     elif kind == "setting":
         conn.execute(text("DELETE FROM setting WHERE key = :k"), {"k": key})

@@ -37,8 +37,10 @@ from app.core.render import card_html
 from app.storage.collection import Collection
 from app.storage.notes_repo import NoteContent, wanted_ords
 from app.storage.occlusion_images import draw_sides
+from app.storage.sync.history import LostVersion
 from app.ui.card_text_view import CardTextView
 from app.ui.editor.fields import MarkdownEdit, TagEdit
+from app.ui.editor.sync_versions import SyncVersionsPanel
 
 SAVE_DELAY_MS = 400
 KIND_NAMES = {
@@ -101,9 +103,11 @@ class NoteEditorWidget(QWidget):
         self.fields_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.fields_form.addRow("Deck", self.deck_box)
         self.fields_form.addRow(self.upstream)
+        self.versions = SyncVersionsPanel(self.use_version)
+        self.fields_form.addRow(self.versions)
         self.fields_form.addRow("Tags", self.tags)
-        self._first_field_row = 2
-        """The form's rows: head rows, deck, the upstream panel, the fields, tags."""
+        self._first_field_row = 3
+        """The form's rows: head rows, deck, the upstream and sync panels, the fields, tags."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -167,6 +171,9 @@ class NoteEditorWidget(QWidget):
             )
             self._build_boxes(note)
             self.upstream.show_for(note)
+            self.versions.show_for(
+                self.collection.editing.sync_versions(note.note_id) if note.note_id else []
+            )
         finally:
             self._filling = False
         self.status.clear()
@@ -178,6 +185,7 @@ class NoteEditorWidget(QWidget):
         self._clear_boxes()
         self.preview.clear()
         self.upstream.hide()
+        self.versions.hide()
 
     def _fill_decks(self, deck_id: int) -> None:
         self.deck_box.clear()
@@ -288,6 +296,30 @@ class NoteEditorWidget(QWidget):
                 self.saved.emit(content.note_id)
         except CirrusError as exc:
             self.status.setText(f"Not saved: {exc}")
+
+    def use_version(self, version: LostVersion) -> None:
+        """Put a version a sync did not keep back in the boxes (saved as any edit is, and
+        sent to the other computers as a newer edit)."""
+        if self.note is None:
+            return
+        if version.field == "tags" and isinstance(version.value, list):
+            self.tags.set_tags(tuple(str(t) for t in version.value))
+            return
+        places = {"prompt_md": 0, "front_md": 1, "answer_md": 2}
+        if version.field == "fields" and isinstance(version.value, list):
+            values = {i: str(v) for i, v in enumerate(version.value)}
+        elif version.field in places and self.note.fields is None:
+            values = {places[version.field]: str(version.value or "")}
+        else:
+            return
+        for index, value in values.items():
+            if index < len(self.boxes):
+                box = self.boxes[index]
+                if isinstance(box, QLineEdit):
+                    box.setText(value)
+                else:
+                    box.setPlainText(value)
+        self.status.setText(f"The {version.label.lower()} from {version.device} is back")
 
     def keep_mine(self) -> None:
         if self.note is None:
