@@ -61,6 +61,7 @@ def test_search_from_the_bar_and_the_sidebar(qtbot, open_window) -> None:
     qtbot.keyClick(browser.mode_box, Qt.Key.Key_Down)  # notes mode
     qtbot.waitUntil(lambda: not browser.searching and browser.model.notes_mode)
     assert _column(browser, 0) == ["Dead-letter queue"]
+    assert browser.count_label.text() == "1 note"
     services = browser.sidebar.findItems("Services", Qt.MatchFlag.MatchExactly)[0]
     services.setExpanded(True)
     item = next(

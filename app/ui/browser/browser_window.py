@@ -32,6 +32,7 @@ from app.storage.collection import Collection
 from app.ui.browser.bulk_actions import BulkActions
 from app.ui.browser.sidebar import FLAGS, SidebarWidget
 from app.ui.browser.table_model import CardTableModel, Order, find_card_ids
+from app.ui.chart_data import plural
 from app.ui.db_executor import DbExecutor
 from app.ui.editor.note_editor import NoteEditorWidget
 
@@ -233,7 +234,7 @@ class BrowserWindow(QMainWindow):
         if notes != self.model.notes_mode:
             return
         self.model.set_ids(ids)
-        self.count_label.setText(f"{len(ids)} {'notes' if notes else 'cards'}")
+        self.count_label.setText(plural(len(ids), "note" if notes else "card"))
         rows = _positions(ids, keep)
         if not rows and ids:
             rows = [0]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.core.errors import CirrusError
+from app.ui.chart_data import plural
 
 if TYPE_CHECKING:
     from app.ui.browser.browser_window import BrowserWindow
@@ -144,24 +145,24 @@ class BulkActions:
             if not notes:
                 return
             count_notes, count_cards = self.browser.collection.editing.counts(notes)
-            text = f"Delete {count_notes} notes and their {count_cards} cards?"
+            text = f"Delete {plural(count_notes, 'note')} and their {plural(count_cards, 'card')}?"
             if self.browser.confirm("Delete", text + " Ctrl+Z takes it back."):
                 self._run(
                     lambda: self.browser.collection.editing.delete_notes(
                         notes, self.browser.clock()
                     ),
-                    f"Deleted {count_notes} notes",
+                    f"Deleted {plural(count_notes, 'note')}",
                 )
             return
         cards = self.browser.selected_ids()
         if cards and self.browser.confirm(
             "Delete",
-            f"Delete {len(cards)} cards (a note left without cards goes too)? "
+            f"Delete {plural(len(cards), 'card')} (a note left without cards goes too)? "
             "Ctrl+Z takes it back.",
         ):
             self._run(
                 lambda: self.browser.collection.editing.delete_cards(cards, self.browser.clock()),
-                f"Deleted {len(cards)} cards",
+                f"Deleted {plural(len(cards), 'card')}",
             )
 
     def move_deck(self, old: str, new: str) -> None:
