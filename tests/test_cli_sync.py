@@ -28,7 +28,8 @@ def _card_state(data: Path, note_uid: str, ord_: int) -> tuple:
                 conn.execute(
                     text(
                         "SELECT c.state, c.due, c.stability, c.reps, "
-                        "(SELECT group_concat(r.id) FROM review_log r WHERE r.card_id = c.id) "
+                        "(SELECT group_concat(lower(hex(r.id))) FROM review_log r "
+                        "WHERE r.card_id = c.id) "
                         "FROM card c JOIN note n ON n.id = c.note_id "
                         "WHERE n.uid = :u AND c.ord = :o"
                     ),

@@ -16,6 +16,7 @@ from app.core.timeconv import from_ms, opt_from_ms
 from app.storage import review_repo, stats_repo
 from app.storage.card_actions import PREFIX as ACTION_PREFIX
 from app.storage.engine import raw_connection
+from app.storage.log_ids import to_db
 from app.storage.sync import reviews as sync_reviews
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def undo(col: Collection) -> int | None:
                 row = raw.execute(
                     "SELECT c.note_id FROM review_log r JOIN card c ON c.id = r.card_id "
                     "WHERE r.id = ?",
-                    (log_id,),
+                    (to_db(log_id),),
                 ).fetchone()
                 change = col._today.before(conn, None, int(row[0])) if row else None
                 stats_repo.forget(conn, log_id, col._model(conn), col._day_offset())

@@ -186,9 +186,10 @@ def find_problems(conn: Connection, media_dir: Path | None) -> list[Problem]:
 
 
 def foreign_key_rows(conn: Connection) -> list[tuple[str, int, str]]:
-    """(table, rowid, parent table) of each violation without a kind of its own."""
+    """(table, rowid, parent table) of each violation without a kind of its own (rowid 0
+    for a table kept by its key, such as ``note_tag``)."""
     rows = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-    return [(str(t), int(r), str(p)) for t, r, p, _ in rows if (t, p) not in _COVERED]
+    return [(str(t), int(r or 0), str(p)) for t, r, p, _ in rows if (t, p) not in _COVERED]
 
 
 def _foreign_keys(conn: Connection, _media: Path | None) -> Problem | None:

@@ -75,8 +75,8 @@ def repair(engine: Engine, media_dir: Path | None, kinds: set[str]) -> None:
 
 def _foreign_keys(conn: Connection) -> None:
     for table, rowid, parent in check.foreign_key_rows(conn):
-        if table == "note_tag":
-            conn.execute(text("DELETE FROM note_tag WHERE rowid = :r"), {"r": rowid})
+        if table == "note_tag":  # kept by its key (no rowid): the tags of missing notes go
+            conn.execute(text("DELETE FROM note_tag WHERE note_id NOT IN (SELECT id FROM note)"))
         elif (table, parent) == ("deck", "preset"):
             _ensure_default_preset(conn)
             conn.execute(text("UPDATE deck SET preset_id = 1 WHERE rowid = :r"), {"r": rowid})

@@ -17,6 +17,7 @@ from app.interop.anki_export import stable_id
 from app.interop.anki_presets import ANKI_DEFAULT_ID, from_preset
 from app.interop.foreign import ForeignPreset, ForeignReview
 from app.storage import presets_repo
+from app.storage.log_ids import from_db
 
 DAY_MS = 86_400_000
 DEFAULT_PRESET_ID = 1
@@ -70,7 +71,7 @@ def reviews(conn: Connection, deck_ids: Sequence[int]) -> list[ForeignReview]:
                 rating=int(rating),
                 duration_ms=int(duration),
                 state_before=int(before),
-                source_id=str(log_id),
+                source_id=from_db(log_id),
                 kind=int(kind),
                 ivl=int(ivl),
                 last_ivl=int(last_ivl or 0),

@@ -368,7 +368,7 @@ def _insert_reviews(
                 lookup[(uid.removeprefix("guid:"), int(ord_))] = int(cid)
     rows = [
         {
-            "id": uuid.uuid5(LOG_NAMESPACE, f"{r.guid}/{r.ord}/{r.source_id}").hex,
+            "id": uuid.uuid5(LOG_NAMESPACE, f"{r.guid}/{r.ord}/{r.source_id}").bytes,
             "c": lookup[(r.guid, r.ord)],
             "r": r.rating,
             "t": r.reviewed_at_ms,

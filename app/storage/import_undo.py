@@ -83,6 +83,19 @@ def _ids_above(conn: Connection, table: str, above: int, column: str = "id") -> 
     return [r[0] for r in rows]
 
 
+def _log_ranges(conn: Connection, above: int) -> list[list[int]]:
+    """The review-log rows past ``above`` as ``[first, last]`` runs of their ``seq``."""
+    out: list[list[int]] = []
+    for (seq,) in conn.execute(
+        text("SELECT seq FROM review_log WHERE seq > :a ORDER BY seq"), {"a": above}
+    ):
+        if out and seq == out[-1][1] + 1:
+            out[-1][1] = seq
+        else:
+            out.append([seq, seq])
+    return out
+
+
 def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: str) -> int:
     """Record the run; returns its id."""
     added_notes = _ids_above(conn, "note", mark.max_note)
@@ -111,7 +124,7 @@ def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: 
             )
         ],
         "decks": _ids_above(conn, "deck", mark.max_deck),
-        "logs": _ids_above(conn, "review_log", mark.max_log),
+        "logs": _log_ranges(conn, mark.max_log),
         "restore": kept.tables,
     }
     conn.execute(
@@ -188,11 +201,10 @@ def undo_run(conn: Connection, run_id: int) -> list[int]:
             text("SELECT detail FROM import_run WHERE id = :i"), {"i": run_id}
         ).scalar_one()
     )
-    logs = detail["logs"]
-    for start in range(0, len(logs), 500):
-        chunk = {f"l{i}": v for i, v in enumerate(logs[start : start + 500])}
-        marks = ", ".join(f":{k}" for k in chunk)
-        conn.execute(text(f"DELETE FROM review_log WHERE id IN ({marks})"), chunk)
+    for first, last in detail["logs"]:  # runs of review-log ``seq`` (they are never reused)
+        conn.execute(
+            text("DELETE FROM review_log WHERE seq BETWEEN :f AND :l"), {"f": first, "l": last}
+        )
     cards = detail["cards"]
     conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({ids_sql(cards)})"))
     conn.execute(text(f"DELETE FROM card WHERE id IN ({ids_sql(cards)})"))

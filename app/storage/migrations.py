@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from app.storage import migration_v11
+
 Step = Callable[[sqlite3.Connection], None]
 
 
@@ -240,7 +242,13 @@ def _v10(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10)
+def _v11(db: sqlite3.Connection) -> None:
+    """A smaller file: 16-byte review-log ids under an integer row key, note tags by their
+    key, no index that another one starts with (see ``migration_v11``)."""
+    migration_v11.step(db, _script)
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11)
 LATEST = len(STEPS)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from app.core.models import Memory, Rating
 from app.core.timeconv import opt_to_ms, to_ms
+from app.storage.log_ids import to_db
 
 _INSERT_LOG = (
     "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
@@ -46,7 +47,7 @@ def write_answer(
     raw.execute(
         _INSERT_LOG,
         {
-            "id": log_id,
+            "id": to_db(log_id),
             "c": card_id,
             "r": int(rating),
             "t": reviewed_at_ms,
@@ -96,7 +97,7 @@ def revert_answer(conn: Connection, log_id: str) -> int | None:
             "due_before, last_review_before, reps_before, lapses_before, rowid "
             "FROM review_log WHERE id = :i"
         ),
-        {"i": log_id},
+        {"i": to_db(log_id)},
     ).first()
     if row is None:
         return None
@@ -125,5 +126,5 @@ def revert_answer(conn: Connection, log_id: str) -> int | None:
             "id": row[0],
         },
     )
-    conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": log_id})
+    conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": to_db(log_id)})
     return int(row[0])

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.statistics import LEECH_LAPSES, MATURE_DAYS, PERIODS, GroupStats, RetentionCounts
+from app.storage.log_ids import to_db
 from app.storage.settings_repo import get_setting, set_setting
 
 DAY_MS = 86_400_000
@@ -127,16 +128,17 @@ def rebuild(conn: Connection) -> None:
 def forget(conn: Connection, log_id: str, model: tuple[float, float], offset_ms: int) -> None:
     """Subtract one answer that is about to be deleted (undo), if it was counted."""
     mark = int(get_setting(conn, WATERMARK, 0))
-    row = conn.execute(text("SELECT rowid FROM review_log WHERE id = :i"), {"i": log_id}).first()
+    key = to_db(log_id)
+    row = conn.execute(text("SELECT rowid FROM review_log WHERE id = :i"), {"i": key}).first()
     if row is None:
         return
     if int(row[0]) <= mark:
-        _accumulate(conn, "r.id = :log", {"log": log_id}, -1, model, offset_ms)
+        _accumulate(conn, "r.id = :log", {"log": key}, -1, model, offset_ms)
     # SQLite gives the next row the highest rowid left plus one, so once this row is gone
     # the next answer may reuse its rowid: keep the watermark below it, or the refresh
     # would take that answer as counted already.
     rest = conn.execute(
-        text("SELECT COALESCE(MAX(rowid), 0) FROM review_log WHERE id != :i"), {"i": log_id}
+        text("SELECT COALESCE(MAX(rowid), 0) FROM review_log WHERE id != :i"), {"i": key}
     ).scalar_one()
     if int(rest) < mark:
         set_setting(conn, WATERMARK, int(rest))

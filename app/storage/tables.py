@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -95,16 +95,15 @@ class NoteRow(SQLModel, table=True):
 
 class NoteTagRow(SQLModel, table=True):
     __tablename__ = "note_tag"
-    __table_args__ = (Index("ix_note_tag_notes", "tag", "note_id"),)
+    __table_args__ = (Index("ix_note_tag_notes", "tag", "note_id"), {"sqlite_with_rowid": False})
     note_id: int = Field(foreign_key="note.id", primary_key=True)
-    tag: str = Field(primary_key=True, index=True)
+    tag: str = Field(primary_key=True)
 
 
 class CardRow(SQLModel, table=True):
     __tablename__ = "card"
     __table_args__ = (
         UniqueConstraint("note_id", "ord"),
-        Index("ix_card_queue", "state", "due"),
         Index(
             "ix_card_schedule",
             "state",
@@ -134,14 +133,19 @@ class CardRow(SQLModel, table=True):
 
 
 class ReviewLogRow(SQLModel, table=True):
-    """Append-only; ``id`` is a UUID so logs from several machines can be merged."""
+    """Append-only; ``id`` is a UUID so logs from several machines can be merged (16 bytes;
+    ``app.storage.log_ids`` converts), ``seq`` the order rows were written (never reused)."""
 
     __tablename__ = "review_log"
-    __table_args__ = (Index("ix_review_log_answered", "reviewed_at", "card_id"),)
-    id: str = Field(primary_key=True)
+    __table_args__ = (
+        Index("ix_review_log_answered", "reviewed_at", "card_id"),
+        {"sqlite_autoincrement": True},
+    )
+    seq: int | None = Field(default=None, primary_key=True)
+    id: bytes = Field(sa_column=Column(LargeBinary, nullable=False, unique=True))
     card_id: int = Field(foreign_key="card.id", index=True)
     rating: int
-    reviewed_at: int = Field(index=True)
+    reviewed_at: int
     duration_ms: int = 0
     state_before: int
     step_before: int | None = None

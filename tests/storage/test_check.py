@@ -113,8 +113,8 @@ def _integrity(data: Path) -> None:
     db = sqlite3.connect(data / "collection.sqlite")
     db.execute("PRAGMA writable_schema = ON")
     db.execute(
-        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_card_queue ON card (due, state)' "
-        "WHERE name = 'ix_card_queue'"
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_card_schedule ON card (due, state)' "
+        "WHERE name = 'ix_card_schedule'"
     )
     db.commit()
     db.close()

@@ -95,7 +95,7 @@ def test_conflicted_copies_are_read_as_the_same_events(pair) -> None:
         segment, segment.with_name(segment.stem + ".sync-conflict-20261201-120000-DESKTOP1.jsonl")
     )
     b.sync(share, T0)
-    assert _q(b, "SELECT id FROM review_log") == [(log_id,)]
+    assert _q(b, "SELECT lower(hex(id)) FROM review_log") == [(log_id,)]
 
 
 def test_a_missing_folder_is_reported_and_nothing_is_lost(pair, tmp_path: Path) -> None:
@@ -107,11 +107,11 @@ def test_a_missing_folder_is_reported_and_nothing_is_lost(pair, tmp_path: Path) 
     log_id = a.answer(card.card_id, Rating.GOOD, T0)
     with pytest.raises(SyncUnavailable, match="not available"):
         a.sync(None, T0)
-    assert _q(a, "SELECT id FROM review_log") == [(log_id,)]
+    assert _q(a, "SELECT lower(hex(id)) FROM review_log") == [(log_id,)]
     moved.rename(share)
     assert a.sync(None, T0).sent == 1
     b.sync(share, T0)
-    assert _q(b, "SELECT id FROM review_log") == [(log_id,)]
+    assert _q(b, "SELECT lower(hex(id)) FROM review_log") == [(log_id,)]
 
 
 def test_a_delete_wins_over_an_older_edit(pair) -> None:
@@ -139,7 +139,7 @@ def test_a_newer_edit_keeps_a_deleted_note_with_its_answers(pair) -> None:
     a.sync(share, T0 + timedelta(minutes=6))
     for col in (a, b):
         assert _q(col, "SELECT answer_md FROM note WHERE prompt_md = 'First'") == [("newer",)]
-        assert _q(col, "SELECT id FROM review_log") == [(log_id,)]
+        assert _q(col, "SELECT lower(hex(id)) FROM review_log") == [(log_id,)]
     assert _q(a, "SELECT state, due FROM card") == _q(b, "SELECT state, due FROM card")
 
 
@@ -184,7 +184,8 @@ def test_two_devices_answering_the_same_card_offline_converge(pair) -> None:
     a.sync(share, T0 + timedelta(minutes=6))
     sql = "SELECT state, step, stability, difficulty, due, last_review, reps FROM card"
     assert _q(a, sql) == _q(b, sql)
-    assert _q(a, "SELECT id FROM review_log ORDER BY reviewed_at") == [(first,), (second,)]
+    ids = "SELECT lower(hex(id)) FROM review_log ORDER BY reviewed_at"
+    assert _q(a, ids) == [(first,), (second,)]
     assert _q(a, "SELECT reps, last_review FROM card WHERE reps > 0") == [
         (2, int((T0 + timedelta(minutes=3)).timestamp() * 1000))
     ]
@@ -223,7 +224,7 @@ def test_old_segments_are_compacted_and_a_device_back_after_months_gets_all(
     assert len(_segments(share, a)) <= 33
     assert any(p.name.startswith("snapshot-") for p in _segments(share, a))
     b.sync(share, when + timedelta(days=120))
-    assert {r[0] for r in _q(b, "SELECT id FROM review_log")} == set(answered)
+    assert {r[0] for r in _q(b, "SELECT lower(hex(id)) FROM review_log")} == set(answered)
     sql = "SELECT state, due, stability FROM card ORDER BY due"
     assert _q(b, sql) == _q(a, sql)
     assert _q(b, "SELECT front_md FROM note WHERE prompt_md = 'Second'") == [(f"day {when.day}",)]
@@ -301,4 +302,4 @@ def test_a_note_deleted_in_the_browser_keeps_its_answers_for_a_newer_edit(pair) 
     a.sync(share, T0 + timedelta(minutes=6))
     for col in (a, b):
         assert _q(col, "SELECT answer_md FROM note WHERE prompt_md = 'First'") == [("newer",)]
-        assert _q(col, "SELECT id FROM review_log") == [(log_id,)]
+        assert _q(col, "SELECT lower(hex(id)) FROM review_log") == [(log_id,)]

@@ -104,7 +104,7 @@ def canonical(col: Collection) -> dict[str, Any]:
 
 def _kept_reviews(col: Collection) -> set[str]:
     with col.engine.connect() as conn:
-        live = {r[0] for r in conn.execute(text("SELECT id FROM review_log"))}
+        live = {r[0] for r in conn.execute(text("SELECT lower(hex(id)) FROM review_log"))}
         aside = {r[0] for r in conn.execute(text("SELECT id FROM sync_orphan_review"))}
     return live | aside
 

@@ -35,7 +35,7 @@ def other_device(tmp_path: Path):
 
 def _review_ids(col: Collection) -> set[str]:
     with col.engine.connect() as conn:
-        return {r[0] for r in conn.execute(text("SELECT id FROM review_log"))}
+        return {r[0] for r in conn.execute(text("SELECT lower(hex(id)) FROM review_log"))}
 
 
 def test_choosing_a_folder_syncs_and_lists_the_other_device(

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.models import CardState
+from app.storage.log_ids import text_sql
 
 KIND = "import"
 PENDING = "import-local"
@@ -56,7 +57,8 @@ def record(
     logs: dict[int, list[tuple[int, str]]] = {}
     on_logs = where.replace("c.id", "r.card_id")
     for cid, rid, at in db.execute(
-        f"SELECT r.card_id, r.id, r.reviewed_at FROM review_log r WHERE {on_logs}", args
+        f"SELECT r.card_id, {text_sql('r.id')}, r.reviewed_at FROM review_log r WHERE {on_logs}",
+        args,
     ):
         logs.setdefault(cid, []).append((at, rid))
     rows = []

@@ -22,6 +22,7 @@ from app.core.models import CardState, Memory, Rating, ReviewKind
 from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, opt_from_ms, opt_to_ms
 from app.storage import study_repo
+from app.storage.log_ids import text_sql
 from app.storage.sync import imports
 from app.storage.sync.reviews import BEFORE, COLUMNS, card_id
 
@@ -52,7 +53,10 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
         if preset not in schedulers:
             schedulers[preset] = CardScheduler(study_repo.preset_settings(conn, preset))
         logs = conn.execute(
-            text(f"SELECT id, {cols} FROM review_log WHERE card_id = :c ORDER BY reviewed_at, id"),
+            text(
+                f"SELECT {text_sql('id')}, {cols} FROM review_log WHERE card_id = :c "
+                "ORDER BY reviewed_at, id"
+            ),
             {"c": cid},
         ).all()
         base = imports.base_of(conn, key)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.storage.log_ids import text_sql
 from app.storage.sync import reviews
 
 
@@ -61,7 +62,7 @@ def answer_bodies(conn: Connection) -> list[dict[str, Any]]:
     cols = ", ".join(f"r.{c}" for c in reviews.COLUMNS)
     rows = conn.execute(
         text(
-            f"SELECT r.id, n.uid || '/' || c.ord, {cols} FROM review_log r "
+            f"SELECT {text_sql('r.id')}, n.uid || '/' || c.ord, {cols} FROM review_log r "
             "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id ORDER BY r.rowid"
         )
     ).all()

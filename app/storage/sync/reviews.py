@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.storage.log_ids import from_db, text_sql, to_db
+
 COLUMNS = (
     "rating",
     "reviewed_at",
@@ -63,7 +65,8 @@ def record_undo(conn: Connection, log_id: str) -> None:
     """Keep a tombstone for an answer about to be undone, so other devices drop it too."""
     cols = ", ".join(c for c in COLUMNS if c.endswith("_before"))
     row = conn.execute(
-        text(f"SELECT card_id, reviewed_at, {cols} FROM review_log WHERE id = :i"), {"i": log_id}
+        text(f"SELECT card_id, reviewed_at, {cols} FROM review_log WHERE id = :i"),
+        {"i": to_db(log_id)},
     ).first()
     if row is None:
         return
@@ -88,7 +91,8 @@ def set_aside(conn: Connection, card_ids: Iterable[int]) -> None:
         uid, _, ord_text = key.rpartition("/")
         rows = conn.execute(
             text(
-                f"SELECT id, EXISTS (SELECT 1 FROM sync_review_seen s WHERE s.id = r.id), {cols} "
+                f"SELECT id, EXISTS (SELECT 1 FROM sync_review_seen s WHERE s.id = "
+                f"{text_sql('r.id')}), {cols} "
                 "FROM review_log r WHERE card_id = :c"
             ),
             {"c": cid},
@@ -100,7 +104,7 @@ def set_aside(conn: Connection, card_ids: Iterable[int]) -> None:
                     "VALUES (:i, :u, :o, :d, :s)"
                 ),
                 {
-                    "i": row[0],
+                    "i": from_db(row[0]),
                     "u": uid,
                     "o": int(ord_text),
                     "d": json.dumps(dict(zip(COLUMNS, row[2:], strict=True))),
@@ -123,12 +127,17 @@ def outgoing(conn: Connection) -> list[dict[str, Any]]:
         text(
             f"SELECT r.id, n.uid || '/' || c.ord, {cols} FROM review_log r "
             "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
-            "WHERE NOT EXISTS (SELECT 1 FROM sync_review_seen s WHERE s.id = r.id) "
+            f"WHERE NOT EXISTS (SELECT 1 FROM sync_review_seen s WHERE s.id = {text_sql('r.id')}) "
             "ORDER BY r.rowid"
         ),
     ).all()
     out = [
-        {"type": "review", "rid": r[0], "card": r[1], "row": dict(zip(COLUMNS, r[2:], strict=True))}
+        {
+            "type": "review",
+            "rid": from_db(r[0]),
+            "card": r[1],
+            "row": dict(zip(COLUMNS, r[2:], strict=True)),
+        }
         for r in rows
     ]
     for rid, uid, ord_, data in conn.execute(
@@ -170,7 +179,7 @@ def merge_review(conn: Connection, event: dict[str, Any]) -> str | None:
     rid = str(event["rid"])
     if conn.execute(text("SELECT 1 FROM sync_tombstone WHERE id = :i"), {"i": rid}).first():
         return None
-    if conn.execute(text("SELECT 1 FROM review_log WHERE id = :i"), {"i": rid}).first():
+    if conn.execute(text("SELECT 1 FROM review_log WHERE id = :i"), {"i": to_db(rid)}).first():
         return None
     key = str(event["card"])
     row = {c: event["row"].get(c) for c in COLUMNS}
@@ -195,7 +204,7 @@ def _insert(conn: Connection, rid: str, target: int, row: dict[str, Any]) -> Non
     marks = ", ".join(f":{c}" for c in COLUMNS)
     conn.execute(
         text(f"INSERT OR IGNORE INTO review_log (id, card_id, {cols}) VALUES (:id, :cid, {marks})"),
-        {**row, "id": rid, "cid": target},
+        {**row, "id": to_db(rid), "cid": target},
     )
 
 
@@ -215,7 +224,7 @@ def merge_undo(conn: Connection, event: dict[str, Any]) -> str:
             "b": json.dumps(event["before"]),
         },
     )
-    conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": rid})
+    conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": to_db(rid)})
     conn.execute(text("DELETE FROM sync_orphan_review WHERE id = :i"), {"i": rid})
     return key
 
