@@ -10,10 +10,11 @@ from typing import Any
 
 from app.core import input_limits as limits
 from app.core.errors import BadInputError
-from app.core.models import ANKI_REVLOG_KIND, CardState, ReviewKind
+from app.core.models import CardState
 from app.interop import protobuf_wire as pb
 from app.interop.anki_filtered_decks import read_filtered_decks
 from app.interop.anki_presets import read_presets
+from app.interop.anki_reviews import AnkiReviews, check_revlog, last_review_ids, review_tuples
 from app.interop.anki_rows import blob, json_object, json_text, number, ordered, text
 from app.interop.foreign import (
     ForeignBatch,
@@ -29,14 +30,7 @@ MAX_SECONDS = 2**37
 """Epoch seconds after the year 6000 are not a real time."""
 MAX_MS = MAX_SECONDS * 1000
 MAX_DAYS = 1_500_000
-MAX_DURATION_MS = 86_400_000
 _STATES = {0: CardState.NEW, 1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}
-_REVLOG_STATE = {
-    0: CardState.LEARNING,
-    1: CardState.REVIEW,
-    2: CardState.RELEARNING,
-    3: CardState.REVIEW,
-}
 
 
 def _unicase(a: str, b: str) -> int:
@@ -128,23 +122,11 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         card_slots.add((nid, ord_))
         cards.setdefault(nid, []).append(row)
         card_keys[cid] = (nid, ord_)
-    revlog: dict[int, list[tuple[int, ...]]] = {}
-    for rid, cid, ease, duration, kind, ivl, last_ivl, factor in db.execute(
-        "SELECT id, cid, ease, time, type, ivl, lastIvl, factor FROM revlog ORDER BY id"
-    ):
-        rid = number(rid, "a review's id (its time)", 0, MAX_MS)
-        entry = (
-            rid,
-            number(ease, f"review {rid}: its answer", -(2**31), 2**31),
-            number(duration, f"review {rid}: its duration", -(2**53), 2**53),
-            number(kind, f"review {rid}: its kind", -(2**31), 2**31),
-            ivl,
-            last_ivl,
-            factor,
-        )
-        revlog.setdefault(number(cid, f"review {rid}: its card id"), []).append(entry)
+    check_revlog(db)
+    last_reviews = last_review_ids(db)
 
     guids: dict[int, str] = {}
+    left_out: list[int] = []
     seen: dict[str, int] = {}
     for nid, guid, mid, tags, flds, mod in db.execute(
         "SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id"
@@ -158,13 +140,14 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         if key not in batch.notetypes:
             batch.warnings.append(f"note {guid}: unknown note type {mid}; skipped")
             batch.skipped += 1
+            left_out.append(nid)
             continue
         notetype = batch.notetypes[key]
         fields = tuple(text(flds, f"note {nid}: its fields").split("\x1f"))
         tag_text = text(tags, f"note {nid}: its tags")
         note_cards: list[ForeignCard] = []
         for row in cards.get(nid, []):
-            card = _card(row, crt, deck_names, revlog.get(row[0], []))
+            card = _card(row, crt, deck_names, last_reviews.get(row[0]))
             if not notetype.cloze and card.ord >= len(notetype.templates):
                 batch.warnings.append(
                     f"card {row[0]}: template {card.ord + 1} does not exist in note type "
@@ -185,38 +168,15 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
                 modified_ms=mod * 1000 if isinstance(mod, int) and 0 < mod <= MAX_SECONDS else None,
             )
         )
-    for cid, entries in revlog.items():
-        if cid not in card_keys or card_keys[cid][0] not in guids:
-            continue
-        nid, ord_ = card_keys[cid]
-        first = True
-        for rid, ease, duration, kind, ivl, last_ivl, factor in entries:
-            review_kind = ANKI_REVLOG_KIND.get(kind, ReviewKind.SCHEDULED)
-            manual = review_kind in (ReviewKind.MANUAL, ReviewKind.RESCHEDULED)
-            if not 0 <= kind <= 5 or (ease not in (1, 2, 3, 4) and not (manual and ease == 0)):
-                continue
-            before = CardState.NEW if first and kind == 0 else _REVLOG_STATE.get(kind, 2)
-            first = first and manual
-            batch.reviews.append(
-                ForeignReview(
-                    guid=guids[nid],
-                    ord=ord_,
-                    reviewed_at_ms=rid,
-                    rating=ease,
-                    duration_ms=min(max(0, duration), MAX_DURATION_MS),
-                    state_before=int(before),
-                    source_id=str(rid),
-                    kind=int(review_kind),
-                    ivl=_int(ivl),
-                    last_ivl=_int(last_ivl),
-                    factor=_int(factor),
-                )
-            )
+    file = db.execute("PRAGMA database_list").fetchone()[2]
+    reviews = AnkiReviews(db, Path(file), guids, left_out)
+    # read again when written; a database without a file (tests) is read now
+    batch.reviews = reviews if file else [ForeignReview(*r) for r in review_tuples(db, guids)]
     return batch
 
 
 def _card(
-    row: tuple[Any, ...], crt: int, decks: dict[int, str], reviews: list[tuple[int, ...]]
+    row: tuple[Any, ...], crt: int, decks: dict[int, str], last_review: int | None
 ) -> ForeignCard:
     cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid, odue = row
     what = f"card {cid}"
@@ -224,7 +184,7 @@ def _card(
         due = odue
     state = _STATES.get(number(ctype, f"{what}: its type", -(2**31), 2**31), CardState.NEW)
     queue = number(queue, f"{what}: its queue", -(2**31), 2**31)
-    memory = _memory(data)
+    memory = _memory(data) if state != CardState.NEW else {}
     due_ms: int | None = None
     if state == CardState.REVIEW or (state != CardState.NEW and queue == 3):
         days = number(due, f"{what}: its due day", -MAX_DAYS, MAX_DAYS)
@@ -234,8 +194,8 @@ def _card(
     position = number(due, f"{what}: its new-card position") if state == CardState.NEW else None
     last = memory.get("lrt")
     last_ms = int(last) * 1000 if isinstance(last, int) and 0 <= last <= MAX_SECONDS else None
-    if last_ms is None and reviews and state != CardState.NEW:
-        last_ms = reviews[-1][0]
+    if last_ms is None and last_review is not None and state != CardState.NEW:
+        last_ms = last_review
     home = number(odid, f"{what}: its original deck") or number(did, f"{what}: its deck")
     return ForeignCard(
         ord=number(ord_, f"{what}: its template number", 0, 10_000),

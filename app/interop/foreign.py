@@ -7,6 +7,8 @@ their notes keep their fields and are rendered through the templates. Importers 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +33,7 @@ class ForeignNotetype:
     css: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForeignCard:
     """Scheduling of one card, when the source has it (times are UTC epoch ms)."""
 
@@ -55,7 +57,7 @@ class ForeignCard:
     """The Anki filtered deck the card sits in (``deck`` is its home deck)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForeignReview:
     guid: str
     ord: int
@@ -74,7 +76,46 @@ class ForeignReview:
     """Anki's ease factor (permille), or its FSRS difficulty as Anki logs it."""
 
 
-@dataclass(frozen=True)
+ReviewTuple = tuple[str, int, int, int, int, int, str, int, int | None, int | None, int | None]
+"""A :class:`ForeignReview`'s values, in its fields' order."""
+
+
+class StoredReviews(ABC):
+    """Reviews read from their source when asked (a history can hold millions)."""
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def rows(self) -> Iterator[ReviewTuple]: ...
+
+    def __iter__(self) -> Iterator[ForeignReview]:
+        return (ForeignReview(*row) for row in self.rows())
+
+
+def review_rows(reviews: Iterable[ForeignReview] | StoredReviews) -> Iterator[ReviewTuple]:
+    """The reviews' values as tuples, without making an object per review when stored."""
+    if isinstance(reviews, StoredReviews):
+        return reviews.rows()
+    return (
+        (
+            r.guid,
+            r.ord,
+            r.reviewed_at_ms,
+            r.rating,
+            r.duration_ms,
+            r.state_before,
+            r.source_id,
+            r.kind,
+            r.ivl,
+            r.last_ivl,
+            r.factor,
+        )
+        for r in reviews
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ForeignNote:
     guid: str
     """Identity across imports (an Anki guid, or a hash of the first field)."""
@@ -121,7 +162,7 @@ class ForeignBatch:
     format: str
     notetypes: dict[str, ForeignNotetype] = field(default_factory=dict)
     notes: list[ForeignNote] = field(default_factory=list)
-    reviews: list[ForeignReview] = field(default_factory=list)
+    reviews: list[ForeignReview] | StoredReviews = field(default_factory=list)
     media: dict[str, Path] = field(default_factory=dict)
     """Media file name as used in fields -> extracted file."""
     deck_descriptions: dict[str, str] = field(default_factory=dict)

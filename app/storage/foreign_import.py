@@ -11,7 +11,7 @@ import hashlib
 import html
 import json
 import re
-import uuid
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -21,18 +21,15 @@ from app.core import av_tags
 from app.core.anki_template import generated_ords, strip_html
 from app.core.cloze import CLOZE
 from app.core.models import CardState, ImportSummary, NoteKind
-from app.interop.foreign import ForeignBatch, ForeignCard, ForeignReview
+from app.interop.foreign import ForeignBatch, ForeignCard
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
+from app.storage.engine import raw_connection
+from app.storage.import_reviews import insert_reviews, note_uid
 from app.storage.import_schedule import Replay, position_ranks
 from app.storage.preset_import import assign_package_presets
 
-LOG_NAMESPACE = uuid.UUID("6f0c2b2e-8a56-4c2e-9d5e-2b1f4f3c9a10")
 _SRC = re.compile(r"""(\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
 Progress = Callable[[int, int], None]
-
-
-def note_uid(guid: str) -> str:
-    return f"guid:{guid}"
 
 
 def convert_tag(tag: str) -> str:
@@ -51,15 +48,17 @@ def apply_batch(
 ) -> None:
     notetypes = _upsert_notetypes(conn, batch)
     decks = _ensure_decks(conn, batch)
-    existing = _existing_notes(conn, [note_uid(n.guid) for n in batch.notes])
-    next_note = _next_id(conn, "note")
-    next_card = _next_id(conn, "card")
-    note_rows: list[dict[str, Any]] = []
-    tag_rows: list[dict[str, Any]] = []
-    card_rows: list[dict[str, Any]] = []
+    raw = raw_connection(conn)
+    existing = _existing_notes(raw, [note_uid(n.guid) for n in batch.notes])
+    next_note = _next_id(raw, "note")
+    next_card = _next_id(raw, "card")
+    note_rows: list[tuple[Any, ...]] = []
+    tag_rows: list[tuple[int, str]] = []
+    card_rows: list[list[Any]] = []
     card_ids: dict[tuple[str, int], int] = {}
-    replay = Replay(batch.reviews)
+    replay = Replay(batch.reviews, _unscheduled(batch))
     ranks = position_ranks(batch)
+    kind = int(NoteKind.TEMPLATE)
     for index, note in enumerate(batch.notes):
         if progress is not None and index % 2000 == 0:
             progress(index, len(batch.notes))
@@ -69,18 +68,18 @@ def apply_batch(
         tags = sorted({convert_tag(t) for t in note.tags})
         deck_id, deck_pos = decks[note.deck]
         uid = note_uid(note.guid)
-        digest = hashlib.sha1(json.dumps([notetype_id, fields, tags, deck_id]).encode()).hexdigest()
+        digest = hashlib.sha1(_dumps([notetype_id, fields, tags, deck_id]).encode()).hexdigest()
         values = {
             "u": uid,
             "d": deck_id,
-            "k": int(NoteKind.TEMPLATE),
+            "k": kind,
             "p": _plain(fields[0]) if fields else "",
             "o": batch.format,
             "pos": index,
             "h": digest,
             "m": note.modified_ms or now_ms,
             "nt": notetype_id,
-            "f": json.dumps(fields, ensure_ascii=False),
+            "f": _dumps_text(fields),
         }
         field_map = dict(zip(names, fields, strict=False))
         # Anki gives a note whose templates all come out empty its first card
@@ -93,8 +92,8 @@ def apply_batch(
         if old is None:
             note_id = next_note
             next_note += 1
-            note_rows.append({"i": note_id, **values})
-            tag_rows.extend({"i": note_id, "t": t} for t in tags)
+            note_rows.append((note_id, *values.values()))
+            tag_rows.extend((note_id, t) for t in tags)
             given = {c.ord: c for c in note.cards}
             for ord_ in ords:
                 card = given.get(ord_) or ForeignCard(ord=ord_, deck=note.deck)
@@ -139,25 +138,23 @@ def apply_batch(
             summary.updated += 1
         summary.notes += 1
         summary.cards += len(ords)
-    _insert(
-        conn,
-        "note (id, uid, deck_id, kind, prompt_md, front_md, answer_md, origin, "
-        "position, content_hash, retired, mtime, notetype_id, fields) VALUES (:i, :u, :d, "
-        ":k, :p, '', '', :o, :pos, :h, 0, :m, :nt, :f)",
+    raw.executemany(
+        "INSERT INTO note (id, uid, deck_id, kind, prompt_md, origin, position, content_hash, "
+        "mtime, notetype_id, fields, front_md, answer_md, retired) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)",
         note_rows,
     )
-    _insert(conn, "note_tag (note_id, tag) VALUES (:i, :t)", tag_rows)
+    raw.executemany("INSERT INTO note_tag (note_id, tag) VALUES (?, ?)", tag_rows)
     for row in card_rows:
-        if row["cr"] is None:
-            row["cr"] = now_ms
-    _insert(
-        conn,
-        "card (id, note_id, ord, state, step, stability, difficulty, due, "
-        "last_review, reps, lapses, suspended, buried_until, flag, created) VALUES (:i, :n, "
-        ":o, :s, :st, :sa, :di, :due, :lr, :r, :l, :su, :b, :f, :cr)",
+        if row[-1] is None:
+            row[-1] = now_ms
+    raw.executemany(
+        "INSERT INTO card (id, note_id, ord, state, step, stability, difficulty, due, "
+        "last_review, reps, lapses, suspended, buried_until, flag, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         card_rows,
     )
-    summary.review_logs = _insert_reviews(conn, batch.reviews, card_ids)
+    summary.review_logs = insert_reviews(conn, batch.reviews, card_ids)
     if progress is not None:  # last chance to cancel before the transaction commits
         progress(len(batch.notes), len(batch.notes))
     summary.skipped += batch.skipped
@@ -176,8 +173,22 @@ def _insert(conn: Connection, statement: str, rows: list[dict[str, Any]]) -> Non
     conn.exec_driver_sql(sql, [tuple(row[n] for n in names) for row in rows])
 
 
-def _next_id(conn: Connection, table: str) -> int:
-    return int(conn.execute(text(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).scalar_one())
+def _next_id(raw: sqlite3.Connection, table: str) -> int:
+    return int(raw.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0])
+
+
+_dumps = json.JSONEncoder().encode
+_dumps_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _unscheduled(batch: ForeignBatch) -> set[tuple[str, int]]:
+    """Cards the source schedules without a memory state: their history is replayed."""
+    return {
+        (note.guid, card.ord)
+        for note in batch.notes
+        for card in note.cards
+        if card.state != CardState.NEW and (card.stability is None or card.difficulty is None)
+    }
 
 
 def _upsert_notetypes(
@@ -250,18 +261,18 @@ def _ensure_decks(conn: Connection, batch: ForeignBatch) -> dict[str, tuple[int,
     return out
 
 
-def _existing_notes(conn: Connection, uids: list[str]) -> dict[str, tuple[int, str, set[int]]]:
+def _existing_notes(
+    raw: sqlite3.Connection, uids: list[str]
+) -> dict[str, tuple[int, str, set[int]]]:
     out: dict[str, tuple[int, str, set[int]]] = {}
+    if raw.execute("SELECT NOT EXISTS (SELECT 1 FROM note)").fetchone()[0]:
+        return out
     for start in range(0, len(uids), 500):
         chunk = uids[start : start + 500]
-        params = {f"u{i}": u for i, u in enumerate(chunk)}
-        marks = ", ".join(f":u{i}" for i in range(len(chunk)))
-        rows = conn.execute(
-            text(
-                f"SELECT n.uid, n.id, n.content_hash, c.ord FROM note n "
-                f"LEFT JOIN card c ON c.note_id = n.id WHERE n.uid IN ({marks})"
-            ),
-            params,
+        rows = raw.execute(
+            "SELECT n.uid, n.id, n.content_hash, c.ord FROM note n "
+            f"LEFT JOIN card c ON c.note_id = n.id WHERE n.uid IN ({', '.join('?' * len(chunk))})",
+            chunk,
         )
         for uid, note_id, digest, ord_ in rows:
             entry = out.setdefault(uid, (int(note_id), str(digest), set()))
@@ -284,6 +295,8 @@ def _update_note(conn: Connection, note_id: int, values: dict[str, Any], tags: l
 
 def _plain(value: str) -> str:
     """A field as one line of text (for lists and search): no HTML, no cloze markup."""
+    if "<" not in value and "&" not in value and "{" not in value and "[sound:" not in value:
+        return " ".join(value.split())[:300]  # nothing to strip
     return " ".join(CLOZE.sub(r"\2", strip_html(av_tags.listed(value))).split())[:300]
 
 
@@ -315,7 +328,7 @@ def _card_row(
     replay: Replay,
     guid: str,
     bury_until_ms: int,
-) -> dict[str, Any]:
+) -> list[Any]:
     state = CardState(card.state)
     stability, difficulty = card.stability, card.difficulty
     if state != CardState.NEW and (stability is None or difficulty is None):
@@ -326,76 +339,20 @@ def _card_row(
             interval = ((card.due_ms or 0) - (card.last_review_ms or 0)) / 86_400_000
             stability, difficulty = max(interval, 0.5), 5.0
     new = state == CardState.NEW
-    return {
-        "i": card_id,
-        "n": note_id,
-        "o": card.ord,
-        "s": int(state),
-        "st": 0 if state in (CardState.LEARNING, CardState.RELEARNING) else None,
-        "sa": None if new else stability,
-        "di": None if new else difficulty,
-        "due": order if new or card.due_ms is None else card.due_ms,
-        "lr": None if new else card.last_review_ms,
-        "r": card.reps,
-        "l": card.lapses,
-        "su": card.suspended,
-        "b": bury_until_ms if card.buried else None,
-        "f": card.flag,
-        "cr": card.created_ms,
-    }
-
-
-def _insert_reviews(
-    conn: Connection, reviews: list[ForeignReview], new_cards: dict[tuple[str, int], int]
-) -> int:
-    if not reviews:
-        return 0
-    missing = {(r.guid, r.ord) for r in reviews} - set(new_cards)
-    lookup = dict(new_cards)
-    if missing:
-        guids = sorted({g for g, _ in missing})
-        for start in range(0, len(guids), 500):
-            chunk = guids[start : start + 500]
-            params = {f"u{i}": note_uid(g) for i, g in enumerate(chunk)}
-            marks = ", ".join(f":u{i}" for i in range(len(chunk)))
-            for uid, ord_, cid in conn.execute(
-                text(
-                    f"SELECT n.uid, c.ord, c.id FROM note n JOIN card c ON c.note_id = n.id "
-                    f"WHERE n.uid IN ({marks})"
-                ),
-                params,
-            ):
-                lookup[(uid.removeprefix("guid:"), int(ord_))] = int(cid)
-    rows = [
-        {
-            "id": uuid.uuid5(LOG_NAMESPACE, f"{r.guid}/{r.ord}/{r.source_id}").bytes,
-            "c": lookup[(r.guid, r.ord)],
-            "r": r.rating,
-            "t": r.reviewed_at_ms,
-            "d": r.duration_ms,
-            "sb": r.state_before,
-            "sa": r.state_before
-            if r.rating == 0
-            else int(CardState.REVIEW)
-            if r.rating > 1
-            else int(CardState.RELEARNING),
-            "k": r.kind,
-            "iv": r.ivl,
-            "li": r.last_ivl,
-            "fa": r.factor,
-        }
-        for r in reviews
-        if (r.guid, r.ord) in lookup
+    return [
+        card_id,
+        note_id,
+        card.ord,
+        int(state),
+        0 if state in (CardState.LEARNING, CardState.RELEARNING) else None,
+        None if new else stability,
+        None if new else difficulty,
+        order if new or card.due_ms is None else card.due_ms,
+        None if new else card.last_review_ms,
+        card.reps,
+        card.lapses,
+        card.suspended,
+        bury_until_ms if card.buried else None,
+        card.flag,
+        card.created_ms,
     ]
-    before = conn.execute(text("SELECT COUNT(*) FROM review_log")).scalar_one()
-    conn.execute(
-        text(
-            "INSERT OR IGNORE INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
-            "state_before, reps_before, lapses_before, state_after, kind, anki_ivl, "
-            "anki_last_ivl, anki_factor) VALUES (:id, :c, :r, :t, :d, :sb, 0, 0, :sa, :k, :iv, "
-            ":li, :fa)"
-        ),
-        rows,
-    )
-    after = conn.execute(text("SELECT COUNT(*) FROM review_log")).scalar_one()
-    return int(after) - int(before)

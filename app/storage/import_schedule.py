@@ -3,12 +3,12 @@ replayed from a card's review history, and new-card positions as ranks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from app.core.models import Memory, Rating
 from app.core.scheduling import CardScheduler, SchedulerSettings
 from app.core.timeconv import from_ms
-from app.interop.foreign import ForeignBatch, ForeignReview
+from app.interop.foreign import ForeignBatch, ForeignReview, StoredReviews, review_rows
 
 
 def position_ranks(batch: ForeignBatch) -> dict[int, int]:
@@ -21,10 +21,18 @@ def position_ranks(batch: ForeignBatch) -> dict[int, int]:
 class Replay:
     """Memory states computed from a card's review history, when the source has none."""
 
-    def __init__(self, reviews: Iterable[ForeignReview]) -> None:
+    def __init__(
+        self,
+        reviews: Iterable[ForeignReview] | StoredReviews,
+        cards: Collection[tuple[str, int]] | None = None,
+    ) -> None:
+        """Keeps the histories of ``cards`` ((guid, ord); all cards when None) only."""
         self.by_card: dict[tuple[str, int], list[ForeignReview]] = {}
-        for review in reviews:
-            self.by_card.setdefault((review.guid, review.ord), []).append(review)
+        if cards is None or cards:
+            for row in review_rows(reviews):
+                key = (row[0], row[1])
+                if cards is None or key in cards:
+                    self.by_card.setdefault(key, []).append(ForeignReview(*row))
         self.scheduler = CardScheduler(SchedulerSettings(fuzz=False))
 
     def memory(self, guid: str, ord_: int) -> Memory | None:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, text
 
 from app.interop.reader import PreparedImport
 from app.storage import row_snapshot
-from app.storage.foreign_import import note_uid
+from app.storage.import_reviews import note_uid
 from app.storage.row_snapshot import Snapshot, ids_sql
 
 
@@ -38,8 +38,9 @@ def _touched(conn: Connection, prepared: PreparedImport) -> tuple[list[int], lis
     """Ids of existing notes and decks the import may change."""
     notes: set[int] = set()
     decks: set[int] = set()
+    has_notes = conn.execute(text("SELECT EXISTS (SELECT 1 FROM note)")).scalar_one()
     if prepared.batch is not None:
-        uids = [note_uid(n.guid) for n in prepared.batch.notes]
+        uids = [note_uid(n.guid) for n in prepared.batch.notes] if has_notes else []
         names = sorted({n.deck for n in prepared.batch.notes})
         for start in range(0, len(uids), 500):
             chunk = {f"u{i}": u for i, u in enumerate(uids[start : start + 500])}
@@ -85,15 +86,14 @@ def _ids_above(conn: Connection, table: str, above: int, column: str = "id") -> 
 
 def _log_ranges(conn: Connection, above: int) -> list[list[int]]:
     """The review-log rows past ``above`` as ``[first, last]`` runs of their ``seq``."""
-    out: list[list[int]] = []
-    for (seq,) in conn.execute(
-        text("SELECT seq FROM review_log WHERE seq > :a ORDER BY seq"), {"a": above}
-    ):
-        if out and seq == out[-1][1] + 1:
-            out[-1][1] = seq
-        else:
-            out.append([seq, seq])
-    return out
+    rows = conn.execute(
+        text(
+            "SELECT MIN(seq), MAX(seq) FROM (SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) "
+            "AS run FROM review_log WHERE seq > :a) GROUP BY run ORDER BY 1"
+        ),
+        {"a": above},
+    )
+    return [[int(first), int(last)] for first, last in rows]
 
 
 def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: str) -> int:

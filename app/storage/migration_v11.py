@@ -1,7 +1,8 @@
 """Schema step 11: a smaller file for the same collection.
 
 - The review log gets an integer row key (``seq``, never handed out twice) and keeps its
-  UUID as 16 bytes instead of 32 hex characters; the index on ``reviewed_at`` alone goes
+  UUID as 16 bytes instead of 32 hex characters, unique by a named index (a big import
+  may drop and rebuild it); the index on ``reviewed_at`` alone goes
   (``ix_review_log_answered`` starts with it).
 - Note tags are stored by their key (``WITHOUT ROWID``); the index on ``tag`` alone goes
   (``ix_note_tag_notes`` starts with it). The card index on ``(state, due)`` goes
@@ -37,7 +38,7 @@ DROP TABLE note_tag;
 ALTER TABLE note_tag_v11 RENAME TO note_tag;
 CREATE INDEX ix_note_tag_notes ON note_tag (tag, note_id);
 CREATE TABLE review_log_v11 (
-    seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,
+    seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL,
     card_id INTEGER NOT NULL REFERENCES card (id),
     rating INTEGER NOT NULL, reviewed_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
     state_before INTEGER NOT NULL, step_before INTEGER, stability_before FLOAT,
@@ -50,6 +51,7 @@ INSERT INTO review_log_v11 (seq, id, {_REVIEW_COLUMNS})
     SELECT rowid, cirrus_log_id(id), {_REVIEW_COLUMNS} FROM review_log ORDER BY rowid;
 DROP TABLE review_log;
 ALTER TABLE review_log_v11 RENAME TO review_log;
+CREATE UNIQUE INDEX ix_review_log_id ON review_log (id);
 CREATE INDEX ix_review_log_card_id ON review_log (card_id);
 CREATE INDEX ix_review_log_answered ON review_log (reviewed_at, card_id)
 """

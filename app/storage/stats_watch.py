@@ -23,7 +23,8 @@ from app.storage.engine import raw_connection
 from app.storage.settings_repo import get_setting
 
 _FIRST_TOUCH = (
-    "WHEN NOT EXISTS (SELECT 1 FROM temp.stats_touched WHERE note_id = {n}) BEGIN "
+    "WHEN {n} <= {{last}} AND NOT EXISTS (SELECT 1 FROM temp.stats_touched "
+    "WHERE note_id = {n}) BEGIN "
     "INSERT INTO stats_old_tag SELECT note_id, tag FROM main.note_tag WHERE note_id = {n}; "
     "INSERT INTO stats_touched SELECT id, deck_id FROM main.note WHERE id = {n}; END"
 )
@@ -78,7 +79,9 @@ def keeping_stats(conn: Connection) -> Iterator[None]:
     aggregates only if counted answers changed group."""
     raw = raw_connection(conn)
     _run(raw, _UNWATCH)  # what a failed import may have left on this connection
-    _run(raw, _WATCH)
+    # notes added by the import (ids past the last one) have no counted answers
+    last = int(raw.execute("SELECT COALESCE(MAX(id), 0) FROM main.note").fetchone()[0])
+    _run(raw, tuple(s.replace("{last}", str(last)) for s in _WATCH))
     try:
         yield
         mark = int(get_setting(conn, stats_repo.WATERMARK, 0))

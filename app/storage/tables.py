@@ -138,11 +138,12 @@ class ReviewLogRow(SQLModel, table=True):
 
     __tablename__ = "review_log"
     __table_args__ = (
+        Index("ix_review_log_id", "id", unique=True),
         Index("ix_review_log_answered", "reviewed_at", "card_id"),
         {"sqlite_autoincrement": True},
     )
     seq: int | None = Field(default=None, primary_key=True)
-    id: bytes = Field(sa_column=Column(LargeBinary, nullable=False, unique=True))
+    id: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     card_id: int = Field(foreign_key="card.id", index=True)
     rating: int
     reviewed_at: int
