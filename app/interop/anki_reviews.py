@@ -41,7 +41,7 @@ _CHECKED = " AND ".join(
 _KEPT = (
     "r.type BETWEEN 0 AND 5 AND (r.ease BETWEEN 1 AND 4 OR (r.ease = 0 AND r.type IN ({m})))"
 ).format(m=", ".join(map(str, _MANUAL)))
-_FROM = "FROM revlog r JOIN cards c ON c.id = r.cid WHERE " + _KEPT
+_FROM = "FROM @S@.revlog r JOIN @S@.cards c ON c.id = r.cid WHERE " + _KEPT
 _SAFE = "BETWEEN -9007199254740991 AND 9007199254740991"
 _OPTIONAL = (
     "CASE WHEN typeof({c}) = 'integer' AND {c} " + _SAFE + " THEN {c} "
@@ -50,7 +50,7 @@ _OPTIONAL = (
 )
 _TYPE = "CAST(r.type AS INTEGER)"
 _BEFORE = (
-    f"CASE WHEN {_TYPE} = 0 AND NOT EXISTS (SELECT 1 FROM revlog p WHERE p.cid = r.cid "
+    f"CASE WHEN {_TYPE} = 0 AND NOT EXISTS (SELECT 1 FROM @S@.revlog p WHERE p.cid = r.cid "
     f"AND p.id < r.id AND p.type NOT IN ({', '.join(map(str, _MANUAL))}) AND "
     + _KEPT.replace("r.", "p.")
     + f") THEN {int(CardState.NEW)} ELSE CASE {_TYPE} "
@@ -58,15 +58,26 @@ _BEFORE = (
     + f" ELSE {int(CardState.REVIEW)} END END"
 )
 _ROWS = (
-    "SELECT c.nid, CAST(c.ord AS INTEGER), CAST(r.id AS INTEGER), CAST(r.ease AS INTEGER), "
-    f"MIN(MAX(0, CAST(r.time AS INTEGER)), {MAX_DURATION_MS}), {_BEFORE}, "
-    f"CAST(CAST(r.id AS INTEGER) AS TEXT), CASE {_TYPE} "
+    "SELECT c.nid AS nid, CAST(c.ord AS INTEGER) AS ord, CAST(r.id AS INTEGER) AS at, "
+    "CAST(r.ease AS INTEGER) AS rating, "
+    f"MIN(MAX(0, CAST(r.time AS INTEGER)), {MAX_DURATION_MS}) AS duration, {_BEFORE} AS before, "
+    f"CAST(CAST(r.id AS INTEGER) AS TEXT) AS source, CASE {_TYPE} "
     + " ".join(f"WHEN {k} THEN {v}" for k, v in _KIND.items())
-    + f" END, {_OPTIONAL.format(c='r.ivl')}, {_OPTIONAL.format(c='r.lastIvl')}, "
-    f"{_OPTIONAL.format(c='r.factor')} {_FROM} ORDER BY r.cid, r.id"
+    + f" END AS kind, {_OPTIONAL.format(c='r.ivl')} AS ivl, "
+    f"{_OPTIONAL.format(c='r.lastIvl')} AS last_ivl, {_OPTIONAL.format(c='r.factor')} AS factor "
+    f"{_FROM} ORDER BY r.id"
 )
-_COUNT = f"SELECT COUNT(*) {_FROM}"
-_COUNT_NOTES = f"SELECT c.nid, COUNT(*) {_FROM} AND c.nid IN ({{ids}}) GROUP BY c.nid"
+_COUNT = f"SELECT COUNT(*) {_FROM}".replace("@S@", "main")
+_COUNT_NOTES = f"SELECT c.nid, COUNT(*) {_FROM} AND c.nid IN ({{ids}}) GROUP BY c.nid".replace(
+    "@S@", "main"
+)
+
+
+def shaped_reviews(schema: str = "main") -> str:
+    """SQL giving each kept review of the package's database ``schema`` as a
+    :data:`ReviewTuple`'s values, with the note id in place of the guid (columns ``nid,
+    ord, at, rating, duration, before, source, kind, ivl, last_ivl, factor``)."""
+    return _ROWS.replace("@S@", schema)
 
 
 def check_revlog(db: sqlite3.Connection) -> None:
@@ -119,7 +130,7 @@ def review_tuples(db: sqlite3.Connection, guids: dict[int, str]) -> Iterator[Rev
     """The kept reviews of the notes in ``guids`` (note id -> guid), card by card in time
     order; the first answer of a card that was new says so."""
     get = guids.get
-    for row in db.execute(_ROWS):
+    for row in db.execute(shaped_reviews()):
         guid = get(row[0])
         if guid is not None:
             yield (guid, *row[1:])
