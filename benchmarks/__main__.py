@@ -116,9 +116,10 @@ def import_100k(args: argparse.Namespace) -> dict[str, Any]:
     root = dataset.ensure(args.cards, args.logs)
     package = str(root / "bench.apkg")
     samples: dict[str, list[dict[str, Any]]] = {"cirrus": [], "anki": []}
-    with tempfile.TemporaryDirectory(prefix="cirrus-bench-") as tmp:
-        for side in ("anki", "cirrus"):
-            samples[side].append(run_worker(f"import_{side}", package, str(Path(tmp) / side)))
+    for rep in range(args.reps):  # fresh processes, the side going first alternating
+        with tempfile.TemporaryDirectory(prefix="cirrus-bench-") as tmp:
+            for side in ("anki", "cirrus") if rep % 2 == 0 else ("cirrus", "anki"):
+                samples[side].append(run_worker(f"import_{side}", package, str(Path(tmp) / side)))
     return _import_figures(samples)
 
 

@@ -108,7 +108,6 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
     batch.filtered_decks = {deck.name: deck for deck in filtered.values()}
 
     cards: dict[int, list[tuple[Any, ...]]] = {}
-    card_keys: dict[int, tuple[int, int]] = {}
     card_slots: set[tuple[int, int]] = set()
     for row in db.execute(
         "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, flags, data, odid, "
@@ -121,7 +120,6 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
             raise BadInputError(f"card {cid}: note {nid} has two cards numbered {ord_}")
         card_slots.add((nid, ord_))
         cards.setdefault(nid, []).append(row)
-        card_keys[cid] = (nid, ord_)
     check_revlog(db)
     last_reviews = last_review_ids(db)
 

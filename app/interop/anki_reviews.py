@@ -108,13 +108,25 @@ class AnkiReviews(StoredReviews):
     ) -> None:
         self.path = path
         self.guids = guids
-        self.count = int(db.execute(_COUNT).fetchone()[0])
-        if skipped:  # notes left out (an unknown note type): their reviews too
-            ids = ", ".join(str(int(n)) for n in skipped)
-            self.count -= sum(int(n) for _, n in db.execute(_COUNT_NOTES.format(ids=ids)))
+        self.skipped = skipped
+        self.at_most = int(db.execute("SELECT COUNT(*) FROM revlog").fetchone()[0])
+        """Rows in the package's log (the reviews kept are at most these)."""
+        self._count: int | None = None
 
     def __len__(self) -> int:
-        return self.count
+        if self._count is None:
+            from app.interop.anki_collection import open_readonly
+
+            db = open_readonly(self.path)
+            try:
+                count = int(db.execute(_COUNT).fetchone()[0])
+                if self.skipped:  # notes left out (an unknown note type): their reviews too
+                    ids = ", ".join(str(int(n)) for n in self.skipped)
+                    count -= sum(int(n) for _, n in db.execute(_COUNT_NOTES.format(ids=ids)))
+            finally:
+                db.close()
+            self._count = count
+        return self._count
 
     def rows(self) -> Iterator[ReviewTuple]:
         from app.interop.anki_collection import open_readonly

@@ -53,10 +53,14 @@ def note_uid(guid: str) -> str:
 
 def log_id(guid: str, ord_: int, source_id: str) -> bytes:
     """``uuid5(LOG_NAMESPACE, "guid/ord/source_id").bytes``, without the UUID object."""
-    digest = bytearray(hashlib.sha1(_PREFIX + f"{guid}/{ord_}/{source_id}".encode()).digest())
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    return bytes(digest[:16])
+    digest = _sha1(_PREFIX + f"{guid}/{ord_}/{source_id}".encode()).digest()
+    return ((int.from_bytes(digest[:16]) & _KEEP) | _VERSION).to_bytes(16)
+
+
+_sha1 = hashlib.sha1
+_VERSION = (0x5000 << 64) | (0x8000 << 48)
+"""UUID version 5, RFC 4122 variant."""
+_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 
 
 def insert_reviews(
@@ -143,7 +147,7 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
     )
     rows = shaped_reviews(_SOURCE)
     last = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()[0])
-    bulk = len(reviews) >= BULK and len(reviews) > last
+    bulk = reviews.at_most >= BULK and reviews.at_most > 2 * last
     try:
         if bulk:
             for name, _ in _INDEXES:

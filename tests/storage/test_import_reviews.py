@@ -1,0 +1,93 @@
+"""An Anki package's review history, however it is written, lands the same."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app.storage import import_reviews
+from app.storage.collection import Collection
+from app.storage.import_reviews import LOG_NAMESPACE, log_id
+from tests.conftest import FIXTURES, T0
+
+PACKAGE = FIXTURES / "anki" / "modern_export.apkg"
+_LOG = (
+    "SELECT lower(hex(r.id)), n.uid, c.ord, r.rating, r.reviewed_at, r.duration_ms, "
+    "r.state_before, r.state_after, r.kind, r.anki_ivl, r.anki_last_ivl, r.anki_factor "
+    "FROM review_log r JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
+    "ORDER BY 1"
+)
+
+
+def _log(data: Path) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(data / "collection.sqlite")
+    try:
+        return db.execute(_LOG).fetchall()
+    finally:
+        db.close()
+
+
+def _import(data: Path, times: int = 1) -> list[int]:
+    col = Collection.open(data)
+    try:
+        return [col.import_path(PACKAGE, T0).review_logs for _ in range(times)]
+    finally:
+        col.close()
+
+
+def test_the_id_is_the_uuid5_of_its_source() -> None:
+    for guid, ord_, source in (("abc", 0, "1"), ("~-~<b*owa", 3, "1796150770222")):
+        expected = uuid.uuid5(LOG_NAMESPACE, f"{guid}/{ord_}/{source}").bytes
+        assert log_id(guid, ord_, source) == expected
+
+
+def test_copied_by_sql_rebuilt_indexes_or_read_through_python_the_log_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import(tmp_path / "sql")
+    monkeypatch.setattr(import_reviews, "BULK", 10)  # 88 reviews: indexes dropped, rebuilt
+    _import(tmp_path / "bulk")
+
+    def refuse(*_args: object) -> None:
+        raise sqlite3.OperationalError("cannot attach")
+
+    monkeypatch.setattr(import_reviews, "_attach", refuse)
+    _import(tmp_path / "python")
+    sql = _log(tmp_path / "sql")
+    assert len(sql) == 88
+    assert _log(tmp_path / "bulk") == sql
+    assert _log(tmp_path / "python") == sql
+    db = sqlite3.connect(tmp_path / "bulk" / "collection.sqlite")
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    db.close()
+    assert {"ix_review_log_id", "ix_review_log_card_id", "ix_review_log_answered"} <= names
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_second_import_adds_no_review_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    if bulk:
+        monkeypatch.setattr(import_reviews, "BULK", 10)
+    assert _import(tmp_path, times=2) == [88, 0]
+    assert len(_log(tmp_path)) == 88
+
+
+def test_reviews_of_cards_answered_since_are_kept_on_reimport(tmp_path: Path) -> None:
+    col = Collection.open(tmp_path)
+    try:
+        col.import_path(PACKAGE, T0)
+        db = col.engine.raw_connection()
+        try:
+            db.execute("DELETE FROM review_log WHERE rowid % 2 = 0")  # half of them lost
+            db.commit()
+        finally:
+            db.close()
+        assert col.totals()["review_logs"] == 44
+        assert col.import_path(PACKAGE, T0).review_logs == 44  # brought back, once
+    finally:
+        col.close()
+    assert len(_log(tmp_path)) == 88
