@@ -24,7 +24,8 @@ from app.core.models import CardState, ImportSummary, NoteKind
 from app.interop.foreign import ForeignBatch, ForeignCard
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection
-from app.storage.import_reviews import insert_reviews, note_uid
+from app.storage.import_reviews import insert_reviews
+from app.storage.import_reviews import note_uid as note_uid
 from app.storage.import_schedule import Replay, position_ranks
 from app.storage.preset_import import assign_package_presets
 
@@ -104,7 +105,7 @@ def apply_batch(
                 )
                 order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE + ord_
                 card_rows.append(
-                    _card_row(
+                    _card_values(
                         next_card, note_id, card, order, decks, replay, note.guid, bury_until_ms
                     )
                 )
@@ -123,7 +124,7 @@ def apply_batch(
                 position = index if card.new_position is None else ranks[card.new_position]
                 order = deck_pos * NEW_ORDER_DECK + position * NEW_ORDER_NOTE + ord_
                 card_rows.append(
-                    _card_row(
+                    _card_values(
                         next_card,
                         old[0],
                         card,
@@ -319,7 +320,25 @@ def _rewrite_media(value: str, media: dict[str, str]) -> str:
     return _SRC.sub(repl, value) if "src" in value.lower() else value
 
 
+_CARD_KEYS = ("i", "n", "o", "s", "st", "sa", "di", "due", "lr", "r", "l", "su", "b", "f", "cr")
+
+
 def _card_row(
+    card_id: int,
+    note_id: int,
+    card: ForeignCard,
+    order: int,
+    decks: dict[str, tuple[int, int]],
+    replay: Replay,
+    guid: str,
+    bury_until_ms: int,
+) -> dict[str, Any]:
+    """:func:`_card_values` by name."""
+    values = _card_values(card_id, note_id, card, order, decks, replay, guid, bury_until_ms)
+    return dict(zip(_CARD_KEYS, values, strict=True))
+
+
+def _card_values(
     card_id: int,
     note_id: int,
     card: ForeignCard,
