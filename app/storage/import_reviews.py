@@ -72,6 +72,8 @@ def insert_reviews(
     returns how many rows were added."""
     raw = raw_connection(conn)
     if isinstance(reviews, AnkiReviews):
+        if not reviews.at_most:
+            return 0
         try:
             _attach(conn, raw, reviews.path)
         except sqlite3.Error:
