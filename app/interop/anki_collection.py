@@ -151,9 +151,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
         tag_text = text(tags, f"note {nid}: its tags")
         note_cards: list[ForeignCard] = []
         for row in cards.get(nid, []):
-            card = (_card_trusted if trusted else _card)(
-                row, crt, deck_names, last_reviews.get(row[0])
-            )
+            card = _card(row, crt, deck_names, last_reviews.get(row[0]), trusted)
             if not notetype.cloze and card.ord >= len(notetype.templates):
                 batch.warnings.append(
                     f"card {row[0]}: template {card.ord + 1} does not exist in note type "
@@ -182,43 +180,57 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
 
 
 def _card(
-    row: tuple[Any, ...], crt: int, decks: dict[int, str], last_review: int | None
+    row: tuple[Any, ...],
+    crt: int,
+    decks: dict[int, str],
+    last_review: int | None,
+    trusted: bool = False,
 ) -> ForeignCard:
+    """One card's scheduling; ``trusted``: the table passed :data:`_CARD_OK`, so only the
+    due date (whose range depends on the state) is left to check."""
     cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid, odue = row
     what = f"card {cid}"
     if odid and odue:  # in a filtered deck: the home deck's due date (or new position)
         due = odue
-    state = _STATES.get(number(ctype, f"{what}: its type", -(2**31), 2**31), CardState.NEW)
-    queue = number(queue, f"{what}: its queue", -(2**31), 2**31)
-    memory = _memory(data) if state != CardState.NEW else {}
+    if not trusted:
+        ctype = number(ctype, f"{what}: its type", -(2**31), 2**31)
+        queue = number(queue, f"{what}: its queue", -(2**31), 2**31)
+        odid = number(odid, f"{what}: its original deck")
+        if not odid:
+            did = number(did, f"{what}: its deck")
+        ord_ = number(ord_, f"{what}: its template number", 0, 10_000)
+        reps = number(reps, f"{what}: its review count", 0, 2**31)
+        lapses = number(lapses, f"{what}: its lapse count", 0, 2**31)
+        flags = number(flags, f"{what}: its flags", -(2**31), 2**31)
+        cid = number(cid, f"{what}: its id", 0, MAX_MS)
+    state = _STATES.get(ctype, CardState.NEW)
+    new = state == CardState.NEW
+    memory = {} if new else _memory(data)
     due_ms: int | None = None
-    if state == CardState.REVIEW or (state != CardState.NEW and queue == 3):
+    if state == CardState.REVIEW or (not new and queue == 3):
         days = number(due, f"{what}: its due day", -MAX_DAYS, MAX_DAYS)
         due_ms = (crt + days * DAY) * 1000
     elif state in (CardState.LEARNING, CardState.RELEARNING):
         due_ms = number(due, f"{what}: its due time", 0, MAX_SECONDS) * 1000
-    position = number(due, f"{what}: its new-card position") if state == CardState.NEW else None
     last = memory.get("lrt")
     last_ms = int(last) * 1000 if isinstance(last, int) and 0 <= last <= MAX_SECONDS else None
-    if last_ms is None and last_review is not None and state != CardState.NEW:
+    if last_ms is None and not new:
         last_ms = last_review
-    home = number(odid, f"{what}: its original deck") or number(did, f"{what}: its deck")
     return ForeignCard(
-        ord=number(ord_, f"{what}: its template number", 0, 10_000),
-        deck=decks.get(home, "Default"),
+        ord=ord_,
+        deck=decks.get(odid or did, "Default"),
         state=int(state),
         due_ms=due_ms,
-        last_review_ms=last_ms if state != CardState.NEW else None,
-        stability=_float(memory.get("s")) if state != CardState.NEW else None,
-        difficulty=_float(memory.get("d")) if state != CardState.NEW else None,
-        reps=number(reps, f"{what}: its review count", 0, 2**31),
-        lapses=number(lapses, f"{what}: its lapse count", 0, 2**31),
+        last_review_ms=None if new else last_ms,
+        stability=None if new else _float(memory.get("s")),
+        difficulty=None if new else _float(memory.get("d")),
+        reps=reps,
+        lapses=lapses,
         suspended=queue == -1,
         buried=queue in (-2, -3),
-        flag=number(flags, f"{what}: its flags", -(2**31), 2**31) & 7,
-        new_position=position,
-        created_ms=number(cid, f"{what}: its id", 0, MAX_MS),
-        filtered_deck=decks.get(number(did, f"{what}: its deck")) if home != did else None,
+        flag=flags & 7,
+        new_position=number(due, f"{what}: its new-card position") if new else None,
+        created_ms=cid,
     )
 
 
@@ -238,31 +250,6 @@ _CARD_OK = " AND ".join(
     )
 )
 """The card columns :func:`_card` checks one by one, checked in SQL at once."""
-
-
-def _card_trusted(
-    row: tuple[Any, ...], crt: int, decks: dict[int, str], last_review: int | None
-) -> ForeignCard:
-    """:func:`_card` for a table :data:`_CARD_OK` holds for: a new card's position is
-    the one value left to check."""
-    cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, _data, odid, odue = row
-    state = _STATES.get(ctype, CardState.NEW)
-    if state != CardState.NEW:  # scheduled: its memory state and due date are read there
-        return _card(row, crt, decks, last_review)
-    if odid and odue:  # in a filtered deck: the new position in the home deck
-        due = odue
-    return ForeignCard(
-        ord=ord_,
-        deck=decks.get(odid or did, "Default"),
-        state=int(state),
-        reps=reps,
-        lapses=lapses,
-        suspended=queue == -1,
-        buried=queue in (-2, -3),
-        flag=flags & 7,
-        new_position=number(due, f"card {cid}: its new-card position"),
-        created_ms=cid,
-    )
 
 
 def _memory(data: object) -> dict[str, Any]:
