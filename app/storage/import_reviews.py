@@ -112,6 +112,11 @@ def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     raw.execute(f"ATTACH DATABASE ? AS {_SOURCE}", (uri,))
     _ATTACHED.add(id(raw))
+    found = raw.execute(
+        f"SELECT COUNT(*) FROM {_SOURCE}.sqlite_master WHERE name IN ('revlog', 'cards')"
+    ).fetchone()[0]
+    if found != 2:  # not the package (a SQLite that reads no URI opened another file)
+        raise sqlite3.OperationalError("the package's database did not attach")
     raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
 
 
