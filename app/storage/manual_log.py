@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection, text
 
 from app.core.models import ReviewKind
+from app.storage.log_ids import from_db, to_db
 from app.storage.row_snapshot import ids_sql
 from app.storage.sync.reviews import record_undo
 
@@ -50,7 +51,7 @@ def logged(
             )
         rows.append(
             {
-                "id": uuid.uuid4().hex,
+                "id": to_db(uuid.uuid4().hex),
                 "c": int(row[0]),
                 "t": at,
                 "k": int(ReviewKind.MANUAL),
@@ -70,11 +71,11 @@ def logged(
             ),
             rows,
         )
-    return [str(r["id"]) for r in rows]
+    return [from_db(r["id"]) for r in rows]
 
 
 def take_back(conn: Connection, log_ids: Sequence[str]) -> None:
     """Remove rows written by :func:`logged` (undo), everywhere: a tombstone each."""
     for log_id in log_ids:
         record_undo(conn, log_id)
-        conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": log_id})
+        conn.execute(text("DELETE FROM review_log WHERE id = :i"), {"i": to_db(log_id)})
