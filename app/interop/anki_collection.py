@@ -196,8 +196,7 @@ def _card(
         ctype = number(ctype, f"{what}: its type", -(2**31), 2**31)
         queue = number(queue, f"{what}: its queue", -(2**31), 2**31)
         odid = number(odid, f"{what}: its original deck")
-        if not odid:
-            did = number(did, f"{what}: its deck")
+        did = number(did, f"{what}: its deck")
         ord_ = number(ord_, f"{what}: its template number", 0, 10_000)
         reps = number(reps, f"{what}: its review count", 0, 2**31)
         lapses = number(lapses, f"{what}: its lapse count", 0, 2**31)
@@ -216,9 +215,10 @@ def _card(
     last_ms = int(last) * 1000 if isinstance(last, int) and 0 <= last <= MAX_SECONDS else None
     if last_ms is None and not new:
         last_ms = last_review
+    home = odid or did
     return ForeignCard(
         ord=ord_,
-        deck=decks.get(odid or did, "Default"),
+        deck=decks.get(home, "Default"),
         state=int(state),
         due_ms=due_ms,
         last_review_ms=None if new else last_ms,
@@ -231,6 +231,7 @@ def _card(
         flag=flags & 7,
         new_position=number(due, f"{what}: its new-card position") if new else None,
         created_ms=cid,
+        filtered_deck=decks.get(did) if home != did else None,
     )
 
 
