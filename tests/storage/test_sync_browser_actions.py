@@ -198,6 +198,6 @@ def test_undoing_a_card_deletion_after_an_answer_keeps_both_answers(pair) -> Non
     kept = a.answer(first, Rating.GOOD, T0 + timedelta(minutes=1))
     a.editing.undo()
     assert len(_cards(a, "Service Bus")) == 2
-    logs = _q(a, "SELECT id, card_id FROM review_log ORDER BY reviewed_at")
+    logs = _q(a, "SELECT lower(hex(id)), card_id FROM review_log ORDER BY reviewed_at")
     assert [c for _, c in logs] == [second, first] and logs[1][0] == kept
     a.sync(share, T0 + timedelta(minutes=2))

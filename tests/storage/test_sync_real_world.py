@@ -38,7 +38,7 @@ def pair(tmp_path: Path, write_deck):
 
 def _logs(col: Collection) -> set[str]:
     with col.engine.connect() as conn:
-        return {r[0] for r in conn.execute(text("SELECT id FROM review_log"))}
+        return {r[0] for r in conn.execute(text("SELECT lower(hex(id)) FROM review_log"))}
 
 
 def test_an_empty_mount_point_is_not_written_and_nothing_is_lost(pair, tmp_path: Path) -> None:
