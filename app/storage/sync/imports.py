@@ -51,21 +51,27 @@ def record(
     args = (first_card_id,) if only is None else ()
     cards = db.execute(
         f"SELECT c.id, n.uid || '/' || c.ord, {cols} FROM card c "
-        f"JOIN note n ON n.id = c.note_id WHERE {where}",
+        f"JOIN note n ON n.id = c.note_id WHERE {where} ORDER BY c.id",
         args,
-    ).fetchall()
-    logs: dict[int, list[tuple[int, str]]] = {}
+    )
+    # the answers card by card, beside the cards (one card's answers in memory at a time)
     on_logs = where.replace("c.id", "r.card_id")
-    for cid, rid, at in db.execute(
-        f"SELECT r.card_id, {text_sql('r.id')}, r.reviewed_at FROM review_log r WHERE {on_logs}",
+    logs = db.execute(
+        f"SELECT r.card_id, {text_sql('r.id')}, r.reviewed_at FROM review_log r "
+        f"WHERE {on_logs} ORDER BY r.card_id",
         args,
-    ):
-        logs.setdefault(cid, []).append((at, rid))
-    rows = []
+    )
+    pending_log = next(logs, None)
+    rows: list[tuple[str, str, str]] = []
+    recorded = 0
     dumps = json.JSONEncoder(sort_keys=True).encode
     for cid, key, *values in cards:
+        history: list[tuple[int, str]] = []
+        while pending_log is not None and pending_log[0] <= cid:
+            if pending_log[0] == cid:
+                history.append((pending_log[2], pending_log[1]))
+            pending_log = next(logs, None)
         state = dict(zip(STATE, values, strict=True))
-        history = logs.get(cid, [])
         if state["state"] == CardState.NEW and not history and not state["reps"]:
             continue
         as_of = max([at for at, _ in history] + [state["last_review"] or 0])
@@ -76,6 +82,13 @@ def record(
             "imported_at": now_ms,
         }
         rows.append((PENDING, key, dumps({FIELD: base})))
+        if len(rows) == 5000:
+            recorded += _write_bases(db, rows)
+            rows = []
+    return recorded + _write_bases(db, rows)
+
+
+def _write_bases(db: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> int:
     db.executemany(
         'INSERT INTO sync_register (kind, "key", "values", stamps) VALUES (?, ?, ?, \'{}\') '
         'ON CONFLICT(kind, "key") DO UPDATE SET "values" = excluded."values"',
