@@ -28,7 +28,8 @@ def label_html(
     for link, placed in layout.images.items():
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        math_image(placed, media_dir, ratio).save(buffer, b"PNG")
+        # PySide6 takes the format as a str here, though its stubs say bytes
+        math_image(placed, media_dir, ratio).save(buffer, "PNG")  # type: ignore[call-overload]
         data = base64.b64encode(bytes(buffer.data().data())).decode("ascii")
         placed_body = placed_body.replace(f'src="{link}"', f'src="data:image/png;base64,{data}"')
     return placed_body
