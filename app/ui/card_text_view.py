@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ class CardTextView(QTextBrowser):
         self.setReadOnly(True)
         self.document().setDocumentMargin(24)
         self.math = MathLayout()
+        self.latex_images: Callable[[str], str | None] | None = None
+        """Finds Anki's pre-rendered image of LaTeX not drawn here (``Notes.latex_image``)."""
         self.set_text_size(DEFAULT_TEXT_SIZE)
 
     def set_text_size(self, points: float) -> None:
@@ -60,7 +63,7 @@ class CardTextView(QTextBrowser):
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
         if "<!--math:" in body:
-            body, self.math = place(body, self.media_dir, dark, self._fonts())
+            body, self.math = place(body, self.media_dir, dark, self._fonts(), self.latex_images)
         else:
             self.math = MathLayout()
         self._body = body
