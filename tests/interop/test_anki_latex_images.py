@@ -76,3 +76,21 @@ def test_a_block_not_drawn_shows_ankis_image_from_the_package(qtbot: QtBot, tmp_
         assert latex_file_names(r"Some text \LaTeX{} here")[0] == names[WITHOUT_IMAGE]
     finally:
         col.close()
+
+
+def test_the_study_screen_shows_ankis_image(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.ui.study_view import StudyView
+
+    package, image, _names = _package(tmp_path)
+    col = Collection.open(tmp_path / "cirrus")
+    try:
+        col.import_path(package, T0)
+        wanted = next(c for c in cirrus_cards(col).values() if "tabular" in col.card(c).front)
+        study = StudyView(col, lambda: T0, lambda: False)
+        qtbot.addWidget(study)
+        study.show()
+        assert study.start_cards([wanted], "LaTeX")
+        (src,) = re.findall(r'<img src="media/([^"]+)"', study.view.toHtml())
+        assert (col.media_dir / src).read_bytes() == image
+    finally:
+        col.close()
