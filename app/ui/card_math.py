@@ -65,6 +65,8 @@ class MathLayout:
 
     images: dict[str, Placed] = field(default_factory=dict)
     formulas: list[tuple[str, bool]] = field(default_factory=list)
+    prerendered: set[str] = field(default_factory=set)
+    """Links of Anki's own LaTeX images (inverted on the dark page, as Anki does)."""
 
     @property
     def drawn(self) -> list[str]:
@@ -104,6 +106,7 @@ def place(
             found = prerendered(formula.written)
         if found is not None:  # Anki's own image of the LaTeX, from the package
             layout.formulas.append((formula.written, True))
+            layout.prerendered.add(f"media/{found}")
             return f'<img class="latex" src="media/{found}" alt="{written}" title="{written}">'
         if image is None:
             layout.formulas.append((formula.written, False))

@@ -43,6 +43,7 @@ class CardTextView(QTextBrowser):
         super().__init__(parent)
         self.media_dir = media_dir
         self._body = ""
+        self._dark = False
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._open_link)
         self.setReadOnly(True)
@@ -67,6 +68,7 @@ class CardTextView(QTextBrowser):
         else:
             self.math = MathLayout()
         self._body = body
+        self._dark = dark
         self.setHtml(body)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -96,6 +98,8 @@ class CardTextView(QTextBrowser):
             found = self._media_file(url)
             if found is not None:
                 image = QImage(str(found))
+                if self._dark and url.toString() in self.math.prerendered:
+                    image.invertPixels()  # black LaTeX on the dark page: Anki inverts it too
                 if not image.isNull():
                     return image
             return QImage()  # valid but empty: Qt draws nothing and loads nothing

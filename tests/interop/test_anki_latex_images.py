@@ -1,6 +1,6 @@
 """A ``[latex]`` block Cirrus cannot draw (text, a package's environment) shows the image
 Anki rendered for it when the package carries one (``latex-<sha1>.png``, named as Anki
-names it), else its source, marked."""
+names it; inverted on the dark page, as Anki's reviewer does), else its source, marked."""
 
 from __future__ import annotations
 
@@ -71,6 +71,11 @@ def test_a_block_not_drawn_shows_ankis_image_from_the_package(qtbot: QtBot, tmp_
         assert (col.media_dir / src[0]).read_bytes() == image  # the very file Anki drew
         loaded = view.loadResource(IMAGE, QUrl(f"media/{src[0]}"))
         assert (loaded.width(), loaded.height()) == (60, 20)
+        light = loaded.pixelColor(30, 10).getRgb()[:3]
+        tabular = next(c for c in cirrus_cards(col).values() if "tabular" in col.card(c).front)
+        view.show_html(study_html(col.card(tabular), reveal=False), dark=True)
+        dark = view.loadResource(IMAGE, QUrl(f"media/{src[0]}")).pixelColor(30, 10).getRgb()
+        assert dark[:3] == tuple(255 - v for v in light)  # inverted at night, as in Anki
         assert NOT_MATH not in with_image
         assert "media/" not in without and NOT_MATH in without  # no image: source, marked
         assert latex_file_names(r"Some text \LaTeX{} here")[0] == names[WITHOUT_IMAGE]
