@@ -22,6 +22,7 @@ from typing import Any
 
 from app.core.anki_template import strip_html
 from app.core.models import CardState, ReviewKind
+from app.interop.anki_occlusion_type import mark_occlusion
 from app.interop.anki_preset_export import dconf
 from app.interop.foreign import ForeignBatch, ForeignCard, ForeignNotetype, ForeignReview
 
@@ -84,6 +85,12 @@ def write_apkg(batch: ForeignBatch, out: Path, now: datetime, with_scheduling: b
 
 
 def _model(nt: ForeignNotetype, now_s: int) -> dict[str, Any]:
+    model = _plain_model(nt, now_s)
+    mark_occlusion(model, nt)
+    return model
+
+
+def _plain_model(nt: ForeignNotetype, now_s: int) -> dict[str, Any]:
     mid = stable_id("notetype:" + nt.key)
     return {
         "id": mid,

@@ -180,6 +180,9 @@ class ForeignBatch:
     tags_column: bool = False
     """Text files: the rows have a tags column (an update replaces a note's tags with the
     row's; without one it keeps them and adds the file's ``#tags:``)."""
+    notetype_ids: dict[str, int] = field(default_factory=dict)
+    """Note type key -> a note type already in the collection the notes go into as they
+    are (text files: the note type of that name, as in Anki)."""
 
 
 BASIC = ForeignNotetype(

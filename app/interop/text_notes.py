@@ -380,6 +380,7 @@ def _build(rows: list[_Row], plan: _Plan, batch: ForeignBatch, source: str) -> N
         mapped = plan.names if name == plan.mapped_notetype else None
         batch.notetypes[name] = _notetype(name, count, mapped)
     guids: dict[str, int] = {}
+    repeats: dict[str, int] = {}
     basic_extra = False
     for row in rows:
         notetype = batch.notetypes.get(row.notetype or "", BASIC)
@@ -392,13 +393,15 @@ def _build(rows: list[_Row], plan: _Plan, batch: ForeignBatch, source: str) -> N
             )
         fields = (row.fields + [""] * width)[:width]
         guid = row.guid or generated_guid(notetype.key, fields[0])
-        if guid in guids:
+        if row.guid and guid in guids:
             batch.skipped += 1
             batch.warnings.append(
-                f"{source}:{row.line}: the same note as line {guids[guid]} "
-                "(same guid, or same note type and first field); row skipped"
+                f"{source}:{row.line}: the same guid as line {guids[guid]}; row skipped"
             )
             continue
+        if guid in guids:  # a first field repeated: Anki imports each row, so does Cirrus
+            repeats[guid] = repeats.get(guid, 0) + 1
+            guid = f"{guid}-{repeats[guid]}"
         guids[guid] = row.line
         batch.notetypes.setdefault(notetype.key, notetype)
         batch.notes.append(ForeignNote(guid, notetype.key, tuple(fields), row.tags, row.deck))
@@ -408,6 +411,13 @@ def generated_guid(notetype_key: str, first_field: str) -> str:
     """Identity of a note without a guid column, the same on every import."""
     digest = hashlib.sha1(f"{notetype_key}\x1f{first_field.strip()}".encode()).hexdigest()
     return "csv:" + digest[:16]
+
+
+def is_generated_guid(guid: str, notetype_key: str, first_field: str) -> bool:
+    """Whether a row's guid was made from its first field (the row had no guid), also for
+    a first field repeated in the file (``<guid>-<n>`` for its n-th repeat)."""
+    made = generated_guid(notetype_key, first_field)
+    return guid == made or (guid.startswith(made + "-") and guid[len(made) + 1 :].isdecimal())
 
 
 def _notetype(name: str, count: int, names: tuple[str, ...] | None) -> ForeignNotetype:

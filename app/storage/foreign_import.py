@@ -199,6 +199,10 @@ def _upsert_notetypes(
     out: dict[str, tuple[int, list[str], list[tuple[str, str]], bool]] = {}
     for key in sorted(used):
         nt = batch.notetypes[key]
+        if key in batch.notetype_ids:  # one already there, kept as it is
+            templates = [(t.qfmt, t.afmt) for t in nt.templates]
+            out[key] = (batch.notetype_ids[key], list(nt.fields), templates, nt.cloze)
+            continue
         uid = f"{batch.format}:{nt.key}"
         values = {
             "u": uid,

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from app.core.timeconv import to_ms
-from app.storage import note_ops
+from app.storage import latex_images, note_ops
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 class Notes:
     def __init__(self, collection: Collection) -> None:
         self.col = collection
+
+    def latex_image(self, latex: str) -> str | None:
+        """Anki's pre-rendered image of a LaTeX block (a stored media name), if any."""
+        with self.col.engine.connect() as conn:
+            return latex_images.prerendered(conn, latex)
 
     def add(
         self, deck_id: int, prompt: str, answer: str, now: datetime, tags: Sequence[str] = ()

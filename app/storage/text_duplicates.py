@@ -1,14 +1,17 @@
 """Anki's duplicate handling for text imports: rows that match notes already there.
 
 As in Anki (``rslib/src/import_export/text/import.rs``): a row with a guid matches the
-note of that guid; a row without one matches every note of the same note type (by name)
-whose first field, without HTML, is the same, and with the deck scope only notes in the
-row's deck. Then ``update`` writes the row's fields (and its tags, when the file has a
-tags column; else the note keeps its tags and gains the file's) into each match, with
-new cards for templates the fields now fill,
+note of that guid; a row without one matches every note of the one note type of that
+name (:mod:`app.storage.text_match_keys`) whose first field, without HTML but with its
+media names, is the same, and with the deck scope only notes in the row's deck; rows
+that are added go into that note type. Then ``update`` writes the row's fields (and
+its tags, when the file has a tags column; else the note keeps its tags and gains the
+file's) into each match, with new cards for templates the fields now fill,
 ``keep`` skips the row, and ``duplicate`` adds it as a new note (unless it matched by
 guid). Rows that match nothing are added. Matches are looked up before anything is
-written, so rows added by this import are not matched (Anki works the same way).
+written, so rows added by this import are not matched: a first field repeated in the
+file adds a note per row (Anki works the same way), and rows that update one note do so
+in turn, the last one winning.
 """
 
 from __future__ import annotations
@@ -26,9 +29,15 @@ from app.core.anki_template import generated_ords, strip_html
 from app.core.import_choices import Duplicates, ImportChoices, MatchScope
 from app.core.models import ImportSummary, NoteKind
 from app.interop.foreign import ForeignBatch, ForeignNote
-from app.interop.text_notes import generated_guid
+from app.interop.text_notes import is_generated_guid
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
-from app.storage.foreign_import import convert_tag, note_uid
+from app.storage.foreign_import import _rewrite_media, convert_tag, note_uid
+from app.storage.text_match_keys import (
+    ChosenNotetype,
+    MediaNames,
+    anki_first_field_key,
+    chosen_notetypes,
+)
 
 
 @dataclass
@@ -59,36 +68,45 @@ class DuplicatePlan:
         return sorted(self.updates)
 
 
-def first_field_key(value: str) -> str:
-    """A first field as Anki compares it: without HTML, entities decoded."""
-    return strip_html(value).replace("\xa0", " ")
-
-
 def plan_duplicates(conn: Connection, batch: ForeignBatch, choices: ImportChoices) -> DuplicatePlan:
     names = {batch.notetypes[n.notetype].name.casefold() for n in batch.notes}
+    chosen = chosen_notetypes(conn, names)
+    media = MediaNames(conn)
+    by_deck = choices.match_scope == MatchScope.NOTETYPE_AND_DECK
     by_field: dict[tuple[Any, ...], list[_Existing]] = {}
-    for old in _notes_of_types(conn, names):
-        key: tuple[Any, ...] = (old.notetype.casefold(), first_field_key(_first(old.fields)))
-        if choices.match_scope == MatchScope.NOTETYPE_AND_DECK:
-            key += (old.deck_id,)
-        by_field.setdefault(key, []).append(old)
+    for old in _notes_of_types(conn, {c.id for c in chosen.values()}):
+        key: tuple[Any, ...] = (old.notetype_id, media.stored_key(_first(old.fields)))
+        by_field.setdefault(key + ((old.deck_id,) if by_deck else ()), []).append(old)
     decks = {
         str(name).casefold(): int(i) for i, name in conn.execute(text("SELECT id, name FROM deck"))
     }
-    real = [n for n in batch.notes if n.guid != generated_guid(n.notetype, _first(n.fields))]
+    real_guids = {
+        n.guid for n in batch.notes if not is_generated_guid(n.guid, n.notetype, _first(n.fields))
+    }
     by_guid = _notes_by_uid(conn, [note_uid(n.guid) for n in batch.notes])
-    plan = DuplicatePlan(batch=replace(batch, notes=[]))
-    real_guids = {n.guid for n in real}
+    plan = DuplicatePlan(batch=replace(batch, notes=[], notetype_ids=dict(batch.notetype_ids)))
+    stored: dict[str, str] | None = None
     for note in batch.notes:
-        notetype = batch.notetypes[note.notetype].name
+        first = anki_first_field_key(_first(note.fields))  # media under the file's names
+        target = chosen.get(batch.notetypes[note.notetype].name.casefold())
+        if target is not None:  # the rows go into that note type, as in Anki
+            plan.batch.notetypes[note.notetype] = target.notetype
+            plan.batch.notetype_ids[note.notetype] = target.id
+            width = len(target.notetype.fields)
+            note = replace(note, fields=(tuple(note.fields) + ("",) * width)[:width])
+        if any("src" in v.lower() or "[sound:" in v for v in note.fields):
+            stored = media.stored() if stored is None else stored
+            note = replace(note, fields=tuple(_rewrite_media(v, stored) for v in note.fields))
         if note.guid in real_guids:
             found = by_guid.get(note_uid(note.guid))
             matches = [found] if found is not None else []
+        elif target is None:
+            matches = []
         else:
-            key = (notetype.casefold(), first_field_key(_first(note.fields)))
-            if choices.match_scope == MatchScope.NOTETYPE_AND_DECK:
-                key += (decks.get(note.deck.casefold()),)
-            matches = by_field.get(key, [])
+            key = (target.id, first)
+            matches = by_field.get(
+                key + ((decks.get(note.deck.casefold()),) if by_deck else ()), []
+            )
         if not matches:
             if note.guid not in real_guids and note_uid(note.guid) in by_guid:
                 note = replace(note, guid=uuid.uuid4().hex)  # its first field was edited
@@ -102,27 +120,36 @@ def plan_duplicates(conn: Connection, batch: ForeignBatch, choices: ImportChoice
             plan.kept += 1
         else:
             for match in matches:
-                _plan_update(plan, match, note, notetype, batch.tags_column)
+                _plan_update(plan, match, note, target, batch.tags_column)
     return plan
 
 
 def _plan_update(
-    plan: DuplicatePlan, match: _Existing, note: ForeignNote, notetype: str, tags_column: bool
+    plan: DuplicatePlan,
+    match: _Existing,
+    note: ForeignNote,
+    target: ChosenNotetype | None,
+    tags_column: bool,
 ) -> None:
-    if match.notetype.casefold() != notetype.casefold():
+    if target is None or match.notetype_id != target.id:
         plan.conflicts.append(
             f"note {note.guid}: in the collection it has the note type '{match.notetype}', "
-            f"not '{notetype}'; row skipped"
+            f"not '{note.notetype}'; row skipped"
         )
         return
-    before = plan.updates[match.id][2] if match.id in plan.updates else match
-    fields = list(before.fields)
+    # an earlier row of the file may have updated the note: this one starts from there
+    current, current_tags, before = (
+        plan.updates[match.id]
+        if match.id in plan.updates
+        else (match.fields, sorted(match.tags), match)
+    )
+    fields = list(current)
     for index, value in enumerate(note.fields[: len(fields)]):
         fields[index] = value
     row_tags = {convert_tag(t) for t in note.tags}
-    tags = sorted(row_tags if tags_column else before.tags | row_tags)
+    tags = sorted(row_tags if tags_column else set(current_tags) | row_tags)
     # Anki writes nothing when the row's fields (and tags, from a tags column) are the same
-    if fields == before.fields and (not tags_column or row_tags == before.tags):
+    if fields == list(current) and (not tags_column or row_tags == set(current_tags)):
         plan.unchanged += 1
         return
     plan.updates[match.id] = (fields, tags, before)
@@ -227,15 +254,10 @@ def _existing(row: Any) -> _Existing:
     )
 
 
-def _notes_of_types(conn: Connection, names: set[str]) -> list[_Existing]:
-    ids = [
-        int(i)
-        for i, name in conn.execute(text("SELECT id, name FROM notetype"))
-        if str(name).casefold() in names
-    ]
+def _notes_of_types(conn: Connection, ids: set[int]) -> list[_Existing]:
     if not ids:
         return []
-    marks = ",".join(str(i) for i in ids)
+    marks = ",".join(str(i) for i in sorted(ids))
     rows = conn.execute(
         text(
             _SELECT + f"WHERE n.retired = 0 AND n.kind = {int(NoteKind.TEMPLATE)} "

@@ -14,7 +14,7 @@ import html
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +65,8 @@ class MathLayout:
 
     images: dict[str, Placed] = field(default_factory=dict)
     formulas: list[tuple[str, bool]] = field(default_factory=list)
+    prerendered: set[str] = field(default_factory=set)
+    """Links of Anki's own LaTeX images (inverted on the dark page, as Anki does)."""
 
     @property
     def drawn(self) -> list[str]:
@@ -76,10 +78,16 @@ class MathLayout:
 
 
 def place(
-    body: str, media_dir: Path | None, dark: bool, fonts: Mapping[str, TextFont]
+    body: str,
+    media_dir: Path | None,
+    dark: bool,
+    fonts: Mapping[str, TextFont],
+    prerendered: Callable[[str], str | None] | None = None,
 ) -> tuple[str, MathLayout]:
     """``body`` with its math markers as images (or marked source), and their layout.
-    ``fonts`` are the text's by element: ``""`` for body text, ``"h3"`` for a heading."""
+    ``fonts`` are the text's by element: ``""`` for body text, ``"h3"`` for a heading;
+    ``prerendered`` finds Anki's own image of LaTeX that is not drawn here (a stored
+    media name, see :mod:`app.storage.latex_images`)."""
     layout = MathLayout()
     text, cloze, error = _INK[dark]
     headings = [(m.start(), m.end(), m.group(1).lower()) for m in _HEADING.finditer(body)]
@@ -93,6 +101,13 @@ def place(
         in_time = time.perf_counter() - started < TYPESET_BUDGET_S
         image = draw(media_dir, formula, text, cloze, typeset=in_time)
         written = html.escape(formula.written)
+        found = None
+        if image is None and prerendered is not None:
+            found = prerendered(formula.written)
+        if found is not None:  # Anki's own image of the LaTeX, from the package
+            layout.formulas.append((formula.written, True))
+            layout.prerendered.add(f"media/{found}")
+            return f'<img class="latex" src="media/{found}" alt="{written}" title="{written}">'
         if image is None:
             layout.formulas.append((formula.written, False))
             why = NOT_MATH if not formula.drawable else NOT_DRAWN if in_time else NOT_YET

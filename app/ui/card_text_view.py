@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,14 @@ class CardTextView(QTextBrowser):
         super().__init__(parent)
         self.media_dir = media_dir
         self._body = ""
+        self._dark = False
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._open_link)
         self.setReadOnly(True)
         self.document().setDocumentMargin(24)
         self.math = MathLayout()
+        self.latex_images: Callable[[str], str | None] | None = None
+        """Finds Anki's pre-rendered image of LaTeX not drawn here (``Notes.latex_image``)."""
         self.set_text_size(DEFAULT_TEXT_SIZE)
 
     def set_text_size(self, points: float) -> None:
@@ -60,10 +64,11 @@ class CardTextView(QTextBrowser):
         """Show ``body``; ``css`` is a note type's own style sheet (Qt applies a subset)."""
         self.document().setDefaultStyleSheet(page_css(dark, self.text_size) + sanitise_css(css))
         if "<!--math:" in body:
-            body, self.math = place(body, self.media_dir, dark, self._fonts())
+            body, self.math = place(body, self.media_dir, dark, self._fonts(), self.latex_images)
         else:
             self.math = MathLayout()
         self._body = body
+        self._dark = dark
         self.setHtml(body)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -93,6 +98,8 @@ class CardTextView(QTextBrowser):
             found = self._media_file(url)
             if found is not None:
                 image = QImage(str(found))
+                if self._dark and url.toString() in self.math.prerendered:
+                    image.invertPixels()  # black LaTeX on the dark page: Anki inverts it too
                 if not image.isNull():
                     return image
             return QImage()  # valid but empty: Qt draws nothing and loads nothing

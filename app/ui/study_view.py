@@ -114,6 +114,8 @@ class StudyView(QWidget):
         top.addWidget(self.counts_label)
         top.addWidget(self.more_button)
         self.view = CardTextView(self._media_dir())
+        if self.collection.data_dir:  # Anki's images of LaTeX it does not draw
+            self.view.latex_images = self.collection.notes.latex_image
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.view.setObjectName("card")
 

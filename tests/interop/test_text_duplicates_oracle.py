@@ -1,18 +1,24 @@
 """A text file imported into a collection that already has notes, by the real Anki
 (``col.import_csv``) and by Cirrus, with each duplicate handling and match scope: the
-notes (deck, fields, tags) come out the same."""
+notes (deck, fields, tags) come out the same. Also a first field repeated within the
+file, the one note type a file names (when Cirrus has two of that name), and a first
+field holding only an image."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from app.core.import_choices import Duplicates, ImportChoices, MatchScope
 from app.storage.collection import Collection
+from app.storage.text_match_keys import MediaNames
 from tests.conftest import T0
 from tests.interop.anki_oracle import export, new_anki
+from tests.interop.test_anki_round_trip import PNG
 
 anki_pb = pytest.importorskip("anki.import_export_pb2")
 CsvMetadata, ImportCsvRequest = anki_pb.CsvMetadata, anki_pb.ImportCsvRequest
@@ -69,10 +75,6 @@ def _anki_notes(col: Any) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 
 
 def _cirrus_notes(col: Collection) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-    import json
-
-    from sqlalchemy import text
-
     with col.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -216,5 +218,158 @@ def test_an_update_that_fills_a_template_makes_its_card_as_in_anki(tmp_path: Pat
         assert sorted((str(p), int(o)) for p, o in rows) == expected
         assert summary.cards == 2  # hola's two cards (adios is unchanged)
         assert cirrus.next_card(T0) is not None
+    finally:
+        cirrus.close()
+
+
+HEAD = "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Words\n"
+REPEATED = HEAD + "cat\tKatze 1\ncat\tKatze 2\nowl\tEule 1\nowl\tEule 2\nowl\tEule 3\n"
+
+
+def _cirrus_named(col: Collection) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(deck, fields with media under their imported names, tags) of every note."""
+    with col.engine.connect() as conn:
+        names = MediaNames(conn)
+        rows = conn.execute(
+            text(
+                "SELECT d.name, n.fields, (SELECT group_concat(tag, ' ') FROM note_tag t "
+                "WHERE t.note_id = n.id) FROM note n JOIN deck d ON d.id = n.deck_id"
+            )
+        )
+        return sorted(
+            (
+                str(d),
+                tuple(names.original(v).replace('"media/', '"') for v in json.loads(f)),
+                tuple(sorted((t or "").split())),
+            )
+            for d, f, t in rows
+        )
+
+
+def _anki_import(col: Any, csv: Path, dupes: Duplicates, scope: MatchScope) -> None:
+    metadata = col.get_csv_metadata(str(csv), None)
+    metadata.dupe_resolution = _DUPES[dupes]
+    metadata.match_scope = _SCOPES[scope]
+    col.import_csv(ImportCsvRequest(path=str(csv), metadata=metadata))
+
+
+def _basic(col: Any, front: str, back: str, deck: str = "Words", model: Any = None) -> None:
+    note = col.new_note(model or col.models.by_name("Basic"))
+    note["Front"], note["Back"] = front, back
+    col.add_note(note, col.decks.id(deck))
+
+
+@pytest.mark.parametrize("scope", list(MatchScope))
+@pytest.mark.parametrize("dupes", list(Duplicates))
+def test_a_first_field_repeated_in_the_file_imports_as_anki_does(
+    tmp_path: Path, dupes: Duplicates, scope: MatchScope
+) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(REPEATED, encoding="utf-8")
+    anki = new_anki(tmp_path / "anki")
+    try:
+        _basic(anki, "cat", "Katze")  # the collection has one cat; no owl
+        package = export(anki, tmp_path / "before.apkg", legacy=False)
+        _anki_import(anki, csv, dupes, scope)
+        expected = _anki_notes(anki)
+    finally:
+        anki.close()
+    owls = [n for n in expected if n[1][0] == "owl"]
+    assert len(owls) == 3  # Anki adds each repeated row that matched nothing
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        summary = cirrus.import_path(csv, T0, choices=ImportChoices(dupes, scope))
+        assert _cirrus_named(cirrus) == expected
+        assert not [w for w in summary.warnings if "row skipped" in w]
+    finally:
+        cirrus.close()
+
+
+def test_a_repeated_first_field_imported_again_updates_as_anki_does(tmp_path: Path) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(REPEATED, encoding="utf-8")
+    anki = new_anki(tmp_path / "anki")
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        for _ in range(2):  # the second time, each owl row matches all three owls
+            _anki_import(anki, csv, Duplicates.UPDATE, MatchScope.NOTETYPE)
+            cirrus.import_path(csv, T0)
+        expected = _anki_notes(anki)
+        assert len(expected) == 5
+        assert _cirrus_named(cirrus) == expected
+    finally:
+        anki.close()
+        cirrus.close()
+
+
+def _other_basic(tmp_path: Path) -> Path:
+    """A package from another collection, whose own note type is also called Basic (Anki
+    renames it on import; Cirrus keeps both names)."""
+    other = new_anki(tmp_path / "other", "other")
+    try:
+        _basic(other, "cat", "from the other Basic", "Other")
+        return export(other, tmp_path / "other.apkg", legacy=False)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("dupes", list(Duplicates))
+def test_only_notes_of_the_named_note_type_match_as_in_anki(
+    tmp_path: Path, dupes: Duplicates
+) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(HEAD + "cat\tKatze neu\n", encoding="utf-8")
+    other = _other_basic(tmp_path)
+    anki = new_anki(tmp_path / "anki")
+    try:
+        _basic(anki, "cat", "Katze")
+        mine = export(anki, tmp_path / "mine.apkg", legacy=False)
+        anki.import_anki_package(
+            anki_pb.ImportAnkiPackageRequest(
+                package_path=str(other),
+                options=anki_pb.ImportAnkiPackageOptions(with_scheduling=True),
+            )
+        )
+        names = sorted(m["name"] for m in anki.models.all())
+        assert len([n for n in names if n.startswith(("Basic+", "Basic-"))]) == 1  # renamed
+        _anki_import(anki, csv, dupes, MatchScope.NOTETYPE)
+        expected = _anki_notes(anki)
+    finally:
+        anki.close()
+    assert ("Other", ("cat", "from the other Basic"), ()) in expected  # not matched
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(mine, T0)
+        cirrus.import_path(other, T0)
+        cirrus.import_path(csv, T0, choices=ImportChoices(dupes))
+        assert _cirrus_named(cirrus) == expected
+    finally:
+        cirrus.close()
+
+
+@pytest.mark.parametrize("dupes", list(Duplicates))
+def test_a_first_field_of_only_an_image_matches_as_in_anki(
+    tmp_path: Path, dupes: Duplicates
+) -> None:
+    csv = tmp_path / "rows.txt"
+    csv.write_text(HEAD + '<img src="cat.png">\tKatze neu\n', encoding="utf-8")
+    anki = new_anki(tmp_path / "anki")
+    try:
+        (Path(anki.media.dir()) / "cat.png").write_bytes(PNG)
+        _basic(anki, '<img src="cat.png">', "Katze")
+        package = export(anki, tmp_path / "before.apkg", legacy=False)
+        _anki_import(anki, csv, dupes, MatchScope.NOTETYPE)
+        expected = _anki_notes(anki)
+    finally:
+        anki.close()
+    cirrus = Collection.open(tmp_path / "cirrus")
+    try:
+        cirrus.import_path(package, T0)
+        cirrus.import_path(csv, T0, choices=ImportChoices(dupes))
+        assert _cirrus_named(cirrus) == expected
+        with cirrus.engine.connect() as conn:
+            fronts = [json.loads(f)[0] for (f,) in conn.execute(text("SELECT fields FROM note"))]
+        assert all('src="media/' in f for f in fronts)  # every note shows the stored image
     finally:
         cirrus.close()

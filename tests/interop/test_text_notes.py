@@ -284,13 +284,15 @@ def test_generated_guids_depend_on_notetype_and_first_field() -> None:
     assert only(parse_text_notes("q\ta\n", TextOptions(notetype="Vocab"))).guid != basic
 
 
-def test_a_repeated_note_is_skipped() -> None:
-    batch = parse_text_notes("q\ta\nq\tb\n", source="f")
-    assert fields(batch) == [("q", "a")]
-    assert batch.skipped == 1
-    assert batch.warnings == [
-        "f:2: the same note as line 1 (same guid, or same note type and first field); row skipped"
-    ]
+def test_a_repeated_first_field_makes_a_note_per_row_and_a_repeated_guid_is_skipped() -> None:
+    batch = parse_text_notes("q\ta\nq\tb\nq\tc\n", source="f")
+    assert fields(batch) == [("q", "a"), ("q", "b"), ("q", "c")]
+    guids = [n.guid for n in batch.notes]
+    assert len(set(guids)) == 3 and batch.skipped == 0 and not batch.warnings
+    assert guids == [n.guid for n in parse_text_notes("q\ta\nq\tb\nq\tc\n").notes]
+    twice = parse_text_notes("#guid column:1\nabc\tq\ta\nabc\tr\tb\n", source="f")
+    assert fields(twice) == [("q", "a")] and twice.skipped == 1
+    assert twice.warnings == ["f:3: the same guid as line 2; row skipped"]
 
 
 def test_guid_column_wins_over_the_generated_guid() -> None:

@@ -1,4 +1,5 @@
-"""One answer option of a practice-exam question: its number, a check mark, its Markdown."""
+"""One answer option of a practice-exam question: its number, a check mark, its Markdown
+(formulas drawn)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from app.core.choice import ChoiceOption
 from app.core.render import option_html
+from app.ui.math_label import label_html
 
 
 class OptionWidget(QFrame):
@@ -31,8 +33,10 @@ class OptionWidget(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.mark = QLabel()
         self.mark.setFixedWidth(28)
-        self.text = QLabel(f"<b>{number}.</b>&nbsp; {option_html(option, dark)}")
+        self.text = QLabel()
         self.text.setTextFormat(Qt.TextFormat.RichText)
+        shown = f"<b>{number}.</b>&nbsp; {option_html(option, dark)}"
+        self.text.setText(label_html(shown, dark, self.text.font(), self.devicePixelRatioF()))
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout = QHBoxLayout(self)
