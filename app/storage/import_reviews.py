@@ -162,8 +162,12 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
         if bulk:
             for name, _ in _INDEXES:
                 raw.execute(f"DROP INDEX {name}")
-        added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
+        try:
+            added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
+        except sqlite3.IntegrityError:  # a package listing one answer twice: once is kept
+            added = int(raw.execute(_COPY.format(mode="OR IGNORE", rows=rows, fresh=1)).rowcount)
         if bulk:
+            added -= _drop_repeated_ids(raw, last)
             for _, statement in _INDEXES:
                 raw.execute(statement)
         if raw.execute("SELECT EXISTS (SELECT 1 FROM temp.import_card WHERE fresh = 0)").fetchone()[
@@ -175,6 +179,18 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
         raw.execute("DROP TABLE IF EXISTS temp.import_note")
         raw.execute("DROP TABLE IF EXISTS temp.import_card")
     return added
+
+
+def _drop_repeated_ids(raw: sqlite3.Connection, last: int) -> int:
+    """Rows copied after ``last`` whose id came earlier (written while the unique index was
+    dropped); returns how many were removed."""
+    return int(
+        raw.execute(
+            "DELETE FROM review_log WHERE seq > ? AND seq NOT IN "
+            "(SELECT MIN(seq) FROM review_log WHERE seq > ? GROUP BY id)",
+            (last, last),
+        ).rowcount
+    )
 
 
 # -- through Python ---------------------------------------------------------------------

@@ -91,3 +91,24 @@ def test_reviews_of_cards_answered_since_are_kept_on_reimport(tmp_path: Path) ->
     finally:
         col.close()
     assert len(_log(tmp_path)) == 88
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_package_listing_each_answer_twice_imports_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    from tests.interop.test_anki_rows import mutated
+
+    def twice(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO revlog SELECT * FROM revlog")
+
+    package = tmp_path / "twice.apkg"
+    package.write_bytes(mutated("modern_export.apkg", [twice], tmp_path))
+    if bulk:
+        monkeypatch.setattr(import_reviews, "BULK", 10)  # indexes dropped while copying
+    col = Collection.open(tmp_path / "data")
+    try:
+        assert col.import_path(package, T0).review_logs == 88
+    finally:
+        col.close()
+    assert len(_log(tmp_path / "data")) == 88
