@@ -1,7 +1,9 @@
 """Anki's filtered decks (custom study sessions included) on the way into Cirrus: Cirrus
 keeps no filtered decks, so none can be left behind empty. Each card goes to its home deck
 (Anki's ``odid``) with its home due date (``odue``); the filtered decks, full or empty,
-are not created; studying "more" in Cirrus is a session over a list of cards, no deck."""
+are not created (only the placement is kept, for an export back to Anki:
+``app/storage/filtered_membership.py``); studying "more" in Cirrus is a session over a
+list of cards, no deck."""
 
 from __future__ import annotations
 
