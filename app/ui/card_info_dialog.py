@@ -1,12 +1,20 @@
-"""Card info (``I`` on the study screen): where the card lives, its answers, FSRS state."""
+"""Card info (``I`` on the study screen): where the card lives, its answers, FSRS state;
+its Edit button (``E``) opens the note editor on the card's note."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.models import CardState, StudyCard
 from app.storage.card_info import CardInfo
@@ -64,16 +72,32 @@ def _days(days: float) -> str:
 
 
 class CardInfoDialog(QDialog):
+    editRequested = Signal(int)
+    """The note id of the card shown: open the editor on it."""
+
     def __init__(self, info: CardInfo, card: StudyCard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Card info")
+        self.note_id = card.note_id
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._open)
         self.browser.setHtml(info_html(info, card))
-        QVBoxLayout(self).addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.edit_button = QPushButton("&Edit")
+        self.edit_button.setToolTip("Edit this card's note (E)")
+        buttons.addButton(self.edit_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.edit_button.clicked.connect(self._edit)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
+        layout.addWidget(buttons)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+        QShortcut(QKeySequence("E"), self, self._edit)
         self.resize(560, 480)
+
+    def _edit(self) -> None:
+        self.editRequested.emit(self.note_id)
 
     def _open(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https", "file"):

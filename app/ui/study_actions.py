@@ -164,8 +164,17 @@ class StudyActions:
         assert view.card is not None
         info = card_info(view.collection, view.card.card_id, view.clock())
         dialog = CardInfoDialog(info, view.card, view)
+        dialog.editRequested.connect(self._edit_from_info)
         dialog.show()
         self.info_dialog = dialog
+
+    def _edit_from_info(self, note_id: int) -> None:
+        """Card info's Edit: the editor on that note (or, with no editor, where it lives)."""
+        view = self.view
+        if view.receivers(SIGNAL("editRequested(int)")) > 0:
+            view.editRequested.emit(note_id)
+        elif view.card is not None and view.card.note_id == note_id:
+            self.edit()
 
     def options(self) -> None:
         view = self.view
