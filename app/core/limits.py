@@ -68,6 +68,7 @@ class LimitTree:
         self._done: dict[str, list[int]] = {}
         self._parent: dict[str, str | None] = {}
         self._node_of: dict[int, str] = {}
+        self._allowed: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         for root in roots:
             self._fill(root, None, limits, done)
 
@@ -95,9 +96,11 @@ class LimitTree:
     def _set_left(self, name: str) -> None:
         limit = self._limit[name]
         new, review = self._done[name]
-        self._left[name] = _Left(
-            new=max(0, limit.new - new), review=max(0, limit.review - review - new)
-        )
+        left = _Left(new=max(0, limit.new - new), review=max(0, limit.review - review - new))
+        old = self._left.get(name)
+        if old is None or (old.new > 0, old.review > 0) != (left.new > 0, left.review > 0):
+            self._allowed.clear()  # which decks have room is all that it depends on
+        self._left[name] = left
 
     def add(self, deck_id: int, new: int, review: int) -> None:
         """Count answers in ``deck_id`` (and so in every deck above it)."""
@@ -111,28 +114,35 @@ class LimitTree:
 
     def counts(self, node: DeckNode, available: Mapping[int, Available]) -> QueueCounts:
         """What studying ``node`` (with its sub-decks) gives today."""
-        return self._counts(node, available)
+        new, learning, review = self._counts(node, available)
+        return QueueCounts(new=new, learning=learning, review=review)
 
-    def _counts(self, node: DeckNode, available: Mapping[int, Available]) -> QueueCounts:
-        own = available.get(node.deck_id, Available()) if node.deck_id is not None else Available()
-        new, learning, review = own.new, own.learning, own.review
+    def _counts(self, node: DeckNode, available: Mapping[int, Available]) -> tuple[int, int, int]:
+        own = available.get(node.deck_id) if node.deck_id is not None else None
+        new, learning, review = (own.new, own.learning, own.review) if own else (0, 0, 0)
         for child in node.children:
-            below = self._counts(child, available)
-            new += below.new
-            learning += below.learning
-            review += below.review
+            below_new, below_learning, below_review = self._counts(child, available)
+            new += below_new
+            learning += below_learning
+            review += below_review
         left = self._left[node.name]
         review = min(review, left.review)
         new = min(new, left.new, left.review - review)
-        return QueueCounts(new=new, learning=learning, review=review)
+        return new, learning, review
 
-    def allowed(self, node: DeckNode) -> tuple[set[int], set[int]]:
+    def allowed(self, node: DeckNode) -> tuple[frozenset[int], frozenset[int]]:
         """Deck ids that may give (a new card, a review card) now when ``node`` is studied:
         every deck on the way from ``node`` down to them still has room today.
 
         The queue shows due reviews before new cards, so the review limit's bound on new
         cards holds by itself: a new card needs room in the review limit too.
         """
+        found = self._allowed.get(node.name)
+        if found is None:
+            found = self._allowed[node.name] = self._walk_allowed(node)
+        return found
+
+    def _walk_allowed(self, node: DeckNode) -> tuple[frozenset[int], frozenset[int]]:
         new_ok: set[int] = set()
         review_ok: set[int] = set()
 
@@ -150,7 +160,7 @@ class LimitTree:
                     walk(child, new_room, review_room)
 
         walk(node, True, True)
-        return new_ok, review_ok
+        return frozenset(new_ok), frozenset(review_ok)
 
 
 def find(roots: list[DeckNode], name: str) -> DeckNode | None:

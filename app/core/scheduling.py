@@ -33,6 +33,18 @@ class SchedulerSettings:
     fuzz: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    state: CardState
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    interval: timedelta
+
+
+_RATINGS = tuple(Rating)
+
+
 class CardScheduler:
     """Computes the next memory state of a card for a rating."""
 
@@ -46,23 +58,53 @@ class CardScheduler:
             maximum_interval=settings.maximum_interval,
             enable_fuzzing=False,
         )
+        self._memo: tuple[tuple[object, ...], dict[Rating, _Outcome]] | None = None
+        """The outcomes of the last card state asked about (see :meth:`_outcomes`)."""
+
+    def _outcomes(
+        self, memory: Memory, now: datetime, ratings: tuple[Rating, ...]
+    ) -> dict[Rating, _Outcome]:
+        """What each of ``ratings`` gives at ``now`` (UTC), before fuzz.
+
+        FSRS reads the moment of a review only as whole days since the last one (and adds
+        the interval to it), so the outcomes of one card's state hold for every moment of
+        the same elapsed days: the interval previews and the answer share one computation.
+        """
+        elapsed = (now - memory.last_review).days if memory.last_review is not None else None
+        key = (memory.state, memory.step, memory.stability, memory.difficulty, elapsed)
+        if self._memo is None or self._memo[0] != key:
+            self._memo = (key, {})
+        known = self._memo[1]
+        card: fsrs.Card | None = None
+        for rating in ratings:
+            if rating not in known:
+                card = card or _to_fsrs(memory, now)
+                after, _ = self._fsrs.review_card(card, fsrs.Rating(int(rating)), now)
+                known[rating] = _Outcome(
+                    CardState(int(after.state)),
+                    after.step,
+                    after.stability,
+                    after.difficulty,
+                    after.due - now,
+                )
+        return known
 
     def review(
         self, memory: Memory, rating: Rating, now: datetime, rng: random.Random | None = None
     ) -> Memory:
         """The memory after answering ``rating`` at ``now`` (aware)."""
         now = _utc(now)
-        card, _ = self._fsrs.review_card(_to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
-        due = card.due
-        if self.settings.fuzz and card.state == fsrs.State.Review:
-            due = now + fuzzed_interval(due - now, self.settings.maximum_interval, rng)
+        outcome = self._outcomes(memory, now, (rating,))[rating]
+        interval = outcome.interval
+        if self.settings.fuzz and outcome.state == CardState.REVIEW:
+            interval = fuzzed_interval(interval, self.settings.maximum_interval, rng)
         lapse = memory.state == CardState.REVIEW and rating == Rating.AGAIN
         return Memory(
-            state=CardState(int(card.state)),
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=due,
+            state=outcome.state,
+            step=outcome.step,
+            stability=outcome.stability,
+            difficulty=outcome.difficulty,
+            due=now + interval,
             last_review=now,
             reps=memory.reps + 1,
             lapses=memory.lapses + (1 if lapse else 0),
@@ -70,12 +112,8 @@ class CardScheduler:
 
     def preview(self, memory: Memory, now: datetime) -> dict[Rating, timedelta]:
         """The interval each rating would give, before fuzz."""
-        now = _utc(now)
-        out: dict[Rating, timedelta] = {}
-        for rating in Rating:
-            card, _ = self._fsrs.review_card(_to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
-            out[rating] = card.due - now
-        return out
+        outcomes = self._outcomes(memory, _utc(now), _RATINGS)
+        return {rating: outcomes[rating].interval for rating in _RATINGS}
 
     def retrievability(self, memory: Memory, now: datetime) -> float:
         """Predicted probability of recall at ``now``; 0 for a card never reviewed."""

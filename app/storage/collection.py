@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from app.core.deck_tree import DeckNode, subtree_ids
+from app.core.deck_tree import DeckNode
 from app.core.errors import BadInputError, CirrusError
 from app.core.import_choices import ImportChoices
 from app.core.models import (
@@ -30,7 +30,6 @@ from app.core.models import (
 from app.core.scheduling import CardScheduler
 from app.core.search import Node as SearchNode
 from app.core.statistics import GroupStats, StatsReport
-from app.core.study_day import day_start, next_day_start
 from app.core.timeconv import from_ms, to_ms
 from app.interop.reader import PreparedImport
 from app.storage import (
@@ -44,10 +43,12 @@ from app.storage.card_list import CardListRow
 from app.storage.check import CheckReport
 from app.storage.collection_file import DB_NAME, _db_problem
 from app.storage.custom_study import CustomStudy
+from app.storage.day_window import DayWindows
 from app.storage.deck_options import DeckOptions
 from app.storage.editing import Editing
 from app.storage.exams import Exams
 from app.storage.foreign_import import Progress
+from app.storage.held_connection import HeldConnection
 from app.storage.import_room import Imports
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.note_room import Notes
@@ -74,8 +75,10 @@ class Collection:
         rng: random.Random | None = None,
     ) -> None:
         self.engine = engine
+        self._held = HeldConnection(engine)  # see held_connection: no pool per call
         self.data_dir = data_dir
         self.tz = tz
+        self._days = DayWindows(tz)
         self.rng = rng or random.Random()
         self._undo: list[str] = []
         self._schedulers: dict[int, CardScheduler] = {}
@@ -140,6 +143,7 @@ class Collection:
         return cls(collection_file.memory_database(), None, tz=tz, rng=rng)
 
     def close(self) -> None:
+        self._held.close()
         self.engine.dispose()
         if self._lock is not None:
             self._lock.release()
@@ -166,7 +170,7 @@ class Collection:
     def _write(self) -> Iterator[Connection]:
         """One transaction; a full disk or a locked file becomes a clear error."""
         try:
-            with self.engine.begin() as conn:
+            with self._held.write() as conn:
                 yield conn
         except (OperationalError, sqlite3.OperationalError) as exc:
             # the answer path writes through sqlite3 itself: its errors come unwrapped
@@ -176,7 +180,7 @@ class Collection:
             raise CirrusError(_db_problem(orig)) from exc
 
     def _read(self) -> Any:
-        return self.engine.connect()
+        return self._held.read()
 
     # -- settings ------------------------------------------------------------------------
 
@@ -204,11 +208,7 @@ class Collection:
         return int(self.setting("day_rollover_hour", 4))
 
     def window(self, now: datetime) -> study_repo.DayWindow:
-        return study_repo.DayWindow(
-            now=to_ms(now),
-            day_start=to_ms(day_start(now, self.rollover_hour, self.tz)),
-            day_end=to_ms(next_day_start(now, self.rollover_hour, self.tz)),
-        )
+        return self._days.window(now, self.rollover_hour)
 
     # -- decks ---------------------------------------------------------------------------
 
@@ -220,11 +220,10 @@ class Collection:
 
     def deck_ids(self, deck: str | None = None) -> list[int]:
         """Ids of the deck named ``deck`` and its children (every deck when None)."""
-        decks = self._limits.known_decks()
-        if decks is None:
+        if self._limits.known_decks() is None:
             with self._read() as conn:
-                decks = self._deck_list(conn)
-        ids = subtree_ids([(i, n) for i, n, _ in decks], deck)
+                self._deck_list(conn)
+        ids = self._limits.subtree(deck)
         if deck is not None and not ids:
             raise BadInputError(f"no deck named '{deck}'")
         return ids

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlalchemy import Connection, text
 
-from app.core.deck_tree import DeckNode, build_tree
+from app.core.deck_tree import DeckNode, build_tree, subtree_ids
 from app.core.limits import DayLimits, Done, LimitTree, find
 from app.core.models import CardState
 from app.storage import study_repo
@@ -27,9 +27,13 @@ class DailyLimits:
         self._roots: list[DeckNode] | None = None
         self._tree: tuple[int, LimitTree] | None = None
         """The last tree made (for its day), adjusted on answers; other changes drop it."""
+        self._subtrees: dict[str | None, tuple[int, ...]] = {}
+        self._nodes: dict[str | None, list[DeckNode]] = {}
 
     def reset(self) -> None:
         self._decks = None
+        self._subtrees = {}
+        self._nodes = {}
         self._presets = None
         self._per_day = None
         self._done = None
@@ -63,15 +67,28 @@ class DailyLimits:
     def roots(self, conn: Connection) -> list[DeckNode]:
         if self._roots is None:
             self._roots = build_tree([(i, n) for i, n, _ in self.decks(conn)])
+            self._nodes = {}
         return self._roots
 
     def nodes(self, conn: Connection, deck: str | None) -> list[DeckNode]:
         """The tree nodes a study session of ``deck`` covers (every root when None)."""
         roots = self.roots(conn)
-        if deck is None:
-            return roots
-        node = find(roots, deck)
-        return [node] if node is not None else []
+        found = self._nodes.get(deck)
+        if found is None:
+            node = find(roots, deck) if deck is not None else None
+            found = roots if deck is None else [node] if node is not None else []
+            self._nodes[deck] = found
+        return list(found)
+
+    def subtree(self, deck: str | None) -> list[int]:
+        """Ids of ``deck`` and the decks under it (every deck when None), from the deck
+        list (which must be loaded: :meth:`decks`)."""
+        ids = self._subtrees.get(deck)
+        if ids is None:
+            assert self._decks is not None
+            ids = tuple(subtree_ids([(i, n) for i, n, _ in self._decks], deck))
+            self._subtrees[deck] = ids
+        return list(ids)
 
     def tree(self, conn: Connection, window: study_repo.DayWindow) -> LimitTree:
         if self._tree is not None and self._tree[0] == window.day_start:
