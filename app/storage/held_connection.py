@@ -5,7 +5,8 @@ return) costs about as much as the study screen's queries themselves, and the sc
 it several times per answer. The collection therefore holds one connection for as long as
 it is open and hands it to each read and each write in turn. Between uses it holds no
 transaction: a read's implicit transaction is rolled back as it ends, a write commits or
-rolls back as ``engine.begin()`` does.
+rolls back as ``engine.begin()`` does (on ``sqlite3`` itself when only the fixed SQL of
+the answer path ran).
 
 When the held connection is in use (a read nested in a write, or another thread), the
 caller gets a connection from the pool instead, exactly as before.
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
+
+from app.storage.engine import raw_connection
 
 
 class HeldConnection:
@@ -37,8 +40,8 @@ class HeldConnection:
         try:
             if conn.in_transaction():
                 conn.rollback()
-            elif getattr(conn.connection.driver_connection, "in_transaction", False):
-                conn.connection.driver_connection.rollback()  # sqlite3 began one itself
+            elif (raw := raw_connection(conn)).in_transaction:
+                raw.rollback()  # sqlite3 began one itself
         except Exception:  # the next use opens a fresh connection
             self.close()
 
@@ -68,8 +71,13 @@ class HeldConnection:
             conn = self._get()
             self._settle(conn)
             try:
-                with conn.begin():
-                    yield conn
+                yield conn
+                # SQLAlchemy's own transaction when the block used it; else the one
+                # sqlite3 began at the first write (SQLAlchemy's bookkeeping is skipped)
+                if conn.in_transaction():
+                    conn.commit()
+                elif (raw := raw_connection(conn)).in_transaction:
+                    raw.commit()
             except BaseException:
                 self._settle(conn)
                 raise

@@ -3,8 +3,6 @@ what each deck did today, kept in memory and adjusted on every answer."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import Connection, text
 
 from app.core.deck_tree import DeckNode, build_tree, subtree_ids
@@ -122,7 +120,7 @@ class DailyLimits:
         new = int(state_before == CardState.NEW)
         review = int(state_before == CardState.REVIEW)
         done = self._done[1].get(deck_id, Done())
-        self._done[1][deck_id] = replace(done, new=done.new + new, review=done.review + review)
+        self._done[1][deck_id] = Done(done.new + new, done.review + review)
         if self._tree is not None and self._tree[0] == day_start:
             self._tree[1].add(deck_id, new, review)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -140,7 +141,7 @@ def next_card(
         return None
     # fixed SQL through sqlite3: SQLAlchemy's statement handling costs more than these
     raw = raw_connection(conn)
-    decks = _ids(deck_ids)
+    decks = _id_list(tuple(deck_ids))
     params: dict[str, Any] = {
         "now": window.now,
         "day_start": window.day_start,
@@ -152,7 +153,7 @@ def next_card(
         return _study_card(conn, row)
     if review_decks:
         sql = (
-            f"{_BASE}({_ids(review_decks)}) AND c.state = 2 AND c.due < :day_end "
+            f"{_BASE}({_id_list(tuple(review_decks))}) AND c.state = 2 AND c.due < :day_end "
             f"AND {_NEXT_REVIEW} ORDER BY c.due LIMIT 1"
         )
         row = raw.execute(sql, params).fetchone()
@@ -160,7 +161,7 @@ def next_card(
             return _study_card(conn, row)
     if new_decks:
         sql = (
-            f"{_BASE}({_ids(new_decks)}) AND c.state = 0 AND {_NEXT_NEW} "
+            f"{_BASE}({_id_list(tuple(new_decks))}) AND c.state = 0 AND {_NEXT_NEW} "
             f"ORDER BY {_NEW_ORDER} LIMIT 1"
         )
         row = raw.execute(sql, params).fetchone()
@@ -343,8 +344,8 @@ def _render_template(
         )
         .fetchone()
     )
-    fields = dict(zip(json.loads(field_names), values, strict=False))
-    template_list = json.loads(templates)
+    names, template_list = _parsed_notetype(field_names, templates)
+    fields = dict(zip(names, values, strict=False))
     index = 0 if cloze else min(card.ord, len(template_list) - 1)
     card_name, qfmt, afmt = template_list[index]
     tags: tuple[str, ...] = ()
@@ -373,6 +374,19 @@ def _render_template(
 
 def _ids(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
+
+
+@lru_cache(maxsize=64)
+def _id_list(ids: tuple[int, ...]) -> str:
+    """:func:`_ids` for the queue's deck lists, which repeat from card to card."""
+    return _ids(ids)
+
+
+@lru_cache(maxsize=64)
+def _parsed_notetype(field_names: str, templates: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """A note type's field names and (name, question, answer) templates, from their JSON
+    (kept: the same note type is read for card after card)."""
+    return json.loads(field_names), [tuple(t) for t in json.loads(templates)]
 
 
 def memories(conn: Connection, deck_ids: Sequence[int]) -> list[Memory]:
