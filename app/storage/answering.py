@@ -74,7 +74,7 @@ def answer(
             conn, card_id, after.lapses, preset
         ):
             col._leeches.add(log_id)
-        staged = col._today.after(conn, change)
+        staged = col._today.after(conn, change, answered=True)
     col._today.keep(staged)
     col._limits.answered(deck_id, memory.state, window.day_start)
     col._undo.append(log_id)

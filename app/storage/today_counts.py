@@ -32,15 +32,31 @@ _SIBLING_TODAY = (
 )
 _NOT_BURIED = "(c.buried_until IS NULL OR c.buried_until <= :now)"
 _ACTIVE = "c.suspended = 0 AND n.retired = 0"
-_NOTE_COUNTS = (
-    "SELECT n.deck_id, "
-    f"SUM(c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED} "
-    f"AND NOT (p.bury_new = 1 AND {_SIBLING_TODAY})), "
-    f"SUM(c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end), "
-    f"SUM(c.state = 2 AND c.due < :day_end AND {_ACTIVE} AND {_NOT_BURIED} "
-    f"AND NOT (p.bury_reviews = 1 AND {_SIBLING_TODAY})) "
-    "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id "
-    "JOIN preset p ON p.id = d.preset_id WHERE c.note_id = :note GROUP BY n.deck_id"
+
+
+def _note_counts_sql(sibling_today: str) -> str:
+    return (
+        "SELECT n.deck_id, "
+        f"SUM(c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED} "
+        f"AND NOT (p.bury_new = 1 AND {sibling_today})), "
+        f"SUM(c.state IN (1, 3) AND {_ACTIVE} AND c.due < :day_end), "
+        f"SUM(c.state = 2 AND c.due < :day_end AND {_ACTIVE} AND {_NOT_BURIED} "
+        f"AND NOT (p.bury_reviews = 1 AND {sibling_today})) "
+        "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id "
+        "JOIN preset p ON p.id = d.preset_id WHERE c.note_id = :note GROUP BY n.deck_id"
+    )
+
+
+_NOTE_COUNTS = _note_counts_sql(_SIBLING_TODAY)
+_NOTE_COUNTS_KNOWN = _note_counts_sql(":answered")
+"""The same, told whether the note has an answer today (the kept copy knows)."""
+_ANSWERED_NOTES = (
+    "SELECT DISTINCT c.note_id FROM review_log r CROSS JOIN card c ON c.id = r.card_id "
+    "WHERE r.reviewed_at >= ?"
+)
+_NOTE_ANSWERED = (
+    "SELECT EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
+    "WHERE s.note_id = ? AND r.reviewed_at >= ?)"
 )
 
 
@@ -50,18 +66,20 @@ def stamp(raw: sqlite3.Connection) -> Stamp:
 
 
 def note_counts(
-    raw: sqlite3.Connection, window: DayWindow, note_id: int
+    raw: sqlite3.Connection, window: DayWindow, note_id: int, answered: bool | None = None
 ) -> list[tuple[int, Available]]:
-    """What one note's cards add to today's counts, per deck."""
-    rows = raw.execute(
-        _NOTE_COUNTS,
-        {
-            "now": window.now,
-            "day_start": window.day_start,
-            "day_end": window.day_end,
-            "note": note_id,
-        },
-    ).fetchall()
+    """What one note's cards add to today's counts, per deck (``answered``: whether the
+    note has an answer today, when known; else the log is asked)."""
+    params = {
+        "now": window.now,
+        "day_start": window.day_start,
+        "day_end": window.day_end,
+        "note": note_id,
+    }
+    if answered is None:
+        rows = raw.execute(_NOTE_COUNTS, params).fetchall()
+    else:
+        rows = raw.execute(_NOTE_COUNTS_KNOWN, {**params, "answered": int(answered)}).fetchall()
     return [(int(d), Available(int(a or 0), int(b or 0), int(c or 0))) for d, a, b, c in rows]
 
 
@@ -71,6 +89,8 @@ class _Copy:
     stamp: Stamp
     until: int
     counts: dict[int, Available]
+    answered: set[int]
+    """Notes with an answer today (siblings of their cards wait until tomorrow)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,7 @@ class Change:
     note_id: int
     window: DayWindow
     before: list[tuple[int, Available]]
+    answered: bool
     version: int
     """``PRAGMA data_version`` then: another connection's commit in between voids it."""
 
@@ -90,6 +111,8 @@ class Staged:
 
     stamp: Stamp
     counts: dict[int, Available]
+    note_id: int
+    answered: bool
 
 
 class TodayCounts:
@@ -118,7 +141,8 @@ class TodayCounts:
             "SELECT MIN(buried_until) FROM card WHERE buried_until > ?", (window.now,)
         ).fetchone()
         until = window.day_end if buried is None else min(int(buried), window.day_end)
-        self._copy = _Copy(window, stamp(raw), until, counts)
+        answered = {int(n) for (n,) in raw.execute(_ANSWERED_NOTES, (window.day_start,))}
+        self._copy = _Copy(window, stamp(raw), until, counts, answered)
         return counts
 
     def before(self, conn: Connection, window: DayWindow | None, note_id: int) -> Change | None:
@@ -132,21 +156,32 @@ class TodayCounts:
         window = window or self._copy.window
         if self._valid(raw, window) is None:
             return None
-        before = note_counts(raw, window, note_id)
-        return Change(note_id, window, before, self._copy.stamp[2])
+        answered = note_id in self._copy.answered
+        before = note_counts(raw, window, note_id, answered)
+        return Change(note_id, window, before, answered, self._copy.stamp[2])
 
-    def after(self, conn: Connection, change: Change | None) -> Staged | None:
-        """Call at the end of the same write: the counts with the change applied."""
+    def after(
+        self, conn: Connection, change: Change | None, answered: bool | None = None
+    ) -> Staged | None:
+        """Call at the end of the same write: the counts with the change applied.
+
+        ``answered``: the note has an answer today now (True after an answer); None asks
+        the log (after an undo)."""
         copy = self._copy
         if change is None or copy is None:
             return None
         raw = raw_connection(conn)
         if stamp(raw)[2] != change.version:  # another connection committed in between
             return None
+        if answered is None:
+            (found,) = raw.execute(
+                _NOTE_ANSWERED, (change.note_id, change.window.day_start)
+            ).fetchone()
+            answered = bool(found)
         counts = dict(copy.counts)
         for sign, part in (
             (-1, change.before),
-            (1, note_counts(raw, change.window, change.note_id)),
+            (1, note_counts(raw, change.window, change.note_id, answered)),
         ):
             for deck_id, add in part:
                 old = counts.get(deck_id, Available())
@@ -155,7 +190,7 @@ class TodayCounts:
                     old.learning + sign * add.learning,
                     old.review + sign * add.review,
                 )
-        return Staged(stamp(raw), counts)
+        return Staged(stamp(raw), counts, change.note_id, answered)
 
     def keep(self, staged: Staged | None) -> None:
         """After the write committed: keep the adjusted counts."""
@@ -164,3 +199,7 @@ class TodayCounts:
             return
         self._copy.stamp = staged.stamp
         self._copy.counts = staged.counts
+        if staged.answered:
+            self._copy.answered.add(staged.note_id)
+        else:
+            self._copy.answered.discard(staged.note_id)
