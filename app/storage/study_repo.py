@@ -290,16 +290,23 @@ def load_card(conn: Connection, card_id: int) -> StudyCard | None:
 
 def _study_card(conn: Connection, row: Any) -> StudyCard:
     state = CardState(int(row[9]))
+    kind = NoteKind(int(row[3]))
+    front, answer, css = str(row[6]), str(row[7]), ""
+    if kind == NoteKind.TEMPLATE and row[19] is not None:
+        front, answer, css = _template_sides(
+            conn, int(row[1]), int(row[2]), str(row[4]), json.loads(row[18] or "[]"), int(row[19])
+        )
     card = StudyCard(
         card_id=int(row[0]),
         note_id=int(row[1]),
         ord=int(row[2]),
-        kind=NoteKind(int(row[3])),
+        kind=kind,
         deck_id=int(row[17]),
         deck_name=str(row[4]),
         prompt=str(row[5]),
-        front=str(row[6]),
-        answer=str(row[7]),
+        front=front,
+        answer=answer,
+        css=css,
         source=row[8],
         memory=Memory(
             state=state,
@@ -316,8 +323,6 @@ def _study_card(conn: Connection, row: Any) -> StudyCard:
     )
     if row[20] is not None:
         card = _with_case(conn, card, str(row[20]))
-    if card.kind == NoteKind.TEMPLATE and row[19] is not None:
-        return _render_template(conn, card, json.loads(row[18] or "[]"), int(row[19]))
     return card
 
 
@@ -333,10 +338,11 @@ def _with_case(conn: Connection, card: StudyCard, case_uid: str) -> StudyCard:
     return replace(card, case_prompt=str(row[0]), case_text=scenario)
 
 
-def _render_template(
-    conn: Connection, card: StudyCard, values: list[str], notetype_id: int
-) -> StudyCard:
-    """Fill the card's question and answer HTML from its note type's templates."""
+def _template_sides(
+    conn: Connection, note_id: int, ord_: int, deck_name: str, values: list[str], notetype_id: int
+) -> tuple[str, str, str]:
+    """The card's question and answer HTML from its note type's templates, and the note
+    type's style sheet."""
     name, cloze, field_names, templates, css = (
         raw_connection(conn)
         .execute(
@@ -346,19 +352,19 @@ def _render_template(
     )
     names, template_list = _parsed_notetype(field_names, templates)
     fields = dict(zip(names, values, strict=False))
-    index = 0 if cloze else min(card.ord, len(template_list) - 1)
+    index = 0 if cloze else min(ord_, len(template_list) - 1)
     card_name, qfmt, afmt = template_list[index]
     tags: tuple[str, ...] = ()
     if "Tags" in qfmt or "Tags" in afmt:  # Anki nests tags with "::", Cirrus with "/"
         rows = conn.execute(
-            text("SELECT tag FROM note_tag WHERE note_id = :n ORDER BY tag"), {"n": card.note_id}
+            text("SELECT tag FROM note_tag WHERE note_id = :n ORDER BY tag"), {"n": note_id}
         )
         tags = tuple(str(t).replace("/", "::") for (t,) in rows)
     ctx = CardContext(
-        ord=card.ord,
+        ord=ord_,
         cloze=bool(cloze),
         tags=tags,
-        deck=card.deck_name,
+        deck=deck_name,
         card_name=card_name,
         notetype=name,
     )
@@ -367,9 +373,9 @@ def _render_template(
     if (occlusions := occlusion_field(qfmt)) is not None:
         media = media_folder(raw_connection(conn))
         question, answer = draw_sides(
-            question, answer, fields.get(occlusions, ""), card.ord, css, media
+            question, answer, fields.get(occlusions, ""), ord_, css, media
         )
-    return replace(card, front=question, answer=answer, css=css)
+    return question, answer, css
 
 
 def _ids(ids: Sequence[int]) -> str:
