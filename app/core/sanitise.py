@@ -100,6 +100,8 @@ _CSS_LOADS = re.compile(
 )
 """Anything in CSS that can fetch a resource (or hide such a thing behind an escape)."""
 _IMG = re.compile(r"<img\b[^>]*>")
+_MARKUP = re.compile(r"[<>&\r\x00\xa0\ufeff]")
+"""What the sanitiser could change in text: without any, it gives the text back as is."""
 _ATTR = re.compile(r'\s([a-z-]+)="([^"]*)"')
 
 
@@ -164,6 +166,8 @@ def sanitise(html: str) -> str:
     HTML too large or too deeply nested to format in time is shown as plain text."""
     if len(html) > limits.MAX_FORMATTED_CHARS:
         return plain_text_html(_ANY_TAG.sub("", html), "is too large")
+    if _MARKUP.search(html) is None:
+        return html  # no tag, entity or character the sanitiser would touch: kept as is
     if html_depth(html) > limits.MAX_NESTING:
         return plain_text_html(_ANY_TAG.sub("", html), "is nested too deeply")
     clean = nh3.clean(
