@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from app.storage.log_ids import text_sql
 from app.storage.sync import reviews
 
 
@@ -59,36 +58,4 @@ def set_events(conn: Connection) -> list[dict[str, Any]]:
 
 def answer_bodies(conn: Connection) -> list[dict[str, Any]]:
     """Every answer, set-aside answer and undo this device holds (bodies, unstamped)."""
-    cols = ", ".join(f"r.{c}" for c in reviews.COLUMNS)
-    rows = conn.execute(
-        text(
-            f"SELECT {text_sql('r.id')}, n.uid || '/' || c.ord, {cols} FROM review_log r "
-            "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id ORDER BY r.rowid"
-        )
-    ).all()
-    out: list[dict[str, Any]] = [
-        {
-            "type": "review",
-            "rid": r[0],
-            "card": r[1],
-            "row": dict(zip(reviews.COLUMNS, r[2:], strict=True)),
-        }
-        for r in rows
-    ]
-    for rid, uid, ord_, data in conn.execute(
-        text("SELECT id, note_uid, ord, data FROM sync_orphan_review")
-    ):
-        out.append({"type": "review", "rid": rid, "card": f"{uid}/{ord_}", "row": json.loads(data)})
-    for rid, uid, ord_, at, before in conn.execute(
-        text("SELECT id, note_uid, ord, reviewed_at, before FROM sync_tombstone")
-    ):
-        out.append(
-            {
-                "type": "undo",
-                "rid": rid,
-                "card": f"{uid}/{ord_}",
-                "reviewed_at": at,
-                "before": json.loads(before),
-            }
-        )
-    return out
+    return reviews.review_bodies(conn, unsent_only=False)

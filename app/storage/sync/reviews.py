@@ -122,12 +122,22 @@ def outgoing(conn: Connection) -> list[dict[str, Any]]:
 
     What was sent is kept by id, not by a rowid watermark: SQLite hands out the rowid of
     an undone last answer again, so a watermark would skip the next answer."""
+    return review_bodies(conn, unsent_only=True)
+
+
+def review_bodies(conn: Connection, unsent_only: bool) -> list[dict[str, Any]]:
+    """Answer, set-aside answer and undo events (bodies without stamps): those not sent
+    yet, or every one this device holds."""
     cols = ", ".join(f"r.{c}" for c in COLUMNS)
+    unsent = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM sync_review_seen s WHERE s.id = {text_sql('r.id')}) "
+        if unsent_only
+        else ""
+    )
     rows = conn.execute(
         text(
             f"SELECT r.id, n.uid || '/' || c.ord, {cols} FROM review_log r "
-            "JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id "
-            f"WHERE NOT EXISTS (SELECT 1 FROM sync_review_seen s WHERE s.id = {text_sql('r.id')}) "
+            f"JOIN card c ON c.id = r.card_id JOIN note n ON n.id = c.note_id {unsent}"
             "ORDER BY r.rowid"
         ),
     ).all()
@@ -140,12 +150,13 @@ def outgoing(conn: Connection) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+    sent = " WHERE sent = 0" if unsent_only else ""
     for rid, uid, ord_, data in conn.execute(
-        text("SELECT id, note_uid, ord, data FROM sync_orphan_review WHERE sent = 0")
+        text(f"SELECT id, note_uid, ord, data FROM sync_orphan_review{sent}")
     ):
         out.append({"type": "review", "rid": rid, "card": f"{uid}/{ord_}", "row": json.loads(data)})
     for rid, uid, ord_, at, before in conn.execute(
-        text("SELECT id, note_uid, ord, reviewed_at, before FROM sync_tombstone WHERE sent = 0")
+        text(f"SELECT id, note_uid, ord, reviewed_at, before FROM sync_tombstone{sent}")
     ):
         out.append(
             {
