@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from app.core import search
 from app.storage import study_repo
 from app.storage.card_list import CardListRow, card_rows
-from app.storage.search_sql import SearchClock, compile_search
+from app.storage.search_sql import SearchClock, compile_search, compile_tag_led
 from app.storage.search_text import regexp
 
 _NOTE_COLUMN = re.compile(r"\bn\.")
@@ -89,13 +89,17 @@ def search_card_ids(
     if order is not None and order not in ORDERS:
         raise ValueError(f"unknown order {order!r} ({', '.join(ORDERS)})")
     db = driver_connection(conn)
-    where, params = compile_search(db, tree, clock)
+    led = compile_tag_led(db, tree, clock) if limit is None else None
+    if led is not None:  # from the tag's rows: no list of tagged notes to build
+        source, where, params = led.source, led.where, led.params
+    else:
+        where, params = compile_search(db, tree, clock)
+        source = "card c"
     order_by = ""
     if order is not None:
         direction = " DESC" if descending else ""
         columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
         order_by = " ORDER BY " + ", ".join(c + direction for c in (*columns, "c.id"))
-    source = "card c"
     if _NOTE_COLUMN.search(where) or _NOTE_COLUMN.search(order_by):  # note columns: join
         source += " JOIN note n ON n.id = c.note_id"
     # cards of retired notes (a partial index lists them) are left out
@@ -107,6 +111,8 @@ def search_card_ids(
     # one JSON array: much quicker than a Python row per card
     (text,) = db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
     ids: list[int] = json.loads(text)
+    if led is not None and led.repeats and len(set(ids)) != len(ids):
+        ids = list(dict.fromkeys(ids))  # a card once, where it first came (its order)
     return ids
 
 

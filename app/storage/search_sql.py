@@ -72,10 +72,10 @@ class SearchClock:
     def interval_sql(self) -> str:
         """Anki's ``ivl`` in days: review day to due day; for relearning cards, the
         interval they will get back (Anki keeps it, Cirrus computes it)."""
-        span = f"{_EPOCH_DAYS * DAY}"
+        shift = _EPOCH_DAYS * DAY - self.day_start  # day numbers from integer division
         return (
-            f"CASE WHEN c.state = 2 THEN (c.due - {self.day_start} + {span}) / {DAY} - "
-            f"(c.last_review - {self.day_start} + {span}) / {DAY} "
+            f"CASE WHEN c.state = 2 THEN (c.due + {shift}) / {DAY} - "
+            f"(c.last_review + {shift}) / {DAY} "
             f"WHEN c.state = 3 THEN max(1, CAST(round(c.stability * "
             f"{self.interval_per_stability!r}) AS INTEGER)) ELSE 0 END"
         )
@@ -130,7 +130,13 @@ class _Writer:
 
     def node(self, node: s.Node) -> str:
         if isinstance(node, s.And):
-            return "(" + " AND ".join(self.node(c) for c in node.children) + ")"
+            parts = []
+            for child in node.children:
+                part = self.node(child)
+                if part == "0":  # nothing can match: the rest need not be compiled
+                    return "0"
+                parts.append(part)
+            return "(" + " AND ".join(parts) + ")"
         if isinstance(node, s.Or):
             return "(" + " OR ".join(self.node(c) for c in node.children) + ")"
         if isinstance(node, s.Not):
@@ -209,19 +215,34 @@ class _Writer:
             "^" + to_re(node.name).replace("::", "\x1f") + "(?:\x1f|\\Z)", re.IGNORECASE
         )
         ids = [i for i, name in self.decks() if pattern.match(name.replace("::", "\x1f"))]
+        if not ids:
+            return "0"
         return f"c.note_id IN (SELECT id FROM note WHERE deck_id IN ({sql_ints(ids)}))"
 
     def tag(self, node: s.Tag) -> str:
+        if node.tag == "none" and not node.regex:
+            return "c.note_id NOT IN (SELECT note_id FROM note_tag)"
+        if node.tag == "*" and not node.regex:
+            return "1"
+        return self._tagged(self.tag_list(node) or [])
+
+    def tag_list(self, node: s.Node) -> list[str] | None:
+        """The stored tags a tag term (``tag:``, ``service:``, ``domain:``) stands for;
+        None for any other term, and for ``tag:none`` and ``tag:*``."""
+        if isinstance(node, s.Service):
+            return self._matching_tags("service::" + node.name)
+        if isinstance(node, s.Domain):
+            return self._matching_tags("domain::" + node.name)
+        if not isinstance(node, s.Tag):
+            return None
         if node.regex:
             pattern = re.compile(node.tag, re.IGNORECASE)
-            return self._tagged(t for t in self.tags() if pattern.search(anki_tag(t)))
-        if node.tag == "none":
-            return "c.note_id NOT IN (SELECT note_id FROM note_tag)"
-        if node.tag == "*":
-            return "1"
+            return [t for t in self.tags() if pattern.search(anki_tag(t))]
+        if node.tag in ("none", "*"):
+            return None
         if " " in node.tag:
-            return "0"
-        return self._tagged(self._matching_tags(node.tag))
+            return []
+        return self._matching_tags(node.tag)
 
     def _matching_tags(self, tag: str) -> list[str]:
         body = to_re(tag.replace("/", "::"), any_char=r"\S")
@@ -235,10 +256,10 @@ class _Writer:
         return f"c.note_id IN (SELECT note_id FROM note_tag WHERE tag IN ({listed}))"
 
     def service(self, node: s.Service) -> str:
-        return self._tagged(self._matching_tags("service::" + node.name))
+        return self._tagged(self.tag_list(node) or [])
 
     def domain(self, node: s.Domain) -> str:
-        return self._tagged(self._matching_tags("domain::" + node.name))
+        return self._tagged(self.tag_list(node) or [])
 
     def source(self, node: s.Source) -> str:
         p = self.param("%" + to_like(node.text) + "%")
@@ -285,25 +306,27 @@ class _Writer:
         return "(" + " OR ".join(clauses) + ")" if clauses else "0"
 
     def state(self, node: s.State) -> str:
-        # "+c.state": a scan of the cards beats the (state, due) index for these
+        # the (state, due) index holds the card ids: reading it beats a scan of the cards;
+        # "likelihood" (many cards are new) leaves a deck's index first when there is one
         now = self.clock.now
         buried = f"(c.suspended = 0 AND coalesce(c.buried_until, 0) > {now})"
         if node.state == "new":
-            return "+c.state = 0"
+            return "likelihood(c.state = 0, 0.5)"
         if node.state == "learn":
-            return "+c.state IN (1, 3)"
+            return "c.state IN (1, 3)"
         if node.state == "review":
-            return "+c.state IN (2, 3)"
+            return "likelihood(c.state IN (2, 3), 0.5)"
         if node.state == "suspended":
             return "c.suspended = 1"
         if node.state in ("buried", "buried-manually", "buried-sibling"):
             return buried
         end, ahead = self.clock.day_end, now + LEARN_AHEAD_MS
-        # the few cards due first; suspension and burial (read from further along each
-        # row) only for them
+        # the few cards due first, read from the (state, due, ...) index; suspension and
+        # burial only for them. Reviews without a due moment count as due, as before.
         return (
-            f"(((+c.state = 2 AND {_DUE} < {end}) OR (+c.state IN (1, 3) AND ({_DUE} <= {ahead} "
-            f"OR ({_INTERDAY} AND {_DUE} < {end})))) AND {_ACTIVE.format(now=now)})"
+            f"(((c.state = 2 AND c.due < {end}) OR (c.state = 2 AND c.due IS NULL) OR "
+            f"(c.state IN (1, 3) AND ({_DUE} <= {ahead} OR ({_INTERDAY} AND {_DUE} < {end})))) "
+            f"AND {_ACTIVE.format(now=now)})"
         )
 
     def flag(self, node: s.Flag) -> str:
@@ -320,10 +343,43 @@ class _Writer:
         if node.key == "d":
             return f"c.difficulty {op} {sql_real(float(value) * 9 + 1)}"
         if node.key == "ivl":
-            return f"coalesce({self.clock.interval_sql()}, 0) {op} {int(value)}"
+            return self._interval(op, int(value))
         if node.key == "due":
             return self._due(op, int(value))
         return self._recall(op, float(value))
+
+    def _interval(self, op: str, days: int) -> str:
+        """``prop:ivl``: :meth:`SearchClock.interval_sql` compared (0 where it is NULL),
+        written so that most cards are decided by one subtraction: a review's interval
+        in days is the time from its last review to its due moment in whole days, or one
+        more, so only cards within a day of the limit need the day numbers."""
+        clock = self.clock
+        zero = _compare(0, op, days)
+        shift = _EPOCH_DAYS * DAY - clock.day_start
+        exact = f"(c.due + {shift}) / {DAY} - (c.last_review + {shift}) / {DAY} {op} {days}"
+        span = "(c.due - c.last_review)"
+        if op in (">", ">="):
+            at_least = days + 1 if op == ">" else days  # interval >= at_least
+            review = (
+                f"({span} >= {at_least * DAY} OR ({span} >= {(at_least - 1) * DAY} AND {exact}))"
+            )
+        elif op in ("<", "<="):
+            below = days + 1 if op == "<=" else days  # interval < below
+            review = f"({span} < {(below - 1) * DAY} OR ({span} < {below * DAY} AND {exact}))"
+        else:
+            review = exact
+        if zero:
+            review = f"({review} OR c.due IS NULL OR c.last_review IS NULL)"
+        relearning = (
+            f"coalesce(max(1, CAST(round(c.stability * {clock.interval_per_stability!r}) "
+            f"AS INTEGER)), 0) {op} {days}"
+        )
+        reviewed = (
+            f"(c.state IN (2, 3) AND ((c.state = 2 AND {review}) OR "
+            f"(c.state = 3 AND {relearning})))"
+        )
+        # cards that were never reviewed have no interval (0)
+        return f"(c.state IN (0, 1) OR {reviewed})" if zero else reviewed
 
     def _due(self, op: str, days: int) -> str:
         start, end = self.clock.day_start, self.clock.day_end
@@ -414,6 +470,18 @@ _ACTIVE = "c.suspended = 0 AND coalesce(c.buried_until, 0) <= {now}"
 _INTERDAY = f"(+c.state = 2 OR coalesce(c.due - c.last_review, 0) >= {DAY})"
 """A card due on a day rather than at a moment (a review, or a learning step of days)."""
 
+
+def _compare(left: int, op: str, right: int) -> bool:
+    return {
+        "<": left < right,
+        ">": left > right,
+        "<=": left <= right,
+        ">=": left >= right,
+        "=": left == right,
+        "!=": left != right,
+    }[op]
+
+
 _HANDLERS: dict[type, Callable[[_Writer, Any], str]] = {
     s.Everything: _Writer.everything,
     s.Text: _Writer.text,
@@ -445,3 +513,56 @@ def compile_search(
     """The WHERE condition (over ``card c JOIN note n``) and its parameters."""
     writer = _Writer(db, clock)
     return writer.node(tree), writer.params
+
+
+@dataclass(frozen=True)
+class TagLed:
+    """A search whose AND-joined terms include tag terms, compiled to read the tags'
+    rows by joins: from a tag's rows to its cards (``note_tag g JOIN card c``), and past
+    a negated tag's rows (``LEFT JOIN note_tag g1 ... WHERE g1.note_id IS NULL``). No list
+    of the tagged notes to build first, as ``IN (SELECT ...)`` does."""
+
+    source: str
+    """The FROM clause up to and with ``card c`` (more joins may follow)."""
+    where: str
+    params: dict[str, Any]
+    repeats: bool
+    """A note can hold more than one of the tags led from: its cards may come twice."""
+
+
+_FEW_TAGS = 4
+"""A negated tag term of at most this many tags is a join (a step per tag and card)."""
+
+
+def compile_tag_led(db: sqlite3.Connection, tree: s.Node, clock: SearchClock) -> TagLed | None:
+    """``tree`` (a tag term, or terms joined by AND among which tag terms) over joins of
+    ``note_tag``; None for any other search."""
+    terms = list(tree.children) if isinstance(tree, s.And) else [tree]
+    tagged = (s.Tag, s.Service, s.Domain)
+    if not any(isinstance(t.child if isinstance(t, s.Not) else t, tagged) for t in terms):
+        return None
+    writer = _Writer(db, clock)
+    source, repeats = "card c", False
+    joins: list[str] = []
+    rest: list[str] = []
+    for term in terms:
+        negated = isinstance(term, s.Not)
+        tags = writer.tag_list(term.child if isinstance(term, s.Not) else term)
+        if tags is not None and not tags and not negated:
+            return TagLed(source, "0", {}, False)
+        listed = ", ".join(sql_quote(t) for t in tags or [])
+        if tags and not negated and source == "card c":
+            source = f"note_tag g JOIN card c ON c.note_id = g.note_id AND g.tag IN ({listed})"
+            repeats = len(tags) > 1
+        elif tags and negated and len(tags) <= _FEW_TAGS:
+            alias = f"g{len(joins) + 1}"
+            joins.append(
+                f" LEFT JOIN note_tag {alias} ON {alias}.note_id = c.note_id AND "
+                f"{alias}.tag IN ({listed})"
+            )
+            rest.append(f"{alias}.note_id IS NULL")
+        else:
+            rest.append(writer.node(term))
+    if source == "card c" and not joins:
+        return None
+    return TagLed(source + "".join(joins), " AND ".join(rest) or "1", writer.params, repeats)

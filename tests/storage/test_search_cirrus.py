@@ -178,3 +178,43 @@ def test_every_query_that_parses_runs(mixed: Collection, query: str) -> None:
     negated = set(sample.search_cards(s.Not(tree), now=T0)) if tree != s.Everything() else set()
     if "prop:s" not in query and "prop:d" not in query:  # unknown memory: neither side
         assert negated == set(sample.search_cards("", now=T0)) - set(ids)
+
+
+_DAY = 86_400_000
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from([0, 1, 2, 3]),
+    st.one_of(st.none(), st.integers(-2 * _DAY, 2 * _DAY)),
+    st.one_of(st.none(), st.integers(-400 * _DAY, 40 * _DAY)),
+    st.one_of(st.none(), st.floats(0.01, 500)),
+    st.sampled_from(["<", ">", "<=", ">=", "=", "!="]),
+    st.integers(0, 60),
+    st.integers(0, _DAY - 1),
+)
+def test_interval_search_agrees_with_the_interval_it_stands_for(
+    state: int,
+    near: int | None,
+    last: int | None,
+    stability: float | None,
+    op: str,
+    days: int,
+    day_start: int,
+) -> None:
+    """``prop:ivl`` decides most cards by one subtraction; the answer is the interval's
+    (cards due within two days of the limit, where the shortcut must not decide)."""
+    due = None if near is None or last is None else last + days * _DAY + near
+    clock = SearchClock(
+        now=day_start, day_start=day_start, day_end=day_start + _DAY, factor=19 / 81, decay=-0.5
+    )
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.execute("CREATE TABLE card (id, state, due, last_review, stability)")
+        db.execute("INSERT INTO card VALUES (1, ?, ?, ?, ?)", (state, due, last, stability))
+        where, params = compile_search(db, parse(f"prop:ivl{op}{days}"), clock)
+        got = db.execute(f"SELECT count(*) FROM card c WHERE {where}", params).fetchone()[0]
+        interval = clock.interval_sql()
+        expected = db.execute(
+            f"SELECT count(*) FROM card c WHERE coalesce({interval}, 0) {op} {days}"
+        ).fetchone()[0]
+    assert got == expected
