@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from app.storage.search_sql import DAY, SearchClock
+from app.storage.search_props import DAY, SearchClock
 
 _CHUNK = 500
 

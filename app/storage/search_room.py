@@ -16,7 +16,9 @@ from sqlalchemy import Connection
 from app.core import search
 from app.storage import study_repo
 from app.storage.card_list import CardListRow, card_rows
-from app.storage.search_sql import SearchClock, compile_search, compile_tag_led
+from app.storage.search_props import SearchClock
+from app.storage.search_sql import compile_search
+from app.storage.search_tag_led import compile_tag_led
 from app.storage.search_text import regexp
 
 _NOTE_COLUMN = re.compile(r"\bn\.")

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from app.core import search as s
 from app.core.search import SearchError, Text, parse
 from app.storage.collection import Collection
-from app.storage.search_sql import SearchClock, compile_search
+from app.storage.search_props import SearchClock
+from app.storage.search_sql import compile_search
 from app.storage.search_text import FIELDS_TEXT, to_like
 from tests.conftest import FIXTURES, T0
 from tests.core.test_search_parser import _QUERIES
