@@ -26,7 +26,7 @@ ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 
 _GLIBC = frozenset(
     {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libresolv.so.2"}
-    | {"libutil.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
+    | {"libutil.so.1", "libmvec.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
 )
 SYSTEM_PACKAGES = {
     "libGL.so.1": "libgl1",
