@@ -6,9 +6,7 @@ So an import records, for each card it creates with a schedule, an *import base*
 card's state right after the import, when that state was reached (``as_of``: the latest
 of its imported answers and its last review) and when it was imported. The base covers
 the card's rows that came from Anki up to ``as_of`` (the package's schedule already
-holds them); answers given in Cirrus are not covered, whatever the device's clock. A base
-that replaces the schedule of a card already here (a newer package merged in) covers
-every row up to ``as_of`` (``"covers": "all"``).
+holds them); answers given in Cirrus are never covered, whatever the device's clock.
 The base travels as ``set`` event of kind ``import``; on every device the card's state
 is the chosen base with the answers it does not cover replayed on top (bases written by
 earlier versions list the rows they cover instead).
@@ -80,8 +78,6 @@ def record(
             continue
         as_of = max(latest or 0, state["last_review"] or 0)
         base = {"state": state, "as_of": as_of, "imported_at": now_ms}
-        if only is not None:  # a newer schedule over a card here: it covers all before it
-            base["covers"] = "all"
         rows.append((PENDING, key, dumps({FIELD: base})))
         if len(rows) == 5000:
             recorded += _write_bases(db, rows)

@@ -83,15 +83,13 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
 
 
 def _after_base(logs: Sequence[Any], base: dict[str, Any]) -> list[Any]:
-    """The answers an import base does not cover: the rows after its ``as_of``, and for a
-    base of cards the import made, every answer given in Cirrus (bases of earlier
-    versions list the rows they cover instead)."""
+    """The answers an import base does not cover: every answer given in Cirrus, and the
+    rows that came from Anki after its ``as_of`` (bases of earlier versions list the rows
+    they cover instead)."""
     if "rows" in base:
         covered = set(base["rows"])
         return [r for r in logs if str(r[0]) not in covered]
     as_of = base["as_of"]
-    if base.get("covers") == "all":
-        return [r for r in logs if r.reviewed_at > as_of]
     return [r for r in logs if r.anki_ivl is None or r.reviewed_at > as_of]
 
 
