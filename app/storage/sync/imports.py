@@ -4,12 +4,9 @@ An Anki package says more than its review log: the card table holds FSRS memory 
 ``cards.data``), the due date and the interval, which replaying the log would not give.
 So an import records, for each card it creates with a schedule, an *import base*: the
 card's state right after the import, when that state was reached (``as_of``: the latest
-of its imported answers and its last review) and when it was imported. The base covers
-the card's rows that came from Anki up to ``as_of`` (the package's schedule already
-holds them); answers given in Cirrus are never covered, whatever the device's clock.
-The base travels as ``set`` event of kind ``import``; on every device the card's state
-is the chosen base with the answers it does not cover replayed on top (bases written by
-earlier versions list the rows they cover instead).
+of its imported answers and its last review), when it was imported and which log rows it
+covers. The base travels as ``set`` event of kind ``import``; on every device the card's
+state is the chosen base with the answers it does not cover replayed on top.
 
 Two devices may import the same card (the same package, or a later export of the same
 Anki collection): the base with the latest ``as_of`` wins, then the stamp's device and
@@ -27,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.models import CardState
+from app.storage.log_ids import text_sql
 
 KIND = "import"
 PENDING = "import-local"
@@ -56,11 +54,11 @@ def record(
         f"JOIN note n ON n.id = c.note_id WHERE {where} ORDER BY c.id",
         args,
     )
-    # the latest answer of each card, beside the cards (in card order)
+    # the answers card by card, beside the cards (one card's answers in memory at a time)
     on_logs = where.replace("c.id", "r.card_id")
     logs = db.execute(
-        f"SELECT r.card_id, max(r.reviewed_at) FROM review_log r "
-        f"WHERE {on_logs} GROUP BY r.card_id ORDER BY r.card_id",
+        f"SELECT r.card_id, {text_sql('r.id')}, r.reviewed_at FROM review_log r "
+        f"WHERE {on_logs} ORDER BY r.card_id",
         args,
     )
     pending_log = next(logs, None)
@@ -68,16 +66,21 @@ def record(
     recorded = 0
     dumps = json.JSONEncoder(sort_keys=True).encode
     for cid, key, *values in cards:
-        latest: int | None = None
+        history: list[tuple[int, str]] = []
         while pending_log is not None and pending_log[0] <= cid:
             if pending_log[0] == cid:
-                latest = pending_log[1]
+                history.append((pending_log[2], pending_log[1]))
             pending_log = next(logs, None)
         state = dict(zip(STATE, values, strict=True))
-        if state["state"] == CardState.NEW and latest is None and not state["reps"]:
+        if state["state"] == CardState.NEW and not history and not state["reps"]:
             continue
-        as_of = max(latest or 0, state["last_review"] or 0)
-        base = {"state": state, "as_of": as_of, "imported_at": now_ms}
+        as_of = max([at for at, _ in history] + [state["last_review"] or 0])
+        base = {
+            "state": state,
+            "rows": sorted(rid for _, rid in history),
+            "as_of": as_of,
+            "imported_at": now_ms,
+        }
         rows.append((PENDING, key, dumps({FIELD: base})))
         if len(rows) == 5000:
             recorded += _write_bases(db, rows)

@@ -63,7 +63,8 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
         if base is None:
             state, rescheduled = _replayed(conn, key, logs, schedulers[preset])
         else:  # from the schedule an import gave, the answers it does not cover on top
-            logs = _after_base(logs, base)
+            covered = set(base["rows"])
+            logs = [r for r in logs if str(r[0]) not in covered]
             start = {b: base["state"].get(b) for b in BEFORE}
             state, rescheduled = _replayed(conn, key, logs, schedulers[preset], start)
         if state is not None and state["state"] == CardState.NEW:
@@ -80,17 +81,6 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
             sets = ", ".join(f"{b} = :{b}" for b in BEFORE)
             conn.execute(text(f"UPDATE card SET {sets} WHERE id = :c"), {**state, "c": cid})
     return changed
-
-
-def _after_base(logs: Sequence[Any], base: dict[str, Any]) -> list[Any]:
-    """The answers an import base does not cover: every answer given in Cirrus, and the
-    rows that came from Anki after its ``as_of`` (bases of earlier versions list the rows
-    they cover instead)."""
-    if "rows" in base:
-        covered = set(base["rows"])
-        return [r for r in logs if str(r[0]) not in covered]
-    as_of = base["as_of"]
-    return [r for r in logs if r.anki_ivl is None or r.reviewed_at > as_of]
 
 
 def _replayed(
