@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -107,6 +107,13 @@ def _kept_reviews(col: Collection) -> set[str]:
         live = {r[0] for r in conn.execute(text("SELECT lower(hex(id)) FROM review_log"))}
         aside = {r[0] for r in conn.execute(text("SELECT id FROM sync_orphan_review"))}
     return live | aside
+
+
+def _unschedulable(col: Collection) -> list[int]:
+    """Cards out of the new queue without a due time: the study screen cannot answer them."""
+    with col.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id FROM card WHERE state != 0 AND due IS NULL"))
+        return [int(r[0]) for r in rows]
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +253,11 @@ class World:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+@example(  # an Anki card whose later log rows (a manual one, a review) carry no due date
+    steps=[(0, "answer", 0)] * 9
+    + [(0, "sync", 0), (1, "import", 129), (0, "delete card", 470), (1, "sync", 0)]
+    + [(0, "sync", 0), (0, "answer", 0)]
+)
 @given(
     steps=st.lists(
         st.tuples(st.integers(0, 2), st.sampled_from(OPS), st.integers(0, 10**6)),
@@ -267,6 +279,7 @@ def test_three_devices_converge_and_keep_every_answer(
             dumps = [canonical(c) for c in world.cols]
             assert dumps[0] == dumps[1] == dumps[2]
             for col in world.cols:
+                assert not _unschedulable(col)
                 assert world.acknowledged - world.undone <= _kept_reviews(col)
                 assert not (world.undone & _kept_reviews(col))
         finally:

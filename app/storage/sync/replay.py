@@ -14,7 +14,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, text
 
@@ -124,9 +124,9 @@ def _replayed(
             state = {
                 "state": row["state_after"],
                 "step": row["step_after"],
-                "stability": row["stability_after"],
-                "difficulty": row["difficulty_after"],
-                "due": row["due_after"],
+                "stability": _kept(row, state, "stability"),
+                "difficulty": _kept(row, state, "difficulty"),
+                "due": _due_after(row, state),
                 "last_review": row["reviewed_at"],
                 "reps": row["reps_before"] + 1,
                 "lapses": row["lapses_before"]
@@ -136,6 +136,25 @@ def _replayed(
         state = _rescheduled(state, row, str(log_row[0]), scheduler)
         rescheduled = True
     return state, rescheduled
+
+
+def _kept(row: dict[str, Any], state: dict[str, Any] | None, name: str) -> Any:
+    """The row's value after the answer; a row from Anki carries none (no FSRS memory in
+    its log), so the card keeps the value it had."""
+    value = row[f"{name}_after"]
+    return state.get(name) if value is None and state is not None else value
+
+
+def _due_after(row: dict[str, Any], state: dict[str, Any] | None) -> int | None:
+    """The due time after the answer. A row from Anki has none: its ``ivl`` says it (days,
+    or seconds when negative), else the card stays due when it was (or at the answer)."""
+    if row["due_after"] is not None or row["state_after"] == CardState.NEW:
+        return cast(int | None, row["due_after"])
+    at = int(row["reviewed_at"])
+    ivl = row.get("anki_ivl")
+    if ivl:
+        return at + (int(ivl) * 86_400_000 if ivl > 0 else -int(ivl) * 1000)
+    return cast(int | None, state.get("due")) if state and state.get("due") is not None else at
 
 
 def _after(row: dict[str, Any]) -> dict[str, Any]:
