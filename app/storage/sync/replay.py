@@ -132,10 +132,25 @@ def _replayed(
                 "lapses": row["lapses_before"]
                 + int(row["state_before"] == CardState.REVIEW and row["rating"] == 1),
             }
+            _estimate_memory(state)
             continue
         state = _rescheduled(state, row, str(log_row[0]), scheduler)
         rescheduled = True
     return state, rescheduled
+
+
+def _estimate_memory(state: dict[str, Any]) -> None:
+    """A review or relearning card that Anki rows left without FSRS memory gets the memory
+    its interval implies (stability = the interval in days, the middle difficulty), so the
+    next answer can be scheduled."""
+    if state["state"] not in (CardState.REVIEW, CardState.RELEARNING):
+        return
+    if state["stability"] is None:
+        due, last = state["due"], state["last_review"]
+        days = (due - last) / 86_400_000 if due is not None and last is not None else 1.0
+        state["stability"] = max(days, 0.1)
+    if state["difficulty"] is None:
+        state["difficulty"] = 5.0
 
 
 def _kept(row: dict[str, Any], state: dict[str, Any] | None, name: str) -> Any:
