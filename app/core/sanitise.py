@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from typing import Any
 
 import nh3
 
@@ -124,6 +125,18 @@ def _image_or_alt(m: re.Match[str], keep_media: bool = True) -> str:
     return f'<span{css_class} title="image not shown">[{alt}]</span>'
 
 
+CLEAN_OPTIONS: dict[str, Any] = {
+    "tags": TAGS,
+    "attributes": ATTRIBUTES,
+    "attribute_filter": _allow_attribute,
+    "url_schemes": {"http", "https", "mailto"},
+    "filter_style_properties": STYLES,
+    "link_rel": None,
+}
+_CLEANER = nh3.Cleaner(**CLEAN_OPTIONS)
+"""Built once: ``nh3.clean`` converts these options anew on every call, which costs
+more than cleaning a card's text."""
+
 _TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _VOID = {"area", "base", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -170,16 +183,7 @@ def sanitise(html: str) -> str:
         return html  # no tag, entity or character the sanitiser would touch: kept as is
     if html_depth(html) > limits.MAX_NESTING:
         return plain_text_html(_ANY_TAG.sub("", html), "is nested too deeply")
-    clean = nh3.clean(
-        html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        attribute_filter=_allow_attribute,
-        url_schemes={"http", "https", "mailto"},
-        filter_style_properties=STYLES,
-        link_rel=None,
-    )
-    return _IMG.sub(_image_or_alt, clean)
+    return _IMG.sub(_image_or_alt, _CLEANER.clean(html))
 
 
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)

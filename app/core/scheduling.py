@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import fsrs
 from fsrs.scheduler import FUZZ_RANGES
 
+from app.core.fsrs_step import FsrsStep
 from app.core.models import CardState, Memory, Rating
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
@@ -58,6 +59,14 @@ class CardScheduler:
             maximum_interval=settings.maximum_interval,
             enable_fuzzing=False,
         )
+        self._step = FsrsStep(
+            self._fsrs.parameters,
+            self._fsrs.desired_retention,
+            self._fsrs.learning_steps,
+            self._fsrs.relearning_steps,
+            self._fsrs.maximum_interval,
+        )
+        """The library's step in plain arithmetic (the library checks the parameters)."""
         self._memo: tuple[tuple[object, ...], dict[Rating, _Outcome]] | None = None
         """The outcomes of the last card state asked about (see :meth:`_outcomes`)."""
 
@@ -75,19 +84,31 @@ class CardScheduler:
         if self._memo is None or self._memo[0] != key:
             self._memo = (key, {})
         known = self._memo[1]
-        card: fsrs.Card | None = None
         for rating in ratings:
             if rating not in known:
-                card = card or _to_fsrs(memory, now)
-                after, _ = self._fsrs.review_card(card, fsrs.Rating(int(rating)), now)
-                known[rating] = _Outcome(
-                    CardState(int(after.state)),
-                    after.step,
-                    after.stability,
-                    after.difficulty,
-                    after.due - now,
-                )
+                known[rating] = self._outcome(memory, now, elapsed, rating)
         return known
+
+    def _outcome(
+        self, memory: Memory, now: datetime, elapsed: int | None, rating: Rating
+    ) -> _Outcome:
+        if memory.state == CardState.NEW:
+            step = self._step.outcome(CardState.LEARNING, 0, None, None, None, rating)
+        else:
+            step = self._step.outcome(
+                memory.state, memory.step, memory.stability, memory.difficulty, elapsed, rating
+            )
+        if step is not None:
+            return _Outcome(CardState(step[0]), step[1], step[2], step[3], step[4])
+        # what the plain step does not take (the library refuses it, or says why)
+        after, _ = self._fsrs.review_card(_to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
+        return _Outcome(
+            CardState(int(after.state)),
+            after.step,
+            after.stability,
+            after.difficulty,
+            after.due - now,
+        )
 
     def review(
         self, memory: Memory, rating: Rating, now: datetime, rng: random.Random | None = None
