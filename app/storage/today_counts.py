@@ -171,7 +171,8 @@ class TodayCounts:
         if change is None or copy is None:
             return None
         raw = raw_connection(conn)
-        if stamp(raw)[2] != change.version:  # another connection committed in between
+        now = stamp(raw)  # (the write's own changes are in it: this connection made them)
+        if now[2] != change.version:  # another connection committed in between
             return None
         if answered is None:
             (found,) = raw.execute(
@@ -190,7 +191,7 @@ class TodayCounts:
                     old.learning + sign * add.learning,
                     old.review + sign * add.review,
                 )
-        return Staged(stamp(raw), counts, change.note_id, answered)
+        return Staged(now, counts, change.note_id, answered)
 
     def keep(self, staged: Staged | None) -> None:
         """After the write committed: keep the adjusted counts."""
