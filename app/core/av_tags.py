@@ -65,6 +65,8 @@ def listed(text: str) -> str:
 def front_side(question: str) -> str:
     """The question as ``{{FrontSide}}`` shows it on the answer: each clip becomes a
     reference to the question's clip of that number, so it does not count again."""
+    if "[sound:" not in question:  # no clip (every side without sound): nothing to do
+        return question
     number = itertools.count()
     return SOUND.sub(lambda _m: f"[anki:play:q:{next(number)}]", question)
 

@@ -43,11 +43,12 @@ def write_answer(
     ``new_order`` is the queue position a new card had (kept in the log's ``due_before``
     so undo can put the card back in place).
     """
-    log_id = uuid.uuid4().hex
+    stored = uuid.uuid4().bytes  # what ``to_db`` makes of the id's 32 hex digits
+    log_id = stored.hex()
     raw.execute(
         _INSERT_LOG,
         {
-            "id": to_db(log_id),
+            "id": stored,
             "c": card_id,
             "r": int(rating),
             "t": reviewed_at_ms,
