@@ -1,4 +1,4 @@
-"""FSRS scheduling: the only module that imports ``fsrs``.
+"""FSRS scheduling: with :mod:`app.core.fsrs_step`, the only modules that import ``fsrs``.
 
 Fuzz is applied here with a caller-supplied ``random.Random`` (the library's own
 fuzz uses the global generator), with the same ranges as FSRS itself, so tests
