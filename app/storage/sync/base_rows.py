@@ -63,8 +63,9 @@ def split(key: str, rows: Sequence[Row]) -> tuple[list[str], list[int]]:
 def split_all(cards: Sequence[tuple[str, Sequence[Row]]]) -> list[tuple[list[str], list[int]]]:
     """:func:`split` for many cards at once. The usual case, every row an import's, is
     checked in one pass over all the cards' ids; otherwise card by card, row by row."""
-    if _all_derived(cards):
-        return [([], sorted([at for _, at, _ in rows])) for _, rows in cards]
+    times = _all_derived(cards)
+    if times is not None:
+        return [([], sources) for sources in times]
     return [_split_rows(key, rows) for key, rows in cards]
 
 
@@ -72,28 +73,37 @@ def _candidate(at: int, rid: bytes | str) -> bool:
     return isinstance(rid, bytes) and len(rid) == 16 and at >= 0
 
 
-def _all_derived(cards: Sequence[tuple[str, Sequence[Row]]]) -> bool:
-    """Whether every row's id is the one derived from its card and time: the ids side by
-    side against the hashes side by side, one byte column at a time (the version and
-    variant bits set in the hash's columns 6 and 8 as a derived id has them)."""
+def _all_derived(cards: Sequence[tuple[str, Sequence[Row]]]) -> list[list[int]] | None:
+    """Each card's sorted times if every row's id is the one derived from its card and
+    time, else None: the ids side by side against the hashes side by side, one byte column
+    at a time (the version and variant bits set in the hash's columns 6 and 8 as a
+    derived id has them)."""
     sha1 = hashlib.sha1
     hashes: list[bytes] = []
-    ids: list[bytes] = []
+    ids: list[bytes | str] = []
+    times: list[list[int]] = []
     for key, rows in cards:
+        ats = [row[1] for row in rows]
         prefix = _prefix(key)
-        for _, at, rid in rows:
-            if not _candidate(at, rid):
-                return False
-        hashes += [sha1(prefix + b"%d" % at).digest() for _, at, _ in rows]
-        ids += [rid for _, _, rid in rows if isinstance(rid, bytes)]
-    made, have = b"".join(hashes), b"".join(ids)
+        hashes += [sha1(prefix + b"%d" % at).digest() for at in ats]
+        ids += [row[2] for row in rows]
+        times.append(ats)
+    try:
+        have = b"".join(ids)  # type: ignore[arg-type]  # a text id: TypeError
+    except TypeError:
+        return None
+    if set(map(len, ids)) - {16} or min(map(min, filter(None, times)), default=0) < 0:
+        return None
+    made = b"".join(hashes)
     for column in range(16):
         mine = made[column::20]
         if column in _SET_BITS:
             mine = mine.translate(_SET_BITS[column])
         if mine != have[column::16]:
-            return False
-    return True
+            return None
+    for ats in times:
+        ats.sort()
+    return times
 
 
 _SET_BITS = {
