@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import text
 
 from app.core.models import Rating
 from app.storage.collection import Collection
+from app.storage.import_reviews import log_id
 from app.storage.sync import base_rows, imports
 from tests.anki_fsrs_packages import anki_packages
 from tests.conftest import T0
@@ -178,3 +180,22 @@ def test_a_base_with_a_broken_listing_is_not_used(tmp_path: Path) -> None:
 @given(st.lists(st.integers(0, 2**47), max_size=40).map(sorted))
 def test_source_numbers_come_back_as_written(numbers: list[int]) -> None:
     assert base_rows.decode(base_rows.encode(numbers)) == numbers
+
+
+def test_rows_not_derived_from_the_package_are_listed_by_id() -> None:
+    key = "guid:abc/1"
+    derived = [(7, at, log_id("abc", 1, str(at))) for at in (1_700_000_000_000, 5, 0)]
+    others = [
+        (7, 1_700_000_000_001, uuid.uuid4().bytes),  # an answer given here
+        (7, 9, log_id("abc", 1, "another source")),  # from a package, not by its time
+        (7, -4, log_id("abc", 1, "-4")),  # a time before 1970
+        (7, 3, "merged-text-id"),  # an id kept as text
+        (7, 11, log_id("abd", 1, "11")),  # another card's
+    ]
+    for rows in (derived, derived + others):
+        ids, sources = base_rows.split(key, rows)
+        base = {base_rows.ROWS: ids, base_rows.SOURCES: base_rows.encode(sources)}
+        assert base_rows.covered(key, base) == {
+            r.hex() if isinstance(r, bytes) else r for _, _, r in rows
+        }
+        assert sources == [0, 5, 1_700_000_000_000]
