@@ -23,32 +23,26 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from app.storage.import_reviews import LOG_NAMESPACE
+from app.storage.import_reviews import LOG_NAMESPACE, log_id
 
 STATE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 ROWS = "rows"
 SOURCES = "sources"
 _PREFIX = LOG_NAMESPACE.bytes
-_VERSION = (0x5000 << 64) | (0x8000 << 48)
-_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 
 
 def _prefix(key: str) -> bytes:
     """What a derived id of the card ``key`` (``<note uid>/<ord>``) hashes before the
-    source number: the note's guid and the card's number."""
+    source number: the note's guid and the card's number (as :func:`log_id` does)."""
     uid, _, ord_text = key.rpartition("/")
-    return _PREFIX + f"{uid.removeprefix('guid:')}/{ord_text}/".encode()
+    return _PREFIX + f"{uid.removeprefix('guid:')}/{int(ord_text)}/".encode()
 
 
 def derived(key: str, sources: Iterable[int]) -> list[bytes]:
     """The ids (16 bytes) of the card's rows with these source numbers."""
-    sha1 = hashlib.sha1(_prefix(key)).copy
-    out = []
-    for source in sources:
-        digest = sha1()
-        digest.update(b"%d" % source)
-        out.append(((int.from_bytes(digest.digest()[:16]) & _KEEP) | _VERSION).to_bytes(16))
-    return out
+    uid, _, ord_text = key.rpartition("/")
+    guid, ord_ = uid.removeprefix("guid:"), int(ord_text)
+    return [log_id(guid, ord_, str(source)) for source in sources]
 
 
 Row = tuple[int, int, bytes | str]
