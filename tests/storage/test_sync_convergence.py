@@ -6,6 +6,7 @@ synced, the collections are identical and no acknowledged answer is missing."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -248,8 +249,8 @@ class World:
             col.close()
 
 
-@settings(
-    max_examples=6,
+@settings(  # CIRRUS_SYNC_EXAMPLES=300 for a long run
+    max_examples=int(os.environ.get("CIRRUS_SYNC_EXAMPLES", "6")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

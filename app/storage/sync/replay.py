@@ -23,7 +23,7 @@ from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, opt_from_ms, opt_to_ms
 from app.storage import study_repo
 from app.storage.log_ids import text_sql
-from app.storage.sync import imports
+from app.storage.sync import base_rows, imports
 from app.storage.sync.reviews import BEFORE, COLUMNS, card_id
 
 
@@ -63,9 +63,10 @@ def replay(conn: Connection, keys: Iterable[str], only_if_rescheduled: bool = Fa
         if base is None:
             state, rescheduled = _replayed(conn, key, logs, schedulers[preset])
         else:  # from the schedule an import gave, the answers it does not cover on top
-            covered = set(base["rows"])
+            covered = base_rows.covered(key, base)
             logs = [r for r in logs if str(r[0]) not in covered]
-            start = {b: base["state"].get(b) for b in BEFORE}
+            given = base_rows.state(base)
+            start = {b: given.get(b) for b in BEFORE}
             state, rescheduled = _replayed(conn, key, logs, schedulers[preset], start)
         if state is not None and state["state"] == CardState.NEW:
             # a new card's place in the queue is its merged position, wherever it is replayed
