@@ -23,7 +23,7 @@ from app.core.cloze import CLOZE
 from app.core.models import CardState, ImportSummary, NoteKind
 from app.interop.anki_note_copy import NoteCopy
 from app.interop.foreign import ForeignBatch, ForeignCard
-from app.interop.stored_notes import unread
+from app.interop.stored_notes import StoredNotes, unread
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection
 from app.storage.import_reviews import insert_reviews
@@ -51,8 +51,8 @@ def apply_batch(
 ) -> None:
     notetypes = _upsert_notetypes(conn, batch)
     decks = _ensure_decks(conn, batch)
-    stored = unread(batch)
-    if stored is not None and isinstance(stored.source, NoteCopy):
+    stored = batch.notes if isinstance(batch.notes, StoredNotes) else None
+    if stored is not None and isinstance(stored.source, NoteCopy):  # (read for a preview or not)
         from app.storage.import_notes_sql import copy_notes
 
         if progress is not None:

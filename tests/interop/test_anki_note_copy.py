@@ -260,3 +260,30 @@ def test_a_second_import_of_the_package_goes_row_by_row_and_adds_nothing(
         assert (again.added, again.unchanged, again.review_logs) == (0, first.added, 0)
     finally:
         col.close()
+
+
+def test_a_package_previewed_first_is_still_copied_by_sql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.interop.reader import read_source
+
+    package = _build(tmp_path / "anki", legacy=False)
+    _, slow = _import(tmp_path / "slow", package, by_sql=False, monkeypatch=monkeypatch)
+    copied: list[bool] = []
+    real = import_notes_sql.copy_notes
+    monkeypatch.setattr(
+        import_notes_sql, "copy_notes", lambda *a: copied.append(real(*a)) or copied[-1]
+    )
+    col = Collection.open(tmp_path / "fast")
+    try:
+        work = tmp_path / "work"
+        work.mkdir()
+        prepared = read_source(package, work)
+        preview = prepared.preview()
+        assert preview["notes"] == 2 * len(FIELDS) + 2
+        assert preview["decks"] == ["Lang::日本語", "Other"]
+        col.apply_import(prepared, T0)
+        assert copied == [True]
+        assert _rows(col) == slow
+    finally:
+        col.close()
