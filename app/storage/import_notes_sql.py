@@ -81,13 +81,19 @@ _CARD_ROWS = (
     f"CASE WHEN k.state IN ({int(CardState.LEARNING)}, {int(CardState.RELEARNING)}) THEN 0 END, "
     "CASE WHEN k.state != 0 THEN cirrus_import_memory(k.data, 's') END, "
     "CASE WHEN k.state != 0 THEN cirrus_import_memory(k.data, 'd') END, "
-    f"CASE WHEN k.state = 0 THEN n.pos * {NEW_ORDER_DECK} + MIN(DENSE_RANK() OVER "
-    f"(PARTITION BY k.state = 0 ORDER BY k.due) - 1, {NEW_ORDER_DECK // NEW_ORDER_NOTE - 1}) * "
-    f"{NEW_ORDER_NOTE} + k.ord WHEN k.state = {int(CardState.REVIEW)} OR k.queue = 3 "
+    f"CASE WHEN k.state = 0 THEN n.pos * {NEW_ORDER_DECK} + MIN({{rank}}, "
+    f"{NEW_ORDER_DECK // NEW_ORDER_NOTE - 1}) * {NEW_ORDER_NOTE} + k.ord "
+    f"WHEN k.state = {int(CardState.REVIEW)} OR k.queue = 3 "
     "THEN (:crt + k.due * 86400) * 1000 ELSE k.due * 1000 END, "
     "CASE WHEN k.state != 0 THEN COALESCE(cirrus_import_memory(k.data, 'lrt'), {last}) END, "
     "k.reps, k.lapses, k.queue = -1, CASE WHEN k.queue IN (-2, -3) THEN :bury END, k.flags & 7, "
     "k.cid FROM ({cards}) k JOIN temp.import_sql_note n ON n.nid = k.nid"
+)
+_RANK = "DENSE_RANK() OVER (PARTITION BY k.state = 0 ORDER BY k.due) - 1"
+"""A new card's place among the distinct new-card positions (``position_ranks``)."""
+_POSITIONS = (
+    "SELECT MIN(k.due), MAX(k.due), COUNT(DISTINCT k.due) FROM ({cards}) k "
+    "JOIN temp.import_sql_note n ON n.nid = k.nid WHERE k.state = 0"
 )
 _PROBE = "".join(chr(c) for c in range(0x20)) + '"\\/\x7f\u2028\xe9\U0001f600 a'
 _dumps = json.JSONEncoder().encode
@@ -148,8 +154,11 @@ def copy_notes(
             for statement in _LAST.format(s=_S).split("; "):
                 raw.execute(statement)
         last = "(SELECT at FROM temp.import_sql_last l WHERE l.cid = k.cid)" if reviewed else "NULL"
+        low, high, distinct = raw.execute(_POSITIONS.format(cards=shaped_cards(_S))).fetchone()
+        # positions without a gap (as Anki numbers them): a card's rank is its offset
+        rank = f"k.due - {int(low)}" if distinct and high - low + 1 == distinct else _RANK
         cards = raw.execute(
-            _CARD_ROWS.format(last=last, cards=shaped_cards(_S)),
+            _CARD_ROWS.format(last=last, cards=shaped_cards(_S), rank=rank),
             {"card": first_card, "first": first, "crt": copy.crt, "bury": bury_until_ms},
         ).rowcount
         _memory_from_history(raw, batch, first_card)

@@ -234,18 +234,25 @@ def test_a_package_the_copy_refuses_gets_the_readers_message(
         col.close()
 
 
-def test_fewer_fields_than_the_note_type_are_padded_alike(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    package = _mutate(
-        _build(tmp_path / "anki", legacy=True),
-        tmp_path,
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # fewer fields than the note type has: padded
         "UPDATE notes SET flds = substr(flds, 1, instr(flds, char(31)) - 1) WHERE id % 3 = 0",
-    )
+        # new-card positions with gaps and repeats: ranked
+        "UPDATE cards SET due = (due % 5) * 1000 + 3 WHERE type = 0",
+        # positions far apart
+        "UPDATE cards SET due = due * 100000000 WHERE type = 0",
+    ],
+)
+def test_rows_the_anki_writer_would_not_make_are_copied_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, statement: str
+) -> None:
+    package = _mutate(_build(tmp_path / "anki", legacy=True), tmp_path, statement)
     _, fast = _import(tmp_path / "fast", package, by_sql=True, monkeypatch=monkeypatch)
     _, slow = _import(tmp_path / "slow", package, by_sql=False, monkeypatch=monkeypatch)
     assert fast == slow
-    assert sum(len(json.loads(f)) == 2 and json.loads(f)[1] == "" for _, f in _uid_fields(fast)) > 4
+    assert len(fast["note"]) == 2 * len(FIELDS) + 2 and len(fast["card"]) > len(fast["note"])
 
 
 def test_a_second_import_of_the_package_goes_row_by_row_and_adds_nothing(
