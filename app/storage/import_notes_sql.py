@@ -26,7 +26,6 @@ from app.interop.foreign import ForeignBatch
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection
 from app.storage.import_reviews import _SOURCE, _attach
-from app.storage.import_schedule import Replay
 
 NotetypeInfo = tuple[int, list[str], list[tuple[str, str]], bool]
 _S = _SOURCE
@@ -70,8 +69,8 @@ _TAG_ROWS = (
 )
 _LAST = (
     "CREATE TEMP TABLE import_sql_last (cid INTEGER PRIMARY KEY, at INTEGER); "
-    "INSERT INTO temp.import_sql_last SELECT CAST(cid AS INTEGER), CAST(MAX(id) AS INTEGER) "
-    "FROM {s}.revlog GROUP BY CAST(cid AS INTEGER)"
+    "INSERT OR REPLACE INTO temp.import_sql_last SELECT CAST(cid AS INTEGER), "
+    "CAST(MAX(id) AS INTEGER) FROM {s}.revlog GROUP BY cid"
 )
 """Each card's latest review (its id: the time), as the reader's ``last_review_ids``."""
 _CARD_ROWS = (
@@ -278,6 +277,8 @@ def _memory_from_history(raw: sqlite3.Connection, batch: ForeignBatch, first_car
     ).fetchall()
     if not rows:
         return
+    from app.storage.import_schedule import Replay  # (the scheduler: only when needed)
+
     replay = Replay(batch.reviews, {(guid, ord_) for _, guid, ord_, _, _ in rows})
     updates = []
     for card_id, guid, ord_, due, last_review in rows:

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from app.core.errors import BadInputError
 from app.interop import anki_collection
-from app.storage import import_notes_sql
+from app.storage import import_notes_sql, import_reviews
 from app.storage.collection import Collection
 from tests.conftest import T0
 from tests.interop.anki_oracle import export, import_into_anki, new_anki
@@ -122,8 +122,16 @@ def _import(folder: Path, package: Path, *, by_sql: bool, monkeypatch: pytest.Mo
         copied.append(real(*args))
         return copied[-1]
 
+    history: list[int] = []
+    real_history = import_reviews._copy
+
+    def history_spy(*args: Any) -> int:
+        history.append(real_history(*args))
+        return history[-1]
+
     with monkeypatch.context() as patch:
         patch.setattr(import_notes_sql, "copy_notes", spy)
+        patch.setattr(import_reviews, "_copy", history_spy)
         if not by_sql:
             patch.setattr(anki_collection, "note_copy", lambda *a: None)
         col = Collection.open(folder)
@@ -131,6 +139,7 @@ def _import(folder: Path, package: Path, *, by_sql: bool, monkeypatch: pytest.Mo
         rows = _rows(col)
         col.close()
     assert copied == ([True] if by_sql else [])
+    assert len(history) == 1  # the history is copied by SQL both ways (attached once)
     return summary, rows
 
 
