@@ -13,6 +13,7 @@ from app.core.errors import BadInputError
 from app.core.models import CardState
 from app.interop import protobuf_wire as pb
 from app.interop.anki_filtered_decks import read_filtered_decks
+from app.interop.anki_note_copy import NoteCopy, note_copy
 from app.interop.anki_presets import read_presets
 from app.interop.anki_reviews import AnkiReviews, check_revlog, last_review_ids, review_tuples
 from app.interop.anki_rows import blob, json_object, json_text, number, ordered, text
@@ -24,6 +25,7 @@ from app.interop.foreign import (
     ForeignReview,
     Template,
 )
+from app.interop.stored_notes import StoredNotes
 
 DAY = 86_400
 MAX_SECONDS = 2**37
@@ -107,6 +109,46 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
     filtered = read_filtered_decks(db, tables)
     batch.filtered_decks = {deck.name: deck for deck in filtered.values()}
 
+    file = db.execute("PRAGMA database_list").fetchone()[2]
+    copy = note_copy(db, Path(file), crt, batch.notetypes, deck_names) if file else None
+    if copy is None:
+        notes, guids, left_out = _read_notes(db, batch.notetypes, crt, deck_names, batch.warnings)
+        batch.notes = notes
+        batch.skipped += len(left_out)
+    else:  # copied by SQL when written; read only if something asks for the notes
+        check_revlog(db)
+        batch.notes = StoredNotes(copy.count, lambda: _load_notes(copy, batch.notetypes), copy)
+        left_out = []
+        has_reviews = db.execute("SELECT EXISTS (SELECT 1 FROM revlog)").fetchone()[0]
+        guids = dict(db.execute("SELECT id, guid FROM notes")) if has_reviews else {}
+    reviews = AnkiReviews(db, Path(file), guids, left_out)
+    # read again when written; a database without a file (tests) is read now
+    batch.reviews = reviews if file else [ForeignReview(*r) for r in review_tuples(db, guids)]
+    return batch
+
+
+def _load_notes(copy: NoteCopy, notetypes: dict[str, ForeignNotetype]) -> list[ForeignNote]:
+    """The notes of a package :func:`note_copy` accepted, read one by one after all."""
+    try:
+        db = open_readonly(copy.path)
+        try:
+            return _read_notes(db, notetypes, copy.crt, copy.deck_names, [])[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise BadInputError(f"the Anki collection is damaged ({exc})") from exc
+
+
+def _read_notes(
+    db: sqlite3.Connection,
+    notetypes: dict[str, ForeignNotetype],
+    crt: int,
+    deck_names: dict[int, str],
+    warnings: list[str],
+) -> tuple[list[ForeignNote], dict[int, str], list[int]]:
+    """Every note with its cards, checked row by row; the notes' guids by note id and the
+    ids of notes left out (an unknown note type)."""
+    notes: list[ForeignNote] = []
     cards: dict[int, list[tuple[Any, ...]]] = {}
     card_slots: set[tuple[int, int]] = set()
     # every number a plain integer in its range: the rows need no check one by one
@@ -141,19 +183,18 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
             raise BadInputError(f"notes {seen[guid]} and {nid} share the guid '{guid:.40}'")
         seen[guid] = nid
         key = str(mid)
-        if key not in batch.notetypes:
-            batch.warnings.append(f"note {guid}: unknown note type {mid}; skipped")
-            batch.skipped += 1
+        if key not in notetypes:
+            warnings.append(f"note {guid}: unknown note type {mid}; skipped")
             left_out.append(nid)
             continue
-        notetype = batch.notetypes[key]
+        notetype = notetypes[key]
         fields = tuple(text(flds, f"note {nid}: its fields").split("\x1f"))
         tag_text = text(tags, f"note {nid}: its tags")
         note_cards: list[ForeignCard] = []
         for row in cards.get(nid, []):
             card = _card(row, crt, deck_names, last_reviews.get(row[0]), trusted)
             if not notetype.cloze and card.ord >= len(notetype.templates):
-                batch.warnings.append(
+                warnings.append(
                     f"card {row[0]}: template {card.ord + 1} does not exist in note type "
                     f"'{notetype.name}'; skipped"
                 )
@@ -161,7 +202,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
             note_cards.append(card)
         guids[nid] = guid
         deck = note_cards[0].deck if note_cards else "Default"
-        batch.notes.append(
+        notes.append(
             ForeignNote(
                 guid=guid,
                 notetype=key,
@@ -172,11 +213,7 @@ def _read(db: sqlite3.Connection, fmt: str) -> ForeignBatch:
                 modified_ms=mod * 1000 if isinstance(mod, int) and 0 < mod <= MAX_SECONDS else None,
             )
         )
-    file = db.execute("PRAGMA database_list").fetchone()[2]
-    reviews = AnkiReviews(db, Path(file), guids, left_out)
-    # read again when written; a database without a file (tests) is read now
-    batch.reviews = reviews if file else [ForeignReview(*r) for r in review_tuples(db, guids)]
-    return batch
+    return notes, guids, left_out
 
 
 def _card(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.interop.foreign import ForeignBatch, ForeignFilteredDeck
+from app.interop.stored_notes import has_filtered_cards
 from app.storage.foreign_import import note_uid
 from app.storage.settings_repo import get_setting, set_setting
 
@@ -24,6 +25,8 @@ def remember(conn: Connection, batch: ForeignBatch) -> None:
     """Note the filtered decks of the batch's cards (and forget those now outside one)."""
     value: dict[str, Any] = get_setting(conn, KEY) or {}
     members: dict[str, Any] = value.setdefault("cards", {})
+    if not members and not has_filtered_cards(batch):  # (without reading stored notes)
+        return
     placed = {(n.guid, c.ord): c.filtered_deck for n in batch.notes for c in n.cards}
     if not any(placed.values()) and not members:
         return

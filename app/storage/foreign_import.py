@@ -21,7 +21,9 @@ from app.core import av_tags
 from app.core.anki_template import generated_ords, strip_html
 from app.core.cloze import CLOZE
 from app.core.models import CardState, ImportSummary, NoteKind
+from app.interop.anki_note_copy import NoteCopy
 from app.interop.foreign import ForeignBatch, ForeignCard
+from app.interop.stored_notes import StoredNotes, unread
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection
 from app.storage.import_reviews import insert_reviews
@@ -49,6 +51,20 @@ def apply_batch(
 ) -> None:
     notetypes = _upsert_notetypes(conn, batch)
     decks = _ensure_decks(conn, batch)
+    stored = batch.notes if isinstance(batch.notes, StoredNotes) else None
+    if stored is not None and isinstance(stored.source, NoteCopy):  # (read for a preview or not)
+        from app.storage.import_notes_sql import copy_notes
+
+        if progress is not None:
+            progress(0, len(batch.notes))
+        args = (now_ms, bury_until_ms, summary)
+        if copy_notes(conn, batch, stored.source, notetypes, decks, media_names, *args):
+            summary.review_logs = insert_reviews(conn, batch.reviews, {})
+            if progress is not None:  # last chance to cancel before the transaction commits
+                progress(len(batch.notes), len(batch.notes))
+            summary.skipped += batch.skipped
+            summary.warnings.extend(batch.warnings)
+            return
     raw = raw_connection(conn)
     existing = _existing_notes(raw, [note_uid(n.guid) for n in batch.notes])
     next_note = _next_id(raw, "note")
@@ -195,7 +211,11 @@ def _unscheduled(batch: ForeignBatch) -> set[tuple[str, int]]:
 def _upsert_notetypes(
     conn: Connection, batch: ForeignBatch
 ) -> dict[str, tuple[int, list[str], list[tuple[str, str]], bool]]:
-    used = {n.notetype for n in batch.notes}
+    stored = unread(batch)
+    if stored is not None and isinstance(stored.source, NoteCopy):
+        used = set(stored.source.notetype_keys.values())
+    else:
+        used = {n.notetype for n in batch.notes}
     out: dict[str, tuple[int, list[str], list[tuple[str, str]], bool]] = {}
     for key in sorted(used):
         nt = batch.notetypes[key]
@@ -232,7 +252,11 @@ def _upsert_notetypes(
 
 
 def _ensure_decks(conn: Connection, batch: ForeignBatch) -> dict[str, tuple[int, int]]:
-    names = {n.deck for n in batch.notes} | {c.deck for n in batch.notes for c in n.cards}
+    stored = unread(batch)
+    if stored is not None and isinstance(stored.source, NoteCopy):
+        names = set(stored.source.decks)
+    else:
+        names = {n.deck for n in batch.notes} | {c.deck for n in batch.notes for c in n.cards}
     out: dict[str, tuple[int, int]] = {}
     created: dict[str, int] = {}
     position = int(

@@ -85,9 +85,9 @@ def insert_reviews(
 
 # -- straight from the package's database ---------------------------------------------
 
-_ATTACHED: set[int] = set()
-"""``id()`` of connections with a package attached (sqlite3 connections take no weak
-references)."""
+_ATTACHED: dict[int, Path] = {}
+"""``id()`` of connections with a package attached -> its file (sqlite3 connections take
+no weak references)."""
 _SOURCE = "cirrus_package"
 _COPY = (
     "INSERT {mode} INTO main.review_log (id, card_id, rating, reviewed_at, duration_ms, "
@@ -105,17 +105,21 @@ def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
     database read in a transaction can only be detached after it."""
     if not event.contains(conn.engine, "checkin", _detach):
         event.listen(conn.engine, "checkin", _detach)
+    if _ATTACHED.get(id(raw)) == path.resolve():  # already (the notes were copied from it)
+        raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
+        return
     if id(raw) in _ATTACHED:
-        _ATTACHED.discard(id(raw))
+        _ATTACHED.pop(id(raw))
         with suppress(sqlite3.Error):
             raw.execute(f"DETACH DATABASE {_SOURCE}")
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     raw.execute(f"ATTACH DATABASE ? AS {_SOURCE}", (uri,))
-    _ATTACHED.add(id(raw))
+    _ATTACHED[id(raw)] = path.resolve()
     found = raw.execute(
         f"SELECT COUNT(*) FROM {_SOURCE}.sqlite_master WHERE name IN ('revlog', 'cards')"
     ).fetchone()[0]
     if found != 2:  # not the package (a SQLite that reads no URI opened another file)
+        _ATTACHED[id(raw)] = Path()  # (detached when the connection goes back)
         raise sqlite3.OperationalError("the package's database did not attach")
     raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
 
@@ -126,7 +130,7 @@ def _sql_log_id(uid: str, ord_: int, source: str) -> bytes:
 
 def _detach(dbapi_connection: Any, _record: Any) -> None:
     if id(dbapi_connection) in _ATTACHED:
-        _ATTACHED.discard(id(dbapi_connection))
+        _ATTACHED.pop(id(dbapi_connection))
         with suppress(sqlite3.Error):
             dbapi_connection.execute(f"DETACH DATABASE {_SOURCE}")
 

@@ -15,7 +15,11 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.interop.anki_collection import open_readonly
+from app.interop.anki_note_copy import NoteCopy
+from app.interop.foreign import ForeignBatch
 from app.interop.reader import PreparedImport
+from app.interop.stored_notes import unread
 from app.storage import row_snapshot
 from app.storage.import_reviews import note_uid
 from app.storage.row_snapshot import Snapshot, ids_sql
@@ -40,8 +44,8 @@ def _touched(conn: Connection, prepared: PreparedImport) -> tuple[list[int], lis
     decks: set[int] = set()
     has_notes = conn.execute(text("SELECT EXISTS (SELECT 1 FROM note)")).scalar_one()
     if prepared.batch is not None:
-        uids = [note_uid(n.guid) for n in prepared.batch.notes] if has_notes else []
-        names = sorted({n.deck for n in prepared.batch.notes})
+        uids = _uids(prepared.batch) if has_notes else []
+        names = sorted(_note_decks(prepared.batch))
         for start in range(0, len(uids), 500):
             chunk = {f"u{i}": u for i, u in enumerate(uids[start : start + 500])}
             marks = ", ".join(f":{k}" for k in chunk)
@@ -64,6 +68,26 @@ def _touched(conn: Connection, prepared: PreparedImport) -> tuple[list[int], lis
                 )
             }
     return sorted(notes), sorted(decks)
+
+
+def _uids(batch: ForeignBatch) -> list[str]:
+    stored = unread(batch)
+    if stored is not None and isinstance(stored.source, NoteCopy):
+        db = open_readonly(stored.source.path)  # the guids, without reading every note
+        try:
+            return [note_uid(guid) for (guid,) in db.execute("SELECT guid FROM notes")]
+        finally:
+            db.close()
+    return [note_uid(n.guid) for n in batch.notes]
+
+
+def _note_decks(batch: ForeignBatch) -> set[str]:
+    """The decks the notes go into (notes not read yet: every deck of their cards, a
+    superset: a deck that does not change is not kept)."""
+    stored = unread(batch)
+    if stored is not None and isinstance(stored.source, NoteCopy):
+        return set(stored.source.decks)
+    return {n.deck for n in batch.notes}
 
 
 def before(conn: Connection, prepared: PreparedImport, more: Sequence[int] = ()) -> ImportMark:
