@@ -106,7 +106,7 @@ def _without_clashes(conn: Connection, snap: Snapshot) -> Snapshot:
 
 def restore(conn: Connection, snap: Snapshot) -> None:
     """Write every copied row back as it was; cards the notes gained since are removed."""
-    snap = _without_clashes(conn, snap)
+    snap = _fresh_ids(conn, _without_clashes(conn, snap))
     notes = ids_sql(snap.note_ids())
     if "card" in snap.tables:  # cards the notes gained since (a new cloze number) go
         kept = ids_sql([int(r["id"]) for r in snap.tables["card"]])
@@ -125,6 +125,53 @@ def restore(conn: Connection, snap: Snapshot) -> None:
             rows = _free_rowids(conn, rows)
         if rows:
             _upsert(conn, table, rows)
+
+
+_OWNERS = {
+    "deck": (("note", "deck_id"),),
+    "note": (("note_tag", "note_id"), ("note_local", "note_id"), ("card", "note_id")),
+    "card": (("review_log", "card_id"),),
+}
+
+
+def _fresh_ids(conn: Connection, snap: Snapshot) -> Snapshot:
+    """Decks, notes and cards whose id another row took since (SQLite hands out the id of
+    a deleted last row again: a deck, note or card added after the delete) come back
+    under a new id, with what hangs on them; the row that holds the id now stays."""
+    tables = {t: [dict(r) for r in rows] for t, rows in snap.tables.items()}
+    for table in ("deck", "note", "card"):
+        rows = tables.get(table, [])
+        if not rows:
+            continue
+        found = {
+            int(r["id"]): r
+            for r in _rows(
+                conn, f"SELECT * FROM {table} WHERE id IN ({ids_sql([x['id'] for x in rows])})"
+            )
+        }
+        if table == "card":
+            same = [(r["note_id"], r["ord"]) for r in rows]
+            held = [
+                (found[int(r["id"])]["note_id"], found[int(r["id"])]["ord"])
+                if int(r["id"]) in found
+                else None
+                for r in rows
+            ]
+        else:
+            same = [r["uid"] for r in rows]
+            held = [found[int(r["id"])]["uid"] if int(r["id"]) in found else None for r in rows]
+        top = int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
+        top = max([top] + [int(r["id"]) for r in rows])
+        moved: dict[int, int] = {}
+        for row, mine, theirs in zip(rows, same, held, strict=True):
+            if theirs is not None and theirs != mine:
+                top += 1
+                moved[int(row["id"])] = top
+                row["id"] = top
+        for child, column in _OWNERS[table] if moved else ():
+            for row in tables.get(child, []):
+                row[column] = moved.get(int(row[column]), row[column])
+    return Snapshot(tables)
 
 
 def _free_rowids(conn: Connection, rows: Rows) -> Rows:

@@ -241,3 +241,30 @@ def test_notes_written_in_the_app_export_as_a_markdown_pack(
         assert other.editing.deck_names()[0][1] == "Mine::Written"
     finally:
         other.close()
+
+
+def test_undo_a_delete_after_a_new_note_took_its_ids_keeps_both_notes(col: Collection) -> None:
+    """SQLite gives a deleted last row's id to the next row: the note added after a
+    delete holds the deleted note's ids; undoing the delete must not write over it."""
+    _sample(col)
+    deck_id = col.editing.deck_names()[0][0]
+    blank = NoteContent(0, "", NoteKind.BASIC, deck_id, "")
+    old_note = col.editing.add_note(replace(blank, prompt="Zyxwold", answer="gone"), T0)
+    (old_card,) = col.editing.cards_of_note(old_note)
+    col.answer(old_card, 3, T0)  # type: ignore[arg-type]
+    col.editing.delete_notes([old_note], T0)
+    new_note = col.editing.add_note(replace(blank, prompt="New", answer="kept"), T0)
+    (new_card,) = col.editing.cards_of_note(new_note)
+    assert (new_note, new_card) == (old_note, old_card)  # the ids came back
+    col.answer(new_card, 4, T0)  # type: ignore[arg-type]
+    col.editing.undo()
+    assert col.card(new_card).answer == "kept"
+    assert col.card(new_card).memory.reps == 1
+    found = col.editing.find_ids("Zyxwold", True, "sort", False, T0)
+    assert len(found) == 1 and found[0] != new_note
+    (restored_card,) = col.editing.cards_of_note(found[0])
+    assert col.card(restored_card).answer == "gone"
+    assert col.card(restored_card).memory.reps == 1
+    with col.engine.connect() as conn:
+        ratings = dict(conn.exec_driver_sql("SELECT card_id, rating FROM review_log").fetchall())
+    assert ratings == {restored_card: 3, new_card: 4}
