@@ -76,6 +76,29 @@ def take(
     return snap
 
 
+SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def with_schedules_now(conn: Connection, snap: Snapshot, card_ids: set[int]) -> Snapshot:
+    """The snapshot with these cards' schedules as they are now (answered since: the
+    answers' schedule stays, the rest of the change is taken back)."""
+    if not card_ids or "card" not in snap.tables:
+        return snap
+    now = {
+        int(r["id"]): r
+        for r in _rows(
+            conn,
+            f"SELECT id, {', '.join(SCHEDULE)} FROM card WHERE id IN ({ids_sql(list(card_ids))})",
+        )
+    }
+    tables = dict(snap.tables)
+    tables["card"] = [
+        {**r, **{c: now[int(r["id"])][c] for c in SCHEDULE}} if int(r["id"]) in now else r
+        for r in tables["card"]
+    ]
+    return Snapshot(tables)
+
+
 def _without_clashes(conn: Connection, snap: Snapshot) -> Snapshot:
     """Leave out notes that are here again under another id (imported again, or brought
     back by a sync since they were deleted): that note stays, with what hangs on it."""

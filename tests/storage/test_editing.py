@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,25 @@ def test_undo_a_delete_after_a_new_note_took_its_ids_keeps_both_notes(col: Colle
     with col.engine.connect() as conn:
         ratings = dict(conn.exec_driver_sql("SELECT card_id, rating FROM review_log").fetchall())
     assert ratings == {restored_card: 3, new_card: 4}
+
+
+def test_undo_under_later_answers_keeps_their_schedule_or_says_why_not(col: Collection) -> None:
+    _sample(col)
+    first, second = col.editing.find_ids("dead-letter", False, "sort", False, T0)
+    col.editing.flag([first, second], 2)
+    col.answer(first, 3, T0)  # type: ignore[arg-type]
+    answered = col.card(first).memory
+    assert col.editing.undo() == "Flag"
+    with col.engine.connect() as conn:
+        flags = conn.exec_driver_sql(f"SELECT flag FROM card WHERE id IN ({first}, {second})")
+        assert [r[0] for r in flags] == [0, 0]  # the flag is taken back
+    assert col.card(first).memory == answered  # the answer's schedule stays
+    later = T0 + timedelta(days=1)
+    col.editing.reschedule([second], later + timedelta(days=9), later)
+    col.answer(second, 3, later)  # type: ignore[arg-type]
+    with pytest.raises(BadInputError, match="answered since"):
+        col.editing.undo()
+    assert col.editing.undo_label() == "Reschedule"  # nothing was taken back
+    assert col.editing.undo_latest() == "Answer"  # the newest first, as the app does
+    assert col.editing.undo_latest() == "Reschedule"
+    assert col.card(second).memory.reps == 0

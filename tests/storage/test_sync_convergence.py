@@ -167,10 +167,7 @@ class World:
                 self.acknowledged.add(col.answer(target, Rating(rng.randint(1, 4)), now))
         elif op == "undo":
             before = _kept_reviews(col)
-            if col.editing.can_undo and rng.getrandbits(1):
-                col.editing.undo()  # the last bulk change (a deletion, a due date set)
-            else:
-                col.undo()
+            col.editing.undo_latest()  # the newest: an answer or a bulk change, as the app
             self.undone |= before - _kept_reviews(col)
         elif op in ("edit", "delete", "suspend"):
             with col.engine.connect() as conn:

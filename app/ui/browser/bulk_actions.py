@@ -171,14 +171,15 @@ class BulkActions:
         )
 
     def undo(self) -> None:
-        if not self.browser.collection.editing.can_undo:
+        col = self.browser.collection
+        if not col.editing.can_undo and not col.can_undo:
             self.browser.statusBar().showMessage("Nothing to undo", 3000)
             return
         label = ""
 
         def work() -> None:
             nonlocal label
-            label = self.browser.collection.editing.undo() or ""
+            label = col.editing.undo_latest() or ""
 
         self._run(work, "Undone")
         self.browser.statusBar().showMessage(f"Undone: {label}", 4000)
