@@ -25,11 +25,11 @@ from app.storage import (
     deck_ops,
     import_undo,
     local_edits,
-    log_ids,
     manual_log,
     notes_repo,
     row_snapshot,
     stats_repo,
+    undo_guard,
 )
 from app.storage.media_store import add_media_file
 from app.storage.notes_repo import NoteContent, NoteType
@@ -433,37 +433,6 @@ class Editing:
         """Whether the last undoable edit came after the last answer still undoable."""
         return bool(self._undo) and self._undo[-1].answers >= len(self.col._undo)
 
-    def _answered_since(self, entry: UndoEntry) -> set[int]:
-        """The entry's cards (the same note and card as then) answered since it was made."""
-        since = [log_ids.to_db(i) for i in self.col._undo[entry.answers :]]
-        uids = {int(r["id"]): r["uid"] for r in entry.snapshot.tables.get("note", [])}
-        cards = {
-            int(r["id"]): (uids.get(int(r["note_id"])), r["ord"])
-            for r in entry.snapshot.tables.get("card", [])
-        }
-        if not since or not cards:
-            return set()
-        marks = ",".join("?" for _ in since)
-        with self.col._read() as conn:
-            found = conn.exec_driver_sql(
-                "SELECT c.id, n.uid, c.ord FROM review_log r JOIN card c ON c.id = r.card_id "
-                f"JOIN note n ON n.id = c.note_id WHERE r.id IN ({marks}) "
-                f"AND r.card_id IN ({ids_sql(list(cards))})",
-                tuple(since),
-            ).all()
-        return {int(c) for c, uid, ord_ in found if cards[int(c)] == (uid, ord_)}
-
-    def _logged_cards(self, entry: UndoEntry) -> set[int]:
-        if not entry.logs:
-            return set()
-        marks = ",".join("?" for _ in entry.logs)
-        with self.col._read() as conn:
-            rows = conn.exec_driver_sql(
-                f"SELECT card_id FROM review_log WHERE id IN ({marks})",
-                tuple(log_ids.to_db(i) for i in entry.logs),
-            ).all()
-        return {int(r[0]) for r in rows}
-
     def undo_latest(self) -> str | None:
         """Take back the newest change of this session, a bulk change or an answer (one
         stack, as Anki's); returns what it took back."""
@@ -475,8 +444,8 @@ class Editing:
         """Take back the last bulk change or deletion of this session; returns its label."""
         if not self._undo:
             return None
-        answered = self._answered_since(self._undo[-1])
-        if answered and self._logged_cards(self._undo[-1]) & answered:
+        answered = undo_guard.answered_since(self.col, self._undo[-1])
+        if answered and undo_guard.logged_cards(self.col, self._undo[-1]) & answered:
             # a due date or a reset taken back under answers given since would leave
             # those answers on a schedule they were not given on
             raise BadInputError("those cards were answered since: undo the answers first")
