@@ -137,18 +137,15 @@ class TermWriter:
         md = " OR ".join(f"n.{c}_md {like_clause(p, like)}" for c in MARKDOWN_FIELDS)
         return self._hinted(
             f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
-            f"(n.prompt_md {like_clause(p, like)} OR {self._fields_like(node.text, p, like)})))",
-            node,
+            f"(n.prompt_md {like_clause(p, like)} OR {self._fields_like(node.text, p, like)})))"
         )
 
-    def _hinted(self, match: str, node: s.Node) -> str:
+    def _hinted(self, match: str) -> str:
         """``match`` (over the note's columns only) with a hint of how many notes it holds
         for, from a sample: for few, SQLite reads the notes first and steps to their cards
         by the card index (unless another index picks fewer: a deck, a state); for most,
-        it reads the cards in order and steps into each one's note. The whole search
-        (``node`` alone) reads the notes first either way: each note is tried once."""
-        share = 0.05 if self.top == {id(node)} else self._share(match)
-        return f"likelihood({match}, {share:.2f})"
+        it reads the cards in order and steps into each one's note."""
+        return f"likelihood({match}, {self._share(match):.2f})"
 
     def _share(self, match: str) -> float:
         """About how many notes ``match`` holds for (0.05 few, 0.9 most): tried on up to
@@ -224,7 +221,7 @@ class TermWriter:
         if md:
             tests = " OR ".join(test(f"n.{f}_md") for f in md)
             clauses.append(f"(n.notetype_id IS NULL AND ({tests}))")
-        return self._hinted(f"({' OR '.join(clauses)})", node) if clauses else "0"
+        return self._hinted(f"({' OR '.join(clauses)})") if clauses else "0"
 
     def regex(self, node: s.Regex) -> str:
         p = self.param("(?i)" + node.pattern)
