@@ -25,6 +25,7 @@ from typing import Any
 
 from app.core import search as s
 from app.core.models import NoteKind
+from app.storage.search_literal import field_prefix
 from app.storage.search_props import (
     ACTIVE_SQL,
     DAY,
@@ -58,6 +59,7 @@ MARKDOWN_KINDS = {
     "choice": NoteKind.CHOICE,
 }
 _MAX_ID = 2**63 - 1
+_FIRST = "coalesce(json_extract(n.fields, '$[0]'), '')"
 
 
 @dataclass(frozen=True)
@@ -198,13 +200,23 @@ class TermWriter:
         # the field's text is in the JSON text of the fields: a quick LIKE first
         loose = None if node.regex else json_pattern(node.text)
         quick = f"n.fields {like_clause(self.param(loose[0]), loose[0])} AND " if loose else ""
+        first = None if node.regex else field_prefix(node.text)
+        start = f"n.fields LIKE {self.param(first[0])} ESCAPE '\\'" if first else ""
+        starts: list[int] = []  # note types decided by the start of the JSON text alone
         for nt in self.notetypes():
             indexes = [i for i, name in enumerate(nt.fields) if match(name)]
-            if indexes:
+            if indexes == [0] and first is not None:  # the first field: from its start
+                if first[1]:
+                    starts.append(nt.id)
+                else:
+                    clauses.append(f"(n.notetype_id IS {nt.id} AND {start} AND {test(_FIRST)})")
+            elif indexes:
                 tests = " OR ".join(
                     test(f"coalesce(json_extract(n.fields, '$[{i}]'), '')") for i in indexes
                 )
                 clauses.append(f"(n.notetype_id IS {nt.id} AND {quick}({tests}))")
+        if starts:
+            clauses.append(f"(coalesce(n.notetype_id, 0) IN ({sql_ints(starts)}) AND {start})")
         md = [f for f in MARKDOWN_FIELDS if match(f)]
         if md:
             tests = " OR ".join(test(f"n.{f}_md") for f in md)

@@ -36,6 +36,8 @@ _WORDS = [
     ("dog cat", "two words", "Dog Cat"),
     ("quick brown fox", "jumps", "over"),
     ("résumé", "CV", "Resume"),
+    ('say "hi" \\ now', 'a "quoted" word', "C:\\path"),
+    ("<i>ital</i>ic 50%", "&amp; more", "<b>Bold</b>"),
 ]
 _DECKS = [
     "Lang",
@@ -316,6 +318,33 @@ QUERIES = [
     "note:Vocab (word:猫 OR word:日本語) -card:1",
     "cat and -dog or is:buried",
     "-(-(tag:lang))",
+    # the start of a first field, quotes, backslashes and HTML in fields
+    "front:say*",
+    'front:"say \\"hi*"',
+    "front:<i>*",
+    "front:ital*",
+    "front:<i>ital</i>ic*",
+    '"front:big dog*"',
+    "front:BIG*",
+    "front:b_g*",
+    '"front:b*g 0"',
+    "front:москва*",
+    "front:Москва*",
+    "word:say*",
+    "meaning:a*",
+    "text:{{c1::*",
+    '"front:<i>ital</i>ic 50%*"',
+    '"say \\"hi\\""',
+    r"C\:\\path",
+    r"\\",
+    "ital",
+    "italic",
+    "ita*ic",
+    "s*y",
+    "&amp;",
+    "amp",
+    "dog front:big*",
+    "front:big* OR 日本",
 ]
 
 
