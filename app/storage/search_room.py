@@ -19,7 +19,7 @@ from app.storage.card_list import CardListRow, card_rows
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import compile_search
 from app.storage.search_tag_led import compile_tag_led
-from app.storage.search_text import regexp
+from app.storage.search_text import regexp, sort_field
 
 _NOTE_COLUMN = re.compile(r"\bn\.")
 
@@ -123,4 +123,5 @@ def driver_connection(conn: Connection) -> sqlite3.Connection:
     db = conn.connection.driver_connection
     assert isinstance(db, sqlite3.Connection)
     db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
+    db.create_function("cirrus_sort_field", 1, sort_field, deterministic=True)
     return db

@@ -137,7 +137,8 @@ class TermWriter:
         md = " OR ".join(f"n.{c}_md {like_clause(p, like)}" for c in MARKDOWN_FIELDS)
         return self._hinted(
             f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
-            f"(n.prompt_md {like_clause(p, like)} OR {self._fields_like(node.text, p, like)})))"
+            f"({self._fields_like(node.text, p, like)} OR (n.prompt_md {like_clause(p, like)} "
+            f"AND cirrus_sort_field(n.fields) {like_clause(p, like)}))))"
         )
 
     def _hinted(self, match: str) -> str:

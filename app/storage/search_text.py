@@ -143,3 +143,17 @@ def sql_quote(value: str) -> str:
 
 def sql_ints(values: Iterable[int]) -> str:
     return ", ".join(str(int(v)) for v in values)
+
+
+def sort_field(fields: str | None) -> str:
+    """Anki's ``sfld`` of a template note, which Anki's free text also matches: its first
+    field without HTML, media names kept (``strip_html_preserving_media_filenames``)."""
+    from app.storage.text_match_keys import anki_first_field_key
+
+    try:
+        values = json.loads(fields or "[]")
+    except ValueError:
+        return ""
+    if not isinstance(values, list) or not values or not isinstance(values[0], str):
+        return ""
+    return anki_first_field_key(values[0])

@@ -204,6 +204,9 @@ QUERIES = [
     "d_g",
     "big",
     '"big dog"',
+    '"big dog and"',  # a cloze's first field without its markup is not Anki's sort field
+    '"big dog and*"',
+    '"a large dog"',
     '"dog cat"',
     "dog cat",
     "large",
