@@ -59,7 +59,11 @@ def apply_batch(
         if progress is not None:
             progress(0, len(batch.notes))
         args = (now_ms, bury_until_ms, summary)
-        if copy_notes(conn, batch, stored.source, notetypes, decks, media_names, *args):
+        raw = raw_connection(conn)
+        bulk = is_bulk(len(batch.notes), _next_id(raw, "card"))
+        with rebuilt(raw, ("note", "card"), bulk):  # indexes built after a big copy
+            copied = copy_notes(conn, batch, stored.source, notetypes, decks, media_names, *args)
+        if copied:
             summary.review_logs = insert_reviews(conn, batch.reviews, {})
             if progress is not None:  # last chance to cancel before the transaction commits
                 progress(len(batch.notes), len(batch.notes))
