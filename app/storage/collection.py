@@ -54,8 +54,7 @@ from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.note_room import Notes
 from app.storage.queue_limits import DailyLimits
 from app.storage.readonly import open_readonly
-from app.storage.search_cache import SearchStatements
-from app.storage.search_room import Searching
+from app.storage.search_room import Searching, SearchStatements
 from app.storage.settings_repo import get_setting, set_setting
 from app.storage.statistics_room import Statistics
 from app.storage.sync import SyncReport, sync_collection

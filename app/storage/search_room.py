@@ -17,7 +17,7 @@ from app.core import search
 from app.storage import study_repo
 from app.storage.card_list import CardListRow, card_rows
 from app.storage.search_answers import compile_answers
-from app.storage.search_cache import Statement, parsed, reads_clock
+from app.storage.search_cache import SearchStatements, Statement, parsed, reads_clock
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import compile_search
 from app.storage.search_tag_led import compile_tag_led
@@ -27,6 +27,8 @@ _NOTE_COLUMN = re.compile(r"\bn\.(\w+)")
 _NOTE_INDEX_COLUMNS = frozenset({"id", "retired", "notetype_id", "kind"})
 """Note columns the note index ``ix_note_card`` holds (and ``deck_id``, left out here: a
 deck term is best led from the deck's own index, which lists its notes)."""
+
+__all__ = ["SearchStatements", "Searching"]
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
