@@ -54,7 +54,7 @@ from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.note_room import Notes
 from app.storage.queue_limits import DailyLimits
 from app.storage.readonly import open_readonly
-from app.storage.search_room import Searching
+from app.storage.search_room import Searching, SearchStatements
 from app.storage.settings_repo import get_setting, set_setting
 from app.storage.statistics_room import Statistics
 from app.storage.sync import SyncReport, sync_collection
@@ -89,6 +89,7 @@ class Collection:
         self._leeches: set[str] = set()
         """Answers of this session that made a card a leech (undo takes that back too)."""
         self._search_model: tuple[float, float, float] | None = None
+        self._search_statements = SearchStatements()
         # This process's hold on the data folder; None for a read-only view.
         self._lock: FolderLock | None = None
         # Why this is a read-only view (None when it can write).

@@ -24,6 +24,7 @@ from app.core.models import CardState, ImportSummary, NoteKind
 from app.interop.anki_note_copy import NoteCopy
 from app.interop.foreign import ForeignBatch, ForeignCard
 from app.interop.stored_notes import StoredNotes, unread
+from app.storage.bulk_indexes import is_bulk, rebuilt
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection
 from app.storage.import_reviews import insert_reviews
@@ -58,7 +59,11 @@ def apply_batch(
         if progress is not None:
             progress(0, len(batch.notes))
         args = (now_ms, bury_until_ms, summary)
-        if copy_notes(conn, batch, stored.source, notetypes, decks, media_names, *args):
+        raw = raw_connection(conn)
+        bulk = is_bulk(len(batch.notes), _next_id(raw, "card"))
+        with rebuilt(raw, ("note", "card"), bulk):  # indexes built after a big copy
+            copied = copy_notes(conn, batch, stored.source, notetypes, decks, media_names, *args)
+        if copied:
             summary.review_logs = insert_reviews(conn, batch.reviews, {})
             if progress is not None:  # last chance to cancel before the transaction commits
                 progress(len(batch.notes), len(batch.notes))
@@ -68,7 +73,7 @@ def apply_batch(
     raw = raw_connection(conn)
     existing = _existing_notes(raw, [note_uid(n.guid) for n in batch.notes])
     next_note = _next_id(raw, "note")
-    next_card = _next_id(raw, "card")
+    next_card = first_card = _next_id(raw, "card")
     note_rows: list[tuple[Any, ...]] = []
     tag_rows: list[tuple[int, str]] = []
     card_rows: list[list[Any]] = []
@@ -155,22 +160,24 @@ def apply_batch(
             summary.updated += 1
         summary.notes += 1
         summary.cards += len(ords)
-    raw.executemany(
-        "INSERT INTO note (id, uid, deck_id, kind, prompt_md, origin, position, content_hash, "
-        "mtime, notetype_id, fields, front_md, answer_md, retired) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)",
-        note_rows,
-    )
-    raw.executemany("INSERT INTO note_tag (note_id, tag) VALUES (?, ?)", tag_rows)
     for row in card_rows:
         if row[-1] is None:
             row[-1] = now_ms
-    raw.executemany(
-        "INSERT INTO card (id, note_id, ord, state, step, stability, difficulty, due, "
-        "last_review, reps, lapses, suspended, buried_until, flag, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        card_rows,
-    )
+    # a big import into a small collection builds the note and card indexes afterwards
+    with rebuilt(raw, ("note", "card"), is_bulk(len(card_rows), first_card)):
+        raw.executemany(
+            "INSERT INTO note (id, uid, deck_id, kind, prompt_md, origin, position, "
+            "content_hash, mtime, notetype_id, fields, front_md, answer_md, retired) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)",
+            note_rows,
+        )
+        raw.executemany("INSERT INTO note_tag (note_id, tag) VALUES (?, ?)", tag_rows)
+        raw.executemany(
+            "INSERT INTO card (id, note_id, ord, state, step, stability, difficulty, due, "
+            "last_review, reps, lapses, suspended, buried_until, flag, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            card_rows,
+        )
     summary.review_logs = insert_reviews(conn, batch.reviews, card_ids)
     if progress is not None:  # last chance to cancel before the transaction commits
         progress(len(batch.notes), len(batch.notes))

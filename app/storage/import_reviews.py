@@ -23,20 +23,13 @@ from sqlalchemy import Connection, event
 from app.core.models import CardState
 from app.interop.anki_reviews import AnkiReviews, shaped_reviews
 from app.interop.foreign import ForeignReview, ReviewTuple, StoredReviews, review_rows
+from app.storage.bulk_indexes import OWN_INDEXES
 from app.storage.engine import raw_connection
 
 LOG_NAMESPACE = uuid.UUID("6f0c2b2e-8a56-4c2e-9d5e-2b1f4f3c9a10")
 CHUNK = 20_000
 BULK = 50_000
 """Histories at least this long (and longer than the log) rebuild the indexes."""
-_INDEXES = (
-    ("ix_review_log_id", "CREATE UNIQUE INDEX ix_review_log_id ON review_log (id)"),
-    ("ix_review_log_card_id", "CREATE INDEX ix_review_log_card_id ON review_log (card_id)"),
-    (
-        "ix_review_log_answered",
-        "CREATE INDEX ix_review_log_answered ON review_log (reviewed_at, card_id)",
-    ),
-)
 _INSERT = (
     "INSERT OR IGNORE INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
     "state_before, reps_before, lapses_before, state_after, kind, anki_ivl, anki_last_ivl, "
@@ -163,16 +156,16 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
     last = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()[0])
     bulk = reviews.at_most >= BULK and reviews.at_most > 2 * last
     try:
-        if bulk:
-            for name, _ in _INDEXES:
-                raw.execute(f"DROP INDEX {name}")
+        indexes = raw.execute(OWN_INDEXES, ("review_log",)).fetchall() if bulk else []
+        for name, _ in indexes:
+            raw.execute(f"DROP INDEX {name}")
         try:
             added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
         except sqlite3.IntegrityError:  # a package listing one answer twice: once is kept
             added = int(raw.execute(_COPY.format(mode="OR IGNORE", rows=rows, fresh=1)).rowcount)
         if bulk:
             added -= _drop_repeated_ids(raw, last)
-            for _, statement in _INDEXES:
+            for _, statement in indexes:
                 raw.execute(statement)
         if raw.execute("SELECT EXISTS (SELECT 1 FROM temp.import_card WHERE fresh = 0)").fetchone()[
             0

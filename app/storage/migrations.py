@@ -248,7 +248,25 @@ def _v11(db: sqlite3.Connection) -> None:
     migration_v11.step(db, _script)
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11)
+def _v12(db: sqlite3.Connection) -> None:
+    """Today's counts and searches by deck or note type from indexes alone: the card
+    schedule index ends with the card's note, a note index keyed by id holds the note's
+    deck, retirement and type (the note rows carry the text and stay unread), and the
+    answers' time index holds each answer's rating (``rated:``)."""
+    _script(
+        db,
+        """
+        DROP INDEX IF EXISTS ix_card_schedule;
+        CREATE INDEX ix_card_schedule ON card
+            (state, due, suspended, buried_until, last_review, stability, note_id);
+        CREATE INDEX ix_note_card ON note (id, deck_id, retired, notetype_id, kind);
+        DROP INDEX IF EXISTS ix_review_log_answered;
+        CREATE INDEX ix_review_log_answered ON review_log (reviewed_at, card_id, rating);
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12)
 LATEST = len(STEPS)
 
 

@@ -16,12 +16,19 @@ from sqlalchemy import Connection
 from app.core import search
 from app.storage import study_repo
 from app.storage.card_list import CardListRow, card_rows
+from app.storage.search_answers import compile_answers
+from app.storage.search_cache import SearchStatements, Statement, parsed, reads_clock
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import compile_search
 from app.storage.search_tag_led import compile_tag_led
 from app.storage.search_text import regexp, sort_field
 
-_NOTE_COLUMN = re.compile(r"\bn\.")
+_NOTE_COLUMN = re.compile(r"\bn\.(\w+)")
+_NOTE_INDEX_COLUMNS = frozenset({"id", "retired", "notetype_id", "kind"})
+"""Note columns the note index ``ix_note_card`` holds (and ``deck_id``, left out here: a
+deck term is best led from the deck's own index, which lists its notes)."""
+
+__all__ = ["SearchStatements", "Searching"]
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -51,10 +58,17 @@ class Searching:
         limit: int | None = None,
         now: datetime | None = None,
     ) -> list[int]:
-        tree = search.parse(query) if isinstance(query, str) else query
-        clock = self.clock(now)
+        tree = parsed(query) if isinstance(query, str) else query
+        kept = self.col._search_statements
+        key = (tree, order, descending, limit)
         with self.col._read() as conn:
-            return search_card_ids(conn, tree, clock, order, descending, limit)
+            db = kept.ready(conn.connection.driver_connection)
+            statement = kept.get(db, key)
+            if statement is None:
+                statement = search_statement(db, tree, self.clock(now), order, descending, limit)
+                if order != "interval" and not reads_clock(tree):
+                    kept.keep(db, key, statement)
+            return run_statement(db, statement)
 
     def rows(self, ids: Sequence[int], now: datetime | None = None) -> list[CardListRow]:
         clock = self.clock(now)
@@ -88,9 +102,23 @@ def search_card_ids(
 ) -> list[int]:
     """Ids of the cards (of notes not retired) that ``tree`` matches, in ``order`` (None:
     in no particular order, the quickest, as Anki's ``find_cards`` by default)."""
+    db = driver_connection(conn)
+    return run_statement(db, search_statement(db, tree, clock, order, descending, limit))
+
+
+def search_statement(
+    db: sqlite3.Connection,
+    tree: search.Node,
+    clock: SearchClock,
+    order: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+) -> Statement:
+    """The statement :func:`search_card_ids` runs."""
     if order is not None and order not in ORDERS:
         raise ValueError(f"unknown order {order!r} ({', '.join(ORDERS)})")
-    db = driver_connection(conn)
+    if order is None and (answered := compile_answers(db, tree, clock, limit)) is not None:
+        return answered  # from the review log's rows alone
     led = compile_tag_led(db, tree, clock) if limit is None else None
     if led is not None:  # from the tag's rows: no list of tagged notes to build
         source, where, params = led.source, led.where, led.params
@@ -102,8 +130,7 @@ def search_card_ids(
         direction = " DESC" if descending else ""
         columns = [c.replace("{interval}", clock.interval_sql()) for c in ORDERS[order]]
         order_by = " ORDER BY " + ", ".join(c + direction for c in (*columns, "c.id"))
-    if _NOTE_COLUMN.search(where) or _NOTE_COLUMN.search(order_by):  # note columns: join
-        source += " JOIN note n ON n.id = c.note_id"
+    source += note_join(where + order_by)
     # cards of retired notes (a partial index lists them) are left out
     if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
         where = f"c.note_id NOT IN (SELECT id FROM note WHERE retired = 1) AND {where}"
@@ -111,9 +138,25 @@ def search_card_ids(
     if limit is not None:
         sql += f" LIMIT {max(int(limit), 0)}"
     # one JSON array: much quicker than a Python row per card
-    (text,) = db.execute(f"SELECT json_group_array(id) FROM ({sql})", params).fetchone()
+    sql = f"SELECT json_group_array(id) FROM ({sql})"
+    return Statement(sql, params, led is not None and led.repeats)
+
+
+def note_join(sql: str) -> str:
+    """The join of the notes that the search's SQL reads columns of: from the note index
+    when it holds them all (each note row also carries the note's text), else the rows."""
+    used = set(_NOTE_COLUMN.findall(sql))
+    if not used:
+        return ""
+    if used <= _NOTE_INDEX_COLUMNS:
+        return " JOIN note n INDEXED BY ix_note_card ON n.id = c.note_id"
+    return " JOIN note n ON n.id = c.note_id"
+
+
+def run_statement(db: sqlite3.Connection, statement: Statement) -> list[int]:
+    (text,) = db.execute(statement.sql, statement.params).fetchone()
     ids: list[int] = json.loads(text)
-    if led is not None and led.repeats and len(set(ids)) != len(ids):
+    if statement.repeats and len(set(ids)) != len(ids):
         ids = list(dict.fromkeys(ids))  # a card once, where it first came (its order)
     return ids
 

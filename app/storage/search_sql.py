@@ -51,6 +51,7 @@ from app.storage.search_text import (
     to_re,
 )
 
+_NOTE_TYPE_COLUMNS = re.compile(r"\b(notetype_id|kind)\b")
 MARKDOWN_FIELDS = ("prompt", "front", "answer")
 MARKDOWN_KINDS = {
     "basic": NoteKind.BASIC,
@@ -303,14 +304,19 @@ class TermWriter:
             clauses.append(f"(notetype_id IS NULL AND kind IN ({sql_ints(kinds)}))")
         if not clauses:
             return "0"
-        return self._notes(" OR ".join(clauses))
+        return self._notes(" OR ".join(clauses), id(node) in self.top)
 
-    def _notes(self, condition: str) -> str:
-        """Cards of the notes that ``condition`` (answered from an index) selects; when
-        that is most notes, as the complement, a much shorter list to build."""
-        if self._share(condition) > 0.5:  # from a sample: counting them all costs more
-            return f"c.note_id NOT IN (SELECT id FROM note WHERE NOT coalesce({condition}, 0))"
-        return f"c.note_id IN (SELECT id FROM note WHERE {condition})"
+    def _notes(self, condition: str, top: bool = False) -> str:
+        """Cards of the notes that ``condition`` (over ``notetype_id`` and ``kind``)
+        selects. Few notes: listed from their index. Most notes (from a sample: counting
+        them all costs more): a term every card must meet reads each card's note in the
+        note index that holds the type (``ix_note_card``), any other the complement, a
+        much shorter list to build."""
+        if self._share(condition) <= 0.5:
+            return f"c.note_id IN (SELECT id FROM note WHERE {condition})"
+        if top:
+            return "(" + _NOTE_TYPE_COLUMNS.sub(r"n.\1", condition) + ")"
+        return f"c.note_id NOT IN (SELECT id FROM note WHERE NOT coalesce({condition}, 0))"
 
     def card_ord(self, node: s.CardOrd) -> str:
         return f"c.ord = {node.ord}"
@@ -375,6 +381,10 @@ class TermWriter:
         return self._rated(">", -node.days, node.ease)
 
     def _rated(self, op: str, days: int, ease: int | None) -> str:
+        return f"c.id IN (SELECT card_id FROM review_log WHERE {self.answers(op, days, ease)})"
+
+    def answers(self, op: str, days: int, ease: int | None) -> str:
+        """The review-log rows (``WHERE`` over ``review_log``) of a ``rated`` term."""
         target = self.clock.day_end + DAY * days
         before = self.clock.day_end + DAY * (days - 1)
         when = {
@@ -387,10 +397,7 @@ class TermWriter:
         }[op]
         button = f" AND rating = {ease}" if ease is not None else ""
         # rows of manual reschedules (rating 0) are no answer, as in Anki
-        return (
-            f"c.id IN (SELECT card_id FROM review_log WHERE rating > 0 AND reviewed_at {when}"
-            f"{button})"
-        )
+        return f"rating > 0 AND reviewed_at {when}{button}"
 
     def _cutoff(self, days: int) -> int:
         return self.clock.day_end - DAY * days

@@ -66,6 +66,7 @@ class NoteRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_note_retired", "id", sqlite_where=text("retired = 1")),
         Index("ix_note_notetype", "notetype_id", "kind"),
+        Index("ix_note_card", "id", "deck_id", "retired", "notetype_id", "kind"),
     )
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
@@ -112,6 +113,7 @@ class CardRow(SQLModel, table=True):
             "buried_until",
             "last_review",
             "stability",
+            "note_id",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -139,7 +141,7 @@ class ReviewLogRow(SQLModel, table=True):
     __tablename__ = "review_log"
     __table_args__ = (
         Index("ix_review_log_id", "id", unique=True),
-        Index("ix_review_log_answered", "reviewed_at", "card_id"),
+        Index("ix_review_log_answered", "reviewed_at", "card_id", "rating"),
         {"sqlite_autoincrement": True},
     )
     seq: int | None = Field(default=None, primary_key=True)

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 import app.storage.tables  # noqa: F401 - registers the tables
 from app.core.errors import BadInputError, CirrusError
-from app.storage import migrations
+from app.storage import migrations, study_repo
 from app.storage.collection import Collection
 from app.storage.log_ids import from_db
 from tests.conftest import FIXTURES, T0
@@ -133,10 +133,12 @@ def test_every_review_survives_the_upgrade_unchanged(tmp_path: Path) -> None:
     """Each earlier schema's review log comes out of the ladder row for row: the same ids
     (now kept as 16 bytes), the same values, in the order they were written."""
     fixtures = sorted((FIXTURES / "schema").glob("v*.sqlite"))
-    assert {f.stem for f in fixtures} >= {"v1", "v2", "v10"}
+    assert {f.stem for f in fixtures} >= {"v1", "v2", "v10", "v11"}
     for fixture in fixtures:
         old = sqlite3.connect(fixture)
         before = _reviews(old, "id")
+        if int(fixture.stem.removeprefix("v")) >= 11:  # ids already kept as 16 bytes
+            before = [(from_db(r[0]), *r[1:]) for r in before]
         runs = (
             {
                 run_id: json.loads(detail)["logs"]
@@ -176,3 +178,80 @@ def test_an_import_made_before_the_upgrade_can_still_be_undone(tmp_path: Path) -
         assert (totals["notes"], totals["review_logs"]) == (0, 0)
     finally:
         col.close()
+
+
+def _schema(path: Path) -> list[tuple[str, str, str]]:
+    """Every table and index as SQLite would create it again (white space aside)."""
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+        columns = {
+            name: db.execute(f"PRAGMA table_xinfo({name})").fetchall()
+            for kind, name, _ in rows
+            if kind == "table"
+        }
+        indexes = {
+            name: db.execute(f"PRAGMA index_xinfo({name})").fetchall()
+            for kind, name, _ in rows
+            if kind == "index"
+        }
+    finally:
+        db.close()
+    return [(k, n, repr(columns.get(n) or indexes.get(n))) for k, n, _ in rows]
+
+
+def test_a_fresh_collection_has_the_schema_of_a_migrated_one(tmp_path: Path) -> None:
+    """Every earlier schema climbs to the same tables, columns (their order, types,
+    defaults) and indexes (their columns, in order) as a collection made new."""
+    Collection.open(tmp_path / "fresh").close()
+    fresh = _schema(tmp_path / "fresh" / "collection.sqlite")
+    names = {n for _, n, _ in fresh}
+    assert {"ix_note_card", "ix_card_schedule", "ix_review_log_answered"} <= names
+    for fixture in sorted((FIXTURES / "schema").glob("v*.sqlite")):
+        data = tmp_path / fixture.stem
+        data.mkdir()
+        shutil.copyfile(fixture, data / "collection.sqlite")
+        Collection.open(data).close()
+        assert _schema(data / "collection.sqlite") == fresh, fixture.name
+
+
+def test_step_12_reads_counts_and_searches_from_indexes(tmp_path: Path) -> None:
+    """After the upgrade from schema 11, today's counts take each card's note and deck
+    from indexes, and the notes, cards and reviews are the ones the file had."""
+    shutil.copyfile(FIXTURES / "schema" / "v11.sqlite", tmp_path / "collection.sqlite")
+    old = sqlite3.connect(FIXTURES / "schema" / "v11.sqlite")
+    notes_before = old.execute("SELECT id, uid, deck_id, fields FROM note ORDER BY id").fetchall()
+    cards_before = old.execute("SELECT * FROM card ORDER BY id").fetchall()
+    old.close()
+    col = Collection.open(tmp_path)
+    try:
+        assert col.next_card(T0) is not None
+        assert sum(d.new + d.learning + d.due for d in col.decks(T0)) > 0
+    finally:
+        col.close()
+    db = sqlite3.connect(tmp_path / "collection.sqlite")
+    try:
+        assert db.execute("SELECT id, uid, deck_id, fields FROM note ORDER BY id").fetchall() == (
+            notes_before
+        )
+        assert db.execute("SELECT * FROM card ORDER BY id").fetchall() == cards_before
+        columns = {
+            name: [r[2] for r in db.execute(f"PRAGMA index_info({name})")]
+            for name in ("ix_note_card", "ix_card_schedule", "ix_review_log_answered")
+        }
+        assert columns["ix_note_card"][:3] == ["id", "deck_id", "retired"]
+        assert columns["ix_card_schedule"][-1] == "note_id"
+        assert columns["ix_review_log_answered"] == ["reviewed_at", "card_id", "rating"]
+        plan = " ".join(
+            r[3]
+            for r in db.execute(
+                "EXPLAIN QUERY PLAN SELECT n.deck_id, COUNT(*) "
+                + study_repo._FROM
+                + " WHERE c.state = 0 AND c.suspended = 0 AND n.retired = 0 GROUP BY n.deck_id"
+            )
+        )
+        assert "COVERING INDEX ix_note_card" in plan and "COVERING INDEX ix_card_schedule" in plan
+    finally:
+        db.close()

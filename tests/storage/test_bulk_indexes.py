@@ -1,0 +1,67 @@
+"""A big import builds the note and card indexes after its rows: the same indexes come
+out, and the import finds and counts the same cards as one that fills them row by row."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+
+from app.storage import bulk_indexes, foreign_import
+from app.storage.collection import Collection
+from tests.conftest import FIXTURES, T0
+
+PACKAGE = FIXTURES / "anki" / "modern_export.apkg"
+
+
+def _imported(folder: Path) -> tuple[list[int], int, list[tuple[str, str]]]:
+    col = Collection.open(folder)
+    try:
+        col.import_path(PACKAGE, T0)
+        found = sorted(col.search_cards("deck:* -is:suspended"))
+        today = sum(d.new + d.learning + d.due for d in col.decks(T0))
+    finally:
+        col.close()
+    with closing(sqlite3.connect(folder / "collection.sqlite")) as db:
+        indexes = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name IN ('note', 'card', 'review_log') AND sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+    return found, today, indexes
+
+
+def test_a_bulk_import_rebuilds_the_same_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row_by_row = _imported(tmp_path / "small")
+    monkeypatch.setattr(bulk_indexes, "BULK", 1)
+    rebuilt: list[str] = []
+
+    @contextmanager
+    def watched(raw: sqlite3.Connection, tables: Sequence[str], bulk: bool) -> Iterator[None]:
+        if bulk:
+            rebuilt.extend(
+                n for t in tables for n, _ in raw.execute(bulk_indexes.OWN_INDEXES, (t,))
+            )
+        with bulk_indexes.rebuilt(raw, tables, bulk):
+            yield
+
+    monkeypatch.setattr(foreign_import, "rebuilt", watched)
+    bulk = _imported(tmp_path / "bulk")
+    assert {"ix_note_card", "ix_card_schedule", "ix_note_deck_id"} <= set(rebuilt)
+    assert bulk == row_by_row
+
+
+def test_indexes_stay_when_the_insert_fails(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None)) as db:
+        db.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b UNIQUE, c)")
+        db.execute("CREATE INDEX ix_t_c ON t (c)")
+        db.execute("BEGIN")
+        with pytest.raises(sqlite3.IntegrityError), bulk_indexes.rebuilt(db, ("t",), True):
+            db.executemany("INSERT INTO t (b, c) VALUES (?, ?)", [(1, 1), (1, 2)])
+        db.execute("ROLLBACK")
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert "ix_t_c" in names
