@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.core import search as s
-from app.storage.search_text import regexp
+from app.storage.search_text import register_functions
 
 _KEPT = 128
 """Statements kept at most (a browser session repeats a few searches)."""
@@ -84,7 +84,7 @@ class SearchStatements:
         """``db`` with the functions searches call, registered once per connection
         (registering again would expire every statement SQLite has prepared on it)."""
         if self._functions_on is not db:
-            db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
+            register_functions(db)
             self._functions_on = db
         return db
 

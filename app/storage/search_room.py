@@ -21,7 +21,7 @@ from app.storage.search_cache import SearchStatements, Statement, parsed, reads_
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import compile_search
 from app.storage.search_tag_led import compile_tag_led
-from app.storage.search_text import regexp, sort_field
+from app.storage.search_text import register_functions
 
 _NOTE_COLUMN = re.compile(r"\bn\.(\w+)")
 _NOTE_INDEX_COLUMNS = frozenset({"id", "retired", "notetype_id", "kind"})
@@ -165,6 +165,5 @@ def driver_connection(conn: Connection) -> sqlite3.Connection:
     """The sqlite3 connection under ``conn``, with the functions searches call."""
     db = conn.connection.driver_connection
     assert isinstance(db, sqlite3.Connection)
-    db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
-    db.create_function("cirrus_sort_field", 1, sort_field, deterministic=True)
+    register_functions(db)
     return db

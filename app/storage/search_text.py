@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -157,3 +158,9 @@ def sort_field(fields: str | None) -> str:
     if not isinstance(values, list) or not values or not isinstance(values[0], str):
         return ""
     return anki_first_field_key(values[0])
+
+
+def register_functions(db: sqlite3.Connection) -> None:
+    """The SQL functions compiled searches call."""
+    db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
+    db.create_function("cirrus_sort_field", 1, sort_field, deterministic=True)
