@@ -16,7 +16,7 @@ from app.core.search import SearchError, Text, parse
 from app.storage.collection import Collection
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import compile_search
-from app.storage.search_text import FIELDS_TEXT, to_like
+from app.storage.search_text import FIELDS_TEXT, register_functions, to_like
 from tests.conftest import FIXTURES, T0
 from tests.core.test_search_parser import _QUERIES
 
@@ -142,6 +142,7 @@ def test_free_text_on_fields_matches_like_on_ankis_joined_fields(
     """Whatever path the compiled condition takes, it agrees with LIKE on Anki's flds."""
     text = "".join("\\\\" if c == "\\" else c for c in query)  # a search-text value
     with closing(sqlite3.connect(":memory:")) as db:
+        register_functions(db)
         db.execute("CREATE TABLE note (prompt_md, front_md, answer_md, fields)")
         db.execute(
             "INSERT INTO note VALUES ('', '', '', ?)", (json.dumps(fields, ensure_ascii=False),)
