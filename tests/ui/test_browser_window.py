@@ -374,3 +374,26 @@ def test_escape_and_ctrl_w_close_the_browser(qtbot, tmp_path) -> None:
             assert not browser.isVisible()
     finally:
         col.close()
+
+
+def test_ctrl_z_in_the_browser_takes_back_the_newest_change_first(qtbot, open_window) -> None:
+    """One undo stack, as Anki's: an answer given after a bulk change goes back first."""
+    window = open_window()
+    browser = _open_browser(qtbot, window)
+    browser.ask = lambda _title, _prompt: "week2"
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: not browser.searching)
+    col = window.collection
+    card = col.editing.find_ids("tag:week2", False, "sort", False, T0)[0]
+    col.answer(card, 3, T0)  # type: ignore[arg-type]
+    assert col.totals()["review_logs"] == 1
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert col.totals()["review_logs"] == 0  # the answer went back
+    assert col.editing.find_ids("tag:week2", False, "sort", False, T0)  # the tags stay
+    assert "Answer" in browser.statusBar().currentMessage()
+    qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: not browser.searching)
+    assert col.editing.find_ids("tag:week2", False, "sort", False, T0) == []
