@@ -61,6 +61,12 @@ MARKDOWN_KINDS = {
 }
 _MAX_ID = 2**63 - 1
 _FIRST = "coalesce(json_extract(n.fields, '$[0]'), '')"
+# Anki's free text also matches the sort field (``sfld``: the first field without HTML).
+# The prompt is that field made plain (no HTML, and for a cloze no cloze markup): outside
+# cloze notes a match of the prompt is taken as one of ``sfld`` (only runs of white space,
+# which the prompt makes one space, can tell them apart). A cloze's prompt, or a field
+# with HTML the fields' text does not match through, is checked on ``sfld`` itself.
+_MAY_DIFFER = "(instr(n.fields, '<') OR instr(n.fields, '&') OR instr(n.fields, '{{'))"
 
 
 @dataclass(frozen=True)
@@ -138,9 +144,14 @@ class TermWriter:
         md = " OR ".join(f"n.{c}_md {like_clause(p, like)}" for c in MARKDOWN_FIELDS)
         return self._hinted(
             f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
-            f"({self._fields_like(node.text, p, like)} OR (n.prompt_md {like_clause(p, like)} "
-            f"AND cirrus_sort_field(n.fields) {like_clause(p, like)}))))"
+            f"(({self._not_cloze()} AND n.prompt_md {like_clause(p, like)}) "
+            f"OR {self._fields_like(node.text, p, like)} OR (n.prompt_md {like_clause(p, like)} "
+            f"AND {_MAY_DIFFER} AND cirrus_sort_field(n.fields) {like_clause(p, like)}))))"
         )
+
+    def _not_cloze(self) -> str:
+        cloze = [int(r[0]) for r in self.db.execute("SELECT id FROM notetype WHERE cloze")]
+        return f"n.notetype_id NOT IN ({','.join(map(str, cloze))})" if cloze else "1"
 
     def _hinted(self, match: str) -> str:
         """``match`` (over the note's columns only) with a hint of how many notes it holds

@@ -143,9 +143,10 @@ def test_free_text_on_fields_matches_like_on_ankis_joined_fields(
     text = "".join("\\\\" if c == "\\" else c for c in query)  # a search-text value
     with closing(sqlite3.connect(":memory:")) as db:
         register_functions(db)
-        db.execute("CREATE TABLE note (prompt_md, front_md, answer_md, fields)")
+        db.execute("CREATE TABLE notetype (id, cloze)")
+        db.execute("CREATE TABLE note (prompt_md, front_md, answer_md, fields, notetype_id)")
         db.execute(
-            "INSERT INTO note VALUES ('', '', '', ?)", (json.dumps(fields, ensure_ascii=False),)
+            "INSERT INTO note VALUES ('', '', '', ?, 1)", (json.dumps(fields, ensure_ascii=False),)
         )
         db.execute("CREATE TABLE flds (v)")
         db.execute("INSERT INTO flds VALUES (?)", ("\x1f".join(fields),))
