@@ -310,11 +310,11 @@ class MainWindow(QMainWindow):
         from app.ui.browser.browser_window import BrowserWindow
 
         if self.browser_window is None:
-            self.browser_window = BrowserWindow(
-                self.collection, self.executor, self.clock, system_is_dark, self
-            )
-            self.browser_window.setWindowFlag(Qt.WindowType.Window)
-            self.browser_window.changed.connect(self._edited)
+            made = BrowserWindow(self.collection, self.executor, self.clock, system_is_dark, self)
+            made.setWindowFlag(Qt.WindowType.Window)
+            made.changed.connect(self._edited)
+            made.answer_undo.connect(self.undo)
+            self.browser_window = made
         window = self.browser_window
         window.reload_sidebar()
         window.show()

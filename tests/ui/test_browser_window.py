@@ -394,6 +394,7 @@ def test_ctrl_z_in_the_browser_takes_back_the_newest_change_first(qtbot, open_wi
     assert col.totals()["review_logs"] == 0  # the answer went back
     assert col.editing.find_ids("tag:week2", False, "sort", False, T0)  # the tags stay
     assert "Answer" in browser.statusBar().currentMessage()
+    assert window.study_view.card is not None and window.study_view.card.card_id == card
     qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: not browser.searching)
     assert col.editing.find_ids("tag:week2", False, "sort", False, T0) == []

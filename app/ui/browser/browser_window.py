@@ -43,6 +43,8 @@ Confirm = Callable[[str, str], bool]
 
 class BrowserWindow(QMainWindow):
     changed = Signal()
+    answer_undo = Signal()
+    """Ctrl+Z here when the newest change is an answer: the study window takes it back."""
     """Something was written (edit, bulk action, delete, undo): other views refresh."""
 
     def __init__(

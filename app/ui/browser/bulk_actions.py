@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import SIGNAL
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.core.errors import CirrusError
@@ -174,6 +175,13 @@ class BulkActions:
         col = self.browser.collection
         if not col.editing.can_undo and not col.can_undo:
             self.browser.statusBar().showMessage("Nothing to undo", 3000)
+            return
+        if not col.editing.is_newer_than_answer() and self.browser.receivers(
+            SIGNAL("answer_undo()")
+        ):
+            self.browser.answer_undo.emit()  # shows the card again, as Ctrl+Z there does
+            self.browser.search()
+            self.browser.statusBar().showMessage("Undone: Answer", 4000)
             return
         label = ""
 
