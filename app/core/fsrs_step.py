@@ -65,12 +65,7 @@ class FsrsStep:
         if state == REVIEW:
             if stability is None or difficulty is None:
                 return None
-            if elapsed_days is not None and elapsed_days < 1:
-                s = self._short_term_stability(stability, rating)
-            else:
-                r = self._retrievability(stability, elapsed_days)
-                s = self._next_stability(difficulty, stability, r, rating)
-            d = self._next_difficulty(difficulty, rating)
+            s, d = self._memory_after(stability, difficulty, elapsed_days, rating)
             if rating == AGAIN and self.relearning_steps:
                 return RELEARNING, 0, s, d, self.relearning_steps[0]
             return REVIEW, step, s, d, self._interval(s)
@@ -87,13 +82,19 @@ class FsrsStep:
                 return None
         else:
             return None
+        s, d = self._memory_after(stability, difficulty, elapsed_days, rating)
+        return self._after_steps(state, steps, hard, step, s, d, rating)
+
+    def _memory_after(
+        self, stability: float, difficulty: float, elapsed_days: int | None, rating: int
+    ) -> tuple[float, float]:
+        """Stability and difficulty after ``rating`` (a same-day review: short-term)."""
         if elapsed_days is not None and elapsed_days < 1:
             s = self._short_term_stability(stability, rating)
         else:
             r = self._retrievability(stability, elapsed_days)
             s = self._next_stability(difficulty, stability, r, rating)
-        d = self._next_difficulty(difficulty, rating)
-        return self._after_steps(state, steps, hard, step, s, d, rating)
+        return s, self._next_difficulty(difficulty, rating)
 
     def _after_steps(
         self,
