@@ -13,7 +13,7 @@ from app.core.errors import BadInputError
 from app.core.models import CardState
 from app.interop import protobuf_wire as pb
 from app.interop.anki_filtered_decks import read_filtered_decks
-from app.interop.anki_note_copy import NoteCopy, note_copy
+from app.interop.anki_note_copy import CARD_INTS, MAX_DAYS, MAX_SECONDS, NoteCopy, note_copy
 from app.interop.anki_presets import read_presets
 from app.interop.anki_reviews import AnkiReviews, check_revlog, last_review_ids, review_tuples
 from app.interop.anki_rows import blob, json_object, json_text, number, ordered, text
@@ -28,10 +28,7 @@ from app.interop.foreign import (
 from app.interop.stored_notes import StoredNotes
 
 DAY = 86_400
-MAX_SECONDS = 2**37
-"""Epoch seconds after the year 6000 are not a real time."""
 MAX_MS = MAX_SECONDS * 1000
-MAX_DAYS = 1_500_000
 _STATES = {0: CardState.NEW, 1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}
 
 
@@ -152,7 +149,7 @@ def _read_notes(
     cards: dict[int, list[tuple[Any, ...]]] = {}
     card_slots: set[tuple[int, int]] = set()
     # every number a plain integer in its range: the rows need no check one by one
-    check = f"SELECT NOT EXISTS (SELECT 1 FROM cards WHERE NOT ({_CARD_OK}))"
+    check = f"SELECT NOT EXISTS (SELECT 1 FROM cards WHERE NOT ({CARD_INTS}))"
     trusted = bool(db.execute(check).fetchone()[0])
     for row in db.execute(
         "SELECT id, nid, did, ord, type, queue, due, ivl, reps, lapses, flags, data, odid, "
@@ -223,7 +220,7 @@ def _card(
     last_review: int | None,
     trusted: bool = False,
 ) -> ForeignCard:
-    """One card's scheduling; ``trusted``: the table passed :data:`_CARD_OK`, so only the
+    """One card's scheduling; ``trusted``: the table passed :data:`CARD_INTS`, so only the
     due date (whose range depends on the state) is left to check."""
     cid, _nid, did, ord_, ctype, queue, due, _ivl, reps, lapses, flags, data, odid, odue = row
     what = f"card {cid}"
@@ -270,24 +267,6 @@ def _card(
         created_ms=cid,
         filtered_deck=decks.get(did) if home != did else None,
     )
-
-
-_CARD_OK = " AND ".join(
-    f"typeof({c}) = 'integer' AND {c} BETWEEN {lo} AND {hi}"
-    for c, lo, hi in (
-        ("id", 0, MAX_MS),
-        ("nid", -(2**53), 2**53),
-        ("did", -(2**53), 2**53),
-        ("odid", -(2**53), 2**53),
-        ("ord", 0, 10_000),
-        ("type", -(2**31), 2**31),
-        ("queue", -(2**31), 2**31),
-        ("reps", 0, 2**31),
-        ("lapses", 0, 2**31),
-        ("flags", -(2**31), 2**31),
-    )
-)
-"""The card columns :func:`_card` checks one by one, checked in SQL at once."""
 
 
 def _memory(data: object) -> dict[str, Any]:

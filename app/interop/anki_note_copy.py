@@ -17,10 +17,11 @@ from pathlib import Path
 from app.interop.foreign import ForeignNotetype
 
 MAX_SECONDS = 2**37
+"""Epoch seconds after the year 6000 are not a real time."""
 MAX_DAYS = 1_500_000
 _SAFE = 2**53
 
-_CARD_INTS = " AND ".join(
+CARD_INTS = " AND ".join(
     f"typeof({c}) = 'integer' AND {c} BETWEEN {lo} AND {hi}"
     for c, lo, hi in (
         ("id", 0, MAX_SECONDS * 1000),
@@ -35,6 +36,7 @@ _CARD_INTS = " AND ".join(
         ("flags", -(2**31), 2**31),
     )
 )
+"""The card columns the row-by-row reader checks one by one, checked in SQL at once."""
 _DUE = "CASE WHEN {c}.odid != 0 AND {c}.odue != 0 THEN {c}.odue ELSE {c}.due END"
 _STATE = "CASE WHEN {c}.type IN (1, 2, 3) THEN {c}.type ELSE 0 END"
 _NOTES_OK = (
@@ -50,7 +52,7 @@ _NOTES = (
     "COUNT(DISTINCT guid COLLATE BINARY) FROM notes"
 )
 _CARDS = (
-    f"SELECT NOT EXISTS (SELECT 1 FROM cards WHERE NOT ({_CARD_INTS}) OR typeof(ivl) = 'text') "
+    f"SELECT NOT EXISTS (SELECT 1 FROM cards WHERE NOT ({CARD_INTS}) OR typeof(ivl) = 'text') "
     "AND NOT EXISTS (SELECT 1 FROM cards GROUP BY nid, ord HAVING COUNT(*) > 1)"
 )
 _KEPT_CARDS = (
