@@ -78,14 +78,10 @@ class SearchStatements:
         self._db: sqlite3.Connection | None = None
         self._stamp: tuple[int, int] = (-1, -1)
         self._kept: dict[Hashable, Statement] = {}
-        self._functions_on: sqlite3.Connection | None = None
 
     def ready(self, db: sqlite3.Connection) -> sqlite3.Connection:
-        """``db`` with the functions searches call, registered once per connection
-        (registering again would expire every statement SQLite has prepared on it)."""
-        if self._functions_on is not db:
-            register_functions(db)
-            self._functions_on = db
+        """``db`` with the functions searches call."""
+        register_functions(db)
         return db
 
     def get(self, db: sqlite3.Connection, key: Hashable) -> Statement | None:

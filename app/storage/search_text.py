@@ -161,6 +161,10 @@ def sort_field(fields: str | None) -> str:
 
 
 def register_functions(db: sqlite3.Connection) -> None:
-    """The SQL functions compiled searches call."""
-    db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
-    db.create_function("cirrus_sort_field", 1, sort_field, deterministic=True)
+    """The SQL functions compiled searches call, registered once per connection
+    (registering again would expire every statement SQLite has prepared on it)."""
+    try:
+        db.execute("SELECT cirrus_sort_field(NULL), cirrus_regexp('', NULL)").fetchone()
+    except sqlite3.OperationalError:
+        db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
+        db.create_function("cirrus_sort_field", 1, sort_field, deterministic=True)
