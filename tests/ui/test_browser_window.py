@@ -45,6 +45,15 @@ def _column(browser: BrowserWindow, column: int) -> list[str]:
     return [str(model.data(model.index(r, column))) for r in range(model.rowCount())]
 
 
+def _tag_every_card(qtbot, browser: BrowserWindow, tag: str) -> None:
+    """Ctrl+A selects every row, Ctrl+Shift+A adds ``tag`` to them."""
+    browser.ask = lambda _title, _prompt: tag
+    browser.table.setFocus()
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: not browser.searching)
+
+
 def _action(window, text: str) -> QAction:
     found = [a for a in window.findChildren(QAction) if a.text().replace("&", "") == text]
     assert found, text
@@ -147,11 +156,7 @@ def test_add_five_cards_with_ctrl_enter(qtbot, open_window) -> None:
 def test_bulk_tag_then_undo_with_ctrl_z(qtbot, open_window) -> None:
     window = open_window()
     browser = _open_browser(qtbot, window)
-    browser.ask = lambda _title, _prompt: "exam/week1"
-    browser.table.setFocus()
-    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
-    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL | SHIFT)
-    qtbot.waitUntil(lambda: not browser.searching)
+    _tag_every_card(qtbot, browser, "exam/week1")
     col = window.collection
     assert len(col.editing.find_ids("tag:exam", False, "sort", False, T0)) == col.totals()["cards"]
     tags_column = browser.model.columns.index("tags")
@@ -380,11 +385,7 @@ def test_ctrl_z_in_the_browser_takes_back_the_newest_change_first(qtbot, open_wi
     """One undo stack, as Anki's: an answer given after a bulk change goes back first."""
     window = open_window()
     browser = _open_browser(qtbot, window)
-    browser.ask = lambda _title, _prompt: "week2"
-    browser.table.setFocus()
-    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL)
-    qtbot.keyClick(browser.table, Qt.Key.Key_A, CTRL | SHIFT)
-    qtbot.waitUntil(lambda: not browser.searching)
+    _tag_every_card(qtbot, browser, "week2")
     col = window.collection
     card = col.editing.find_ids("tag:week2", False, "sort", False, T0)[0]
     col.answer(card, 3, T0)  # type: ignore[arg-type]
