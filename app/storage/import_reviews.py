@@ -23,7 +23,7 @@ from sqlalchemy import Connection, event
 from app.core.models import CardState
 from app.interop.anki_reviews import AnkiReviews, shaped_reviews
 from app.interop.foreign import ForeignReview, ReviewTuple, StoredReviews, review_rows
-from app.storage.bulk_indexes import OWN_INDEXES
+from app.storage import bulk_indexes
 from app.storage.engine import raw_connection
 
 LOG_NAMESPACE = uuid.UUID("6f0c2b2e-8a56-4c2e-9d5e-2b1f4f3c9a10")
@@ -156,17 +156,15 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
     last = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()[0])
     bulk = reviews.at_most >= BULK and reviews.at_most > 2 * last
     try:
-        indexes = raw.execute(OWN_INDEXES, ("review_log",)).fetchall() if bulk else []
-        for name, _ in indexes:
-            raw.execute(f"DROP INDEX {name}")
-        try:
-            added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
-        except sqlite3.IntegrityError:  # a package listing one answer twice: once is kept
-            added = int(raw.execute(_COPY.format(mode="OR IGNORE", rows=rows, fresh=1)).rowcount)
-        if bulk:
-            added -= _drop_repeated_ids(raw, last)
-            for _, statement in indexes:
-                raw.execute(statement)
+        with bulk_indexes.rebuilt(raw, ["review_log"], bulk):
+            try:
+                added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
+            except sqlite3.IntegrityError:  # a package listing one answer twice: once is kept
+                added = int(
+                    raw.execute(_COPY.format(mode="OR IGNORE", rows=rows, fresh=1)).rowcount
+                )
+            if bulk:  # without the unique index, an answer listed twice went in twice
+                added -= _drop_repeated_ids(raw, last)
         if raw.execute("SELECT EXISTS (SELECT 1 FROM temp.import_card WHERE fresh = 0)").fetchone()[
             0
         ]:
