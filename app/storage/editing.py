@@ -33,6 +33,7 @@ from app.storage import (
 )
 from app.storage.media_store import add_media_file
 from app.storage.notes_repo import NoteContent, NoteType
+from app.storage.retired_notes import any_retired
 from app.storage.row_snapshot import Snapshot, ids_sql
 from app.storage.search_room import driver_connection
 from app.storage.search_sql import compile_search
@@ -123,7 +124,7 @@ class Editing:
             where, params = compile_search(db, tree, clock)
             # notes gone from their deck files are left out, as searches do (a partial
             # index lists them, so asking costs nothing)
-            if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
+            if any_retired(db):
                 where = f"n.retired = 0 AND {where}"
             return browse_repo.sorted_ids(
                 conn, where, params, notes, column, descending, to_ms(now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core import search as s
+from app.storage.retired_notes import any_retired
 from app.storage.search_cache import Statement
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import TermWriter
@@ -27,7 +28,7 @@ def compile_answers(
         where = writer.answers(tree.op, int(tree.value), tree.ease)
     else:
         return None
-    if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
+    if any_retired(db):
         return None
     cap = "" if limit is None else f" LIMIT {max(int(limit), 0)}"
     return Statement(

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from app.core import search
 from app.storage import study_repo
 from app.storage.card_list import CardListRow, card_rows
+from app.storage.retired_notes import RETIRED_IDS, any_retired
 from app.storage.search_answers import compile_answers
 from app.storage.search_cache import SearchStatements, Statement, parsed, reads_clock
 from app.storage.search_props import SearchClock
@@ -132,8 +133,8 @@ def search_statement(
         order_by = " ORDER BY " + ", ".join(c + direction for c in (*columns, "c.id"))
     source += note_join(where + order_by)
     # cards of retired notes (a partial index lists them) are left out
-    if db.execute("SELECT 1 FROM note WHERE retired = 1 LIMIT 1").fetchone():
-        where = f"c.note_id NOT IN (SELECT id FROM note WHERE retired = 1) AND {where}"
+    if any_retired(db):
+        where = f"c.note_id NOT IN ({RETIRED_IDS}) AND {where}"
     sql = f"SELECT c.id FROM {source} WHERE {where}{order_by}"
     if limit is not None:
         sql += f" LIMIT {max(int(limit), 0)}"

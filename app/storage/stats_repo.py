@@ -15,6 +15,7 @@ from sqlalchemy import Connection, text
 
 from app.core.statistics import LEECH_LAPSES, MATURE_DAYS, PERIODS, GroupStats, RetentionCounts
 from app.storage.log_ids import to_db
+from app.storage.retired_notes import RETIRED_IDS
 from app.storage.settings_repo import get_setting, set_setting
 
 DAY_MS = 86_400_000
@@ -176,7 +177,7 @@ def retention(
 TAG_SOURCE = (
     "FROM card c CROSS JOIN note_tag t ON t.note_id = c.note_id AND t.tag >= :pfx "
     "AND t.tag < :pfx || x'ff' WHERE c.suspended = 0 "
-    "AND c.note_id NOT IN (SELECT id FROM note WHERE retired = 1)"
+    f"AND c.note_id NOT IN ({RETIRED_IDS})"
 )
 DECK_SOURCE = "FROM card c JOIN note n ON n.id = c.note_id WHERE c.suspended = 0 AND n.retired = 0"
 
