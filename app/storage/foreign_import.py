@@ -167,8 +167,8 @@ def apply_batch(
     with rebuilt(raw, ("note", "card"), is_bulk(len(card_rows), first_card)):
         raw.executemany(
             "INSERT INTO note (id, uid, deck_id, kind, prompt_md, origin, position, "
-            "content_hash, mtime, notetype_id, fields, front_md, answer_md, retired) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)",
+            "content_hash, mtime, notetype_id, fields, front_md, answer_md, retired, created) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0, {int(now_ms)})",
             note_rows,
         )
         raw.executemany("INSERT INTO note_tag (note_id, tag) VALUES (?, ?)", tag_rows)

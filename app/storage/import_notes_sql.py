@@ -59,9 +59,10 @@ _NOTES = (
 )
 _NOTE_ROWS = (
     "INSERT INTO main.note (id, uid, deck_id, kind, prompt_md, origin, position, content_hash, "
-    "mtime, notetype_id, fields, front_md, answer_md, retired) SELECT :first + rn, uid, deck_id, "
-    f"{int(NoteKind.TEMPLATE)}, prompt, :origin, rn, cirrus_import_hash(nt, fj, tj, deck_id), "
-    "mtime, nt, fj, '', '', 0 FROM temp.import_sql_note"
+    "mtime, notetype_id, fields, front_md, answer_md, retired, created) SELECT :first + rn, uid, "
+    f"deck_id, {int(NoteKind.TEMPLATE)}, prompt, :origin, rn, "
+    "cirrus_import_hash(nt, fj, tj, deck_id), mtime, nt, fj, '', '', 0, :now "
+    "FROM temp.import_sql_note"
 )
 _TAG_ROWS = (
     "INSERT INTO main.note_tag (note_id, tag) SELECT :first + n.rn, j.value "
@@ -146,7 +147,11 @@ def copy_notes(
             _NOTES.format(max_s=MAX_SECONDS, fields=fields, s=_S),
             {"now": now_ms, "pad": ', ""' * widest},
         )
-        added = raw.execute(_NOTE_ROWS, {"first": first, "origin": batch.format}).rowcount
+        # the note's time of adding is written with it (set later, every row would grow
+        # and split its page)
+        added = raw.execute(
+            _NOTE_ROWS, {"first": first, "origin": batch.format, "now": now_ms}
+        ).rowcount
         raw.execute(_TAG_ROWS, {"first": first})
         reviewed = raw.execute(f"SELECT EXISTS (SELECT 1 FROM {_S}.revlog)").fetchone()[0]
         if reviewed:
