@@ -266,7 +266,19 @@ def _v12(db: sqlite3.Connection) -> None:
     )
 
 
-STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12)
+def _v13(db: sqlite3.Connection) -> None:
+    """Flagged and suspended cards listed by partial indexes (few cards are either), so
+    ``flag:N`` and ``is:suspended`` read those cards instead of every card."""
+    _script(
+        db,
+        """
+        CREATE INDEX ix_card_flagged ON card (flag) WHERE flag > 0;
+        CREATE INDEX ix_card_suspended ON card (suspended) WHERE suspended = 1;
+        """,
+    )
+
+
+STEPS: tuple[Step, ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13)
 LATEST = len(STEPS)
 
 

@@ -115,6 +115,8 @@ class CardRow(SQLModel, table=True):
             "stability",
             "note_id",
         ),
+        Index("ix_card_flagged", "flag", sqlite_where=text("flag > 0")),
+        Index("ix_card_suspended", "suspended", sqlite_where=text("suspended = 1")),
     )
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="note.id")
