@@ -5,13 +5,12 @@ recorded) and what undo takes back."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, text
 
 from app.core.models import ReviewKind
-from app.storage.log_ids import from_db, to_db
+from app.storage.log_ids import from_db, new_log_id, to_db
 from app.storage.row_snapshot import ids_sql
 from app.storage.sync.reviews import record_undo
 
@@ -51,7 +50,7 @@ def logged(
             )
         rows.append(
             {
-                "id": to_db(uuid.uuid4().hex),
+                "id": new_log_id(),
                 "c": int(row[0]),
                 "t": at,
                 "k": int(ReviewKind.MANUAL),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 
 from sqlalchemy import Connection, text
 
 from app.core.models import Memory, Rating
 from app.core.timeconv import opt_to_ms, to_ms
-from app.storage.log_ids import to_db
+from app.storage.log_ids import new_log_id, to_db
 
 _INSERT_LOG = (
     "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, "
@@ -43,7 +42,7 @@ def write_answer(
     ``new_order`` is the queue position a new card had (kept in the log's ``due_before``
     so undo can put the card back in place).
     """
-    stored = uuid.uuid4().bytes  # what ``to_db`` makes of the id's 32 hex digits
+    stored = new_log_id()  # what ``to_db`` makes of the id's 32 hex digits
     log_id = stored.hex()
     raw.execute(
         _INSERT_LOG,
