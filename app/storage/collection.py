@@ -11,14 +11,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from app.core.deck_tree import DeckNode
 from app.core.errors import BadInputError, CirrusError
-from app.core.import_choices import ImportChoices
 from app.core.models import (
     DeckSummary,
     ImportSummary,
@@ -28,37 +27,40 @@ from app.core.models import (
     StudyCard,
 )
 from app.core.scheduling import CardScheduler
-from app.core.search import Node as SearchNode
-from app.core.statistics import GroupStats, StatsReport
 from app.core.timeconv import from_ms, to_ms
-from app.interop.reader import PreparedImport
 from app.storage import (
     answering,
     collection_file,
     leftovers,
     study_repo,
 )
-from app.storage.card_actions import CardActions
-from app.storage.card_list import CardListRow
-from app.storage.check import CheckReport
 from app.storage.collection_file import DB_NAME, _db_problem
-from app.storage.custom_study import CustomStudy
 from app.storage.day_window import DayWindows
-from app.storage.deck_options import DeckOptions
-from app.storage.editing import Editing
-from app.storage.exams import Exams
-from app.storage.foreign_import import Progress
 from app.storage.held_connection import HeldConnection
-from app.storage.import_room import Imports
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
-from app.storage.note_room import Notes
 from app.storage.queue_limits import DailyLimits
-from app.storage.readonly import open_readonly
-from app.storage.search_room import Searching, SearchStatements
+from app.storage.search_cache import SearchStatements
 from app.storage.settings_repo import get_setting, set_setting
-from app.storage.statistics_room import Statistics
-from app.storage.sync import SyncReport, sync_collection
 from app.storage.today_counts import TodayCounts
+
+if TYPE_CHECKING:  # the rooms below are imported when first used, not on every start
+    from app.core.import_choices import ImportChoices
+    from app.core.search import Node as SearchNode
+    from app.core.statistics import GroupStats, StatsReport
+    from app.interop.reader import PreparedImport
+    from app.storage.card_actions import CardActions
+    from app.storage.card_list import CardListRow
+    from app.storage.check import CheckReport
+    from app.storage.custom_study import CustomStudy
+    from app.storage.deck_options import DeckOptions
+    from app.storage.editing import Editing
+    from app.storage.exams import Exams
+    from app.storage.foreign_import import Progress
+    from app.storage.import_room import Imports
+    from app.storage.note_room import Notes
+    from app.storage.search_room import Searching
+    from app.storage.statistics_room import Statistics
+    from app.storage.sync import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +135,8 @@ class Collection:
     def open_readonly(cls, data_dir: Path, *, tz: tzinfo | None = None) -> Collection:
         """Open the collection in ``data_dir`` to read only, without its lock, upgrade or
         any write (searches beside a running Cirrus; a folder it may not write)."""
+        from app.storage.readonly import open_readonly
+
         return open_readonly(cls, data_dir, tz)
 
     @property
@@ -335,26 +339,36 @@ class Collection:
     @cached_property
     def deck_options(self) -> DeckOptions:
         """Presets, which deck uses which, "today only" limits, leeches."""
+        from app.storage.deck_options import DeckOptions
+
         return DeckOptions(self)
 
     @property
     def custom_study(self) -> CustomStudy:
         """Today's summary of a deck and custom study sessions."""
+        from app.storage.custom_study import CustomStudy
+
         return CustomStudy(self)
 
     @cached_property
     def exams(self) -> Exams:
         """Practice exams, the predicted score and exam mode."""
+        from app.storage.exams import Exams
+
         return Exams(self)
 
     @cached_property
     def editing(self) -> Editing:
         """Browse, add, edit and delete notes, cards and decks (undoable)."""
+        from app.storage.editing import Editing
+
         return Editing(self)
 
     @cached_property
     def card_actions(self) -> CardActions:
         """Bury, suspend, flag, mark and delete notes (undone by :meth:`undo` too)."""
+        from app.storage.card_actions import CardActions
+
         return CardActions(self)
 
     @property
@@ -369,6 +383,8 @@ class Collection:
 
     @property
     def searching(self) -> Searching:
+        from app.storage.search_room import Searching
+
         return Searching(self)
 
     def search_cards(
@@ -392,6 +408,8 @@ class Collection:
 
     @property
     def statistics(self) -> Statistics:
+        from app.storage.statistics_room import Statistics
+
         return Statistics(self)
 
     def _model(self, conn: Connection) -> tuple[float, float]:
@@ -439,7 +457,7 @@ class Collection:
 
         All or nothing: on any error the collection (media included) is left as it was.
         """
-        return Imports(self).import_path(path, now, origin, progress, deck, choices)
+        return self._imports().import_path(path, now, origin, progress, deck, choices)
 
     def apply_import(
         self,
@@ -448,7 +466,7 @@ class Collection:
         origin: str = "import",
         progress: Progress | None = None,
     ) -> ImportSummary:
-        return Imports(self).apply_import(prepared, now, origin, progress)
+        return self._imports().apply_import(prepared, now, origin, progress)
 
     def export(
         self,
@@ -458,12 +476,17 @@ class Collection:
         with_history: bool = False,
         now: datetime | None = None,
     ) -> dict[str, int]:
-        return Imports(self).export(out, fmt, deck, with_history, now)
+        return self._imports().export(out, fmt, deck, with_history, now)
 
     def sync_bundled(
         self, now: datetime | None = None, folder: Path | None = None
     ) -> ImportSummary | None:
-        return Imports(self).sync_bundled(now, folder)
+        return self._imports().sync_bundled(now, folder)
+
+    def _imports(self) -> Imports:
+        from app.storage.import_room import Imports
+
+        return Imports(self)
 
     # -- checking ------------------------------------------------------------------------
 
@@ -478,10 +501,14 @@ class Collection:
 
     @property
     def notes(self) -> Notes:
+        from app.storage.note_room import Notes
+
         return Notes(self)
 
     def sync(self, folder: Path | None = None, now: datetime | None = None) -> SyncReport:
         """Send this device's changes to the sync folder and merge the others' (docs/sync.md)."""
+        from app.storage.sync import sync_collection
+
         return sync_collection(self, folder, now)
 
     # -- backups -------------------------------------------------------------------------

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 from app.core.errors import BadInputError, CirrusError
 from app.core.timeconv import to_ms
 from app.storage import stats_repo
-from app.storage.sync.compaction import compact
-from app.storage.sync.engine import run_sync
 from app.storage.sync.journal import SyncFolder, SyncFolderMissing
 from app.storage.sync.report import SyncReport
 
@@ -55,6 +53,10 @@ def sync_collection(
     col: Collection, folder: Path | None = None, now: datetime | None = None
 ) -> SyncReport:
     """Send this device's changes to the sync folder and merge the other devices'."""
+    # imported here: answering imports this package (for its review records) on every
+    # start, and the sync engine is needed only when a sync runs
+    from app.storage.sync.engine import run_sync
+
     chosen = folder or (Path(col.setting("sync_folder")) if col.setting("sync_folder") else None)
     if chosen is None:
         raise BadInputError("no sync folder chosen (choose one in Tools > Sync, or --folder)")
@@ -89,6 +91,8 @@ def _after(
     col: Collection, folder: SyncFolder, device: str, now: datetime, report: SyncReport
 ) -> None:
     """device.json and compaction: outside the transaction, and never fatal."""
+    from app.storage.sync.compaction import compact
+
     info: dict[str, Any] = {"id": device, "name": device_name(col), "last_sync": now.isoformat()}
     try:
         folder.write_device_info(device, info)
