@@ -16,11 +16,6 @@ from sqlalchemy.pool import QueuePool, StaticPool
 
 # Tables a read-only view still updates (the statistics aggregates and their watermark):
 # each gets a private in-memory copy per connection, so nothing reaches the file.
-CACHE_SIZE = -40_960
-"""Pages SQLite keeps in memory per connection, in KiB when negative: 40 MiB, as Anki
-sets. SQLite's default of 2 MiB holds a fraction of a large collection's note and card
-indexes, so each search or count would read most pages back from the file again."""
-
 SHADOWED = ("setting", "review_day_stats", "calibration_stats")
 
 
@@ -31,7 +26,6 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # WAL + FULL: a commit is on disk before answer() returns, even on power loss.
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = FULL")
-    cur.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
     cur.close()
 
 
@@ -39,7 +33,6 @@ def _on_connect_read_only(dbapi_connection: sqlite3.Connection, _record: Any) ->
     db = dbapi_connection
     db.execute("PRAGMA busy_timeout = 5000")
     db.execute("PRAGMA temp_store = MEMORY")
-    db.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
     for table in SHADOWED:
         row = db.execute(
             "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)
