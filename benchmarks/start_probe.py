@@ -57,7 +57,7 @@ def bare() -> None:
 def cirrus(data_dir: str, deck: str = "") -> None:
     # the modules app.cli.main's parser imports before any Qt module, in the same order:
     # imported after PySide6, each module would also go through PySide6's import hook
-    import app.cli_commands  # noqa: F401
+    import app.cli_commands
     import app.ui.app as gui
 
     opened = gui.open_main_window
