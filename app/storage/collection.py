@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,33 +38,25 @@ from app.storage.day_window import DayWindows
 from app.storage.held_connection import HeldConnection
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
+from app.storage.rooms import Rooms
 from app.storage.search_cache import SearchStatements
 from app.storage.settings_repo import get_setting, set_setting
 from app.storage.today_counts import TodayCounts
 
-if TYPE_CHECKING:  # the rooms below are imported when first used, not on every start
+if TYPE_CHECKING:  # imported when first used, not on every start
     from app.core.import_choices import ImportChoices
     from app.core.search import Node as SearchNode
     from app.core.statistics import GroupStats, StatsReport
     from app.interop.reader import PreparedImport
-    from app.storage.card_actions import CardActions
     from app.storage.card_list import CardListRow
     from app.storage.check import CheckReport
-    from app.storage.custom_study import CustomStudy
-    from app.storage.deck_options import DeckOptions
-    from app.storage.editing import Editing
-    from app.storage.exams import Exams
     from app.storage.foreign_import import Progress
-    from app.storage.import_room import Imports
-    from app.storage.note_room import Notes
-    from app.storage.search_room import Searching
-    from app.storage.statistics_room import Statistics
     from app.storage.sync import SyncReport
 
 log = logging.getLogger(__name__)
 
 
-class Collection:
+class Collection(Rooms):
     """A learner's decks, cards and review history in one SQLite file."""
 
     def __init__(
@@ -336,41 +327,6 @@ class Collection:
         """
         return answering.answer(self, card_id, rating, now, duration_ms, early_ok)
 
-    @cached_property
-    def deck_options(self) -> DeckOptions:
-        """Presets, which deck uses which, "today only" limits, leeches."""
-        from app.storage.deck_options import DeckOptions
-
-        return DeckOptions(self)
-
-    @property
-    def custom_study(self) -> CustomStudy:
-        """Today's summary of a deck and custom study sessions."""
-        from app.storage.custom_study import CustomStudy
-
-        return CustomStudy(self)
-
-    @cached_property
-    def exams(self) -> Exams:
-        """Practice exams, the predicted score and exam mode."""
-        from app.storage.exams import Exams
-
-        return Exams(self)
-
-    @cached_property
-    def editing(self) -> Editing:
-        """Browse, add, edit and delete notes, cards and decks (undoable)."""
-        from app.storage.editing import Editing
-
-        return Editing(self)
-
-    @cached_property
-    def card_actions(self) -> CardActions:
-        """Bury, suspend, flag, mark and delete notes (undone by :meth:`undo` too)."""
-        from app.storage.card_actions import CardActions
-
-        return CardActions(self)
-
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
@@ -380,12 +336,6 @@ class Collection:
         return answering.undo(self)
 
     # -- searching: app/storage/search_room.py -----------------------------------------
-
-    @property
-    def searching(self) -> Searching:
-        from app.storage.search_room import Searching
-
-        return Searching(self)
 
     def search_cards(
         self,
@@ -405,12 +355,6 @@ class Collection:
         return self.searching.rows(ids, now)
 
     # -- statistics: app/storage/statistics_room.py -----------------------------------
-
-    @property
-    def statistics(self) -> Statistics:
-        from app.storage.statistics_room import Statistics
-
-        return Statistics(self)
 
     def _model(self, conn: Connection) -> tuple[float, float]:
         return self.statistics.model(conn)
@@ -483,11 +427,6 @@ class Collection:
     ) -> ImportSummary | None:
         return self._imports().sync_bundled(now, folder)
 
-    def _imports(self) -> Imports:
-        from app.storage.import_room import Imports
-
-        return Imports(self)
-
     # -- checking ------------------------------------------------------------------------
 
     def check(self, repair: bool = False, now: datetime | None = None) -> CheckReport:
@@ -498,12 +437,6 @@ class Collection:
         return run_check(self, repair, now or datetime.now(UTC))
 
     # -- notes and sync: app/storage/note_room.py, app/storage/sync/ -------------------
-
-    @property
-    def notes(self) -> Notes:
-        from app.storage.note_room import Notes
-
-        return Notes(self)
 
     def sync(self, folder: Path | None = None, now: datetime | None = None) -> SyncReport:
         """Send this device's changes to the sync folder and merge the others' (docs/sync.md)."""
