@@ -1,6 +1,8 @@
-"""The Collection's rooms: each capability behind the one door, in its own module, loaded
-the first time it is used (the start opens the collection and shows a card without
-importing, editing, searching, statistics or exams)."""
+"""The Collection's rooms: each capability behind the one door, in its own module,
+imported the first time it is used rather than with the collection. A start to the
+first card never uses editing, statistics, exams or deck options, so it does not load
+them (nor the sync engine); the bundled-deck check and the card's marks load the
+import and card-action rooms."""
 
 from __future__ import annotations
 
