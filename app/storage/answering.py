@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 from app.core.errors import BadInputError
 from app.core.models import CardState, Memory, Rating
-from app.core.timeconv import from_ms, opt_from_ms
+from app.core.timeconv import from_ms, opt_from_ms, to_ms
 from app.storage import review_repo, stats_repo
 from app.storage.card_actions import PREFIX as ACTION_PREFIX
 from app.storage.engine import raw_connection
 from app.storage.log_ids import to_db
 from app.storage.sync import reviews as sync_reviews
+from app.storage.write_stamp import stamp
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -60,6 +61,7 @@ def answer(
         if found is None:
             raise BadInputError(f"no card with id {card_id}")
         note_id, deck_id, memory, raw_due = found
+        held = col._queue.before_write(raw)
         change = col._today.before(conn, window, note_id)
         preset = col._presets(conn)[deck_id]
         order = raw_due if memory.due is None else None
@@ -74,8 +76,12 @@ def answer(
             conn, card_id, after.lapses, preset
         ):
             col._leeches.add(log_id)
+            held = False  # (a leech may be suspended or tagged: the queue is read afresh)
         staged = col._today.after(conn, change, answered=True)
+        written = staged.stamp if staged is not None else stamp(raw)
     col._today.keep(staged)
+    due = None if after.due is None else to_ms(after.due)
+    col._queue.answered(held, written, card_id, note_id, int(after.state), due)
     col._limits.answered(deck_id, memory.state, window.day_start)
     col._undo.append(log_id)
     return log_id

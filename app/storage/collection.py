@@ -41,6 +41,7 @@ from app.storage.queue_limits import DailyLimits
 from app.storage.rooms import Rooms
 from app.storage.search_cache import SearchStatements
 from app.storage.settings_repo import get_setting, set_setting
+from app.storage.study_queue import StudyQueue
 from app.storage.today_counts import TodayCounts
 
 if TYPE_CHECKING:  # imported when first used, not on every start
@@ -79,6 +80,7 @@ class Collection(Rooms):
         self._settings: dict[str, Any] = {}
         self._limits = DailyLimits()
         self._today = TodayCounts()
+        self._queue = StudyQueue()
         self._leeches: set[str] = set()
         """Answers of this session that made a card a leech (undo takes that back too)."""
         self._search_model: tuple[float, float, float] | None = None
@@ -196,6 +198,7 @@ class Collection(Rooms):
         """Forget cached decks, presets and today's counters after a bulk change."""
         self._limits.reset()
         self._today.forget()
+        self._queue.forget()
         self._schedulers.clear()
         self._search_model = None
 
@@ -262,7 +265,9 @@ class Collection(Rooms):
                 new, review = tree.allowed(node)
                 new_ok |= new
                 review_ok |= review
-            return study_repo.next_card(conn, ids, window, sorted(new_ok), sorted(review_ok))
+            return study_repo.next_card(
+                conn, ids, window, sorted(new_ok), sorted(review_ok), self._queue
+            )
 
     def counts(self, now: datetime, deck: str | None = None) -> QueueCounts:
         """What studying ``deck`` (with its sub-decks) gives today, limits applied."""

@@ -8,6 +8,7 @@ this is derived from today's review log, so undo needs no extra bookkeeping.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -23,6 +24,7 @@ from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
 from app.storage.engine import raw_connection
 from app.storage.occlusion_images import draw_sides, media_folder
+from app.storage.study_queue import BATCH, NEVER, Session, StudyQueue
 
 LEARN_AHEAD_MS = 20 * 60 * 1000
 _SIBLING_TODAY = (
@@ -43,14 +45,6 @@ _SIBLING_TODAY_EXISTS = (
     "EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
     "WHERE s.note_id = c.note_id AND r.reviewed_at >= :day_start)"
 )
-_NEXT_NEW = (
-    f"NOT (p.bury_new = 1 AND {_SIBLING_TODAY_EXISTS}) "
-    "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
-)
-_NEXT_REVIEW = (
-    f"NOT (p.bury_reviews = 1 AND {_SIBLING_TODAY_EXISTS}) "
-    "AND (c.buried_until IS NULL OR c.buried_until <= :now)"
-)
 _NEW_ORDER = (
     "CASE WHEN p.new_order = 1 THEN (c.id * 1103515245 + :day_start) % 2147483648 ELSE c.due END"
 )
@@ -60,11 +54,13 @@ _CARD_COLUMNS = (
     "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id, "
     "n.fields, n.notetype_id, n.case_uid, n.expected, n.exact"
 )
-_BASE = (
-    f"SELECT {_CARD_COLUMNS} FROM card c JOIN note n ON n.id = c.note_id "
+_BASE_SELECT = f"SELECT {_CARD_COLUMNS}"
+_BASE_FROM = (
+    "FROM card c JOIN note n ON n.id = c.note_id "
     "JOIN deck d ON d.id = n.deck_id JOIN preset p ON p.id = d.preset_id "
-    "WHERE c.suspended = 0 AND n.retired = 0 AND n.deck_id IN "
+    "WHERE c.suspended = 0 AND n.retired = 0 AND n.deck_id IN ("
 )
+_BASE = f"{_BASE_SELECT} {_BASE_FROM}"
 
 
 @dataclass(frozen=True)
@@ -133,10 +129,13 @@ def next_card(
     window: DayWindow,
     new_decks: Sequence[int],
     review_decks: Sequence[int],
+    queue: StudyQueue | None = None,
 ) -> StudyCard | None:
     """The card to show now: learning cards when due, then due reviews, then new cards.
 
-    ``new_decks`` and ``review_decks`` are the decks whose daily limits still have room."""
+    ``new_decks`` and ``review_decks`` are the decks whose daily limits still have room;
+    ``queue`` keeps the next candidates between calls (see :mod:`app.storage.study_queue`).
+    """
     if not deck_ids:
         return None
     # fixed SQL through sqlite3: SQLAlchemy's statement handling costs more than these
@@ -147,29 +146,66 @@ def next_card(
         "day_start": window.day_start,
         "day_end": window.day_end,
     }
-    learning = f"{_BASE}({decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
-    row = raw.execute(learning, {**params, "cutoff": window.now}).fetchone()
-    if row is not None:
-        return _study_card(conn, row)
+    learning = f"{_BASE}{decks}) AND c.state IN (1, 3) AND c.due <= :cutoff ORDER BY c.due LIMIT 1"
+    kept = None
+    if queue is not None:
+        key = (tuple(deck_ids), tuple(review_decks), tuple(new_decks))
+        kept = queue.session(raw, (*key, window.day_start, window.day_end))
+    if kept is None or kept.learning_after is None or kept.learning_after <= window.now:
+        row = raw.execute(learning, {**params, "cutoff": window.now}).fetchone()
+        if row is not None:
+            return _study_card(conn, row)
+        if kept is not None:
+            (soonest,) = raw.execute(
+                f"SELECT MIN(c.due) {_BASE_FROM}{decks}) AND c.state IN (1, 3)"
+            ).fetchone()
+            kept.learning_after = NEVER if soonest is None else int(soonest)
     if review_decks:
-        sql = (
-            f"{_BASE}({_id_list(tuple(review_decks))}) AND c.state = 2 AND c.due < :day_end "
-            f"AND {_NEXT_REVIEW} ORDER BY c.due LIMIT 1"
-        )
-        row = raw.execute(sql, params).fetchone()
+        where = f"{_id_list(tuple(review_decks))}) AND c.state = 2 AND c.due < :day_end"
+        row = _next_of(raw, kept, params, where, "c.due", "review")
         if row is not None:
             return _study_card(conn, row)
     if new_decks:
-        sql = (
-            f"{_BASE}({_id_list(tuple(new_decks))}) AND c.state = 0 AND {_NEXT_NEW} "
-            f"ORDER BY {_NEW_ORDER} LIMIT 1"
-        )
-        row = raw.execute(sql, params).fetchone()
+        where = f"{_id_list(tuple(new_decks))}) AND c.state = 0"
+        row = _next_of(raw, kept, params, where, _NEW_ORDER, "new")
         if row is not None:
             return _study_card(conn, row)
     cutoff = min(window.now + LEARN_AHEAD_MS, window.day_end)
+    if kept is not None and kept.learning_after is not None and kept.learning_after > cutoff:
+        return None
     row = raw.execute(learning, {**params, "cutoff": cutoff}).fetchone()
     return _study_card(conn, row) if row is not None else None
+
+
+def _next_of(
+    raw: sqlite3.Connection,
+    kept: Session | None,
+    params: dict[str, Any],
+    where: str,
+    order: str,
+    queue: str,
+) -> Any:
+    """The first due review (``queue`` "review") or new card ("new") of ``where``'s decks:
+    from the batch ``kept`` when it can tell, else read."""
+    flag = "p.bury_new" if queue == "new" else "p.bury_reviews"
+    sibling = f"NOT ({flag} = 1 AND {_SIBLING_TODAY_EXISTS})"
+    if kept is not None:
+        batch = kept.new if queue == "new" else kept.reviews
+        if not batch.read or (not batch.rows and not batch.complete):
+            rows = raw.execute(
+                f"{_BASE_SELECT}, c.buried_until, {flag} {_BASE_FROM}{where} "
+                f"ORDER BY {order} LIMIT {BATCH}",
+                params,
+            ).fetchall()
+            kept.answered_notes(raw)
+            kept.fill(batch, rows)
+        found = kept.first(batch, params["now"])
+        if found is not False:
+            return found
+    buried = "(c.buried_until IS NULL OR c.buried_until <= :now)"
+    return raw.execute(
+        f"{_BASE}{where} AND {sibling} AND {buried} ORDER BY {order} LIMIT 1", params
+    ).fetchone()
 
 
 _NEW = f"c.state = 0 AND {_ACTIVE} AND {_NOT_BURIED_NEW}"

@@ -22,9 +22,9 @@ from sqlalchemy import Connection
 from app.core.limits import Available
 from app.storage import study_repo
 from app.storage.engine import raw_connection
+from app.storage.study_queue import answered_notes
 from app.storage.study_repo import DayWindow
-
-Stamp = tuple[sqlite3.Connection, int, int]
+from app.storage.write_stamp import Stamp, same, stamp
 
 _SIBLING_TODAY = (
     "EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
@@ -50,19 +50,10 @@ def _note_counts_sql(sibling_today: str) -> str:
 _NOTE_COUNTS = _note_counts_sql(_SIBLING_TODAY)
 _NOTE_COUNTS_KNOWN = _note_counts_sql(":answered")
 """The same, told whether the note has an answer today (the kept copy knows)."""
-_ANSWERED_NOTES = (
-    "SELECT DISTINCT c.note_id FROM review_log r CROSS JOIN card c ON c.id = r.card_id "
-    "WHERE r.reviewed_at >= ?"
-)
 _NOTE_ANSWERED = (
     "SELECT EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
     "WHERE s.note_id = ? AND r.reviewed_at >= ?)"
 )
-
-
-def stamp(raw: sqlite3.Connection) -> Stamp:
-    (version,) = raw.execute("PRAGMA data_version").fetchone()
-    return raw, raw.total_changes, int(version)
 
 
 def note_counts(
@@ -126,9 +117,7 @@ class TodayCounts:
         copy = self._copy
         if copy is None or copy.window.day_start != window.day_start or window.now >= copy.until:
             return None
-        now = stamp(raw)
-        same = copy.stamp[0] is now[0] and copy.stamp[1:] == now[1:]
-        return copy if same else None
+        return copy if same(copy.stamp, stamp(raw)) else None
 
     def get(self, conn: Connection, window: DayWindow) -> dict[int, Available]:
         """Per deck: its own cards available today (every deck)."""
@@ -141,7 +130,7 @@ class TodayCounts:
             "SELECT MIN(buried_until) FROM card WHERE buried_until > ?", (window.now,)
         ).fetchone()
         until = window.day_end if buried is None else min(int(buried), window.day_end)
-        answered = {int(n) for (n,) in raw.execute(_ANSWERED_NOTES, (window.day_start,))}
+        answered = answered_notes(raw, window.day_start)
         self._copy = _Copy(window, stamp(raw), until, counts, answered)
         return counts
 
