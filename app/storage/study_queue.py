@@ -7,6 +7,7 @@ review or new card). The queue now keeps, for the decks being studied and the da
   no learning card can be due, so its query is skipped;
 - the **next reviews and new cards in queue order** (a batch read with one query): the
   first whose burial has ended is the next card;
+- the **note types** of the cards shown;
 - the **notes with an answer today**: where the preset buries siblings, their other
   cards wait until tomorrow (Python leaves them out of a batch, where the single read
   asks the review log about every candidate).
@@ -60,6 +61,8 @@ class Session:
     """Notes with an answer today (None: not read yet)."""
     gone: set[int] = field(default_factory=set)
     """Cards answered since the batches were read (they left today's queue)."""
+    notetypes: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    """Note types read for the cards shown (their rows, by id)."""
 
     def answered_notes(self, raw: sqlite3.Connection) -> set[int]:
         if self.answered is None:

@@ -154,7 +154,7 @@ def next_card(
     if kept is None or kept.learning_after is None or kept.learning_after <= window.now:
         row = raw.execute(learning, {**params, "cutoff": window.now}).fetchone()
         if row is not None:
-            return _study_card(conn, row)
+            return _study_card(conn, row, kept)
         if kept is not None:
             (soonest,) = raw.execute(
                 f"SELECT MIN(c.due) {_BASE_FROM}{decks}) AND c.state IN (1, 3)"
@@ -164,17 +164,17 @@ def next_card(
         where = f"{_id_list(tuple(review_decks))}) AND c.state = 2 AND c.due < :day_end"
         row = _next_of(raw, kept, params, where, "c.due", "review")
         if row is not None:
-            return _study_card(conn, row)
+            return _study_card(conn, row, kept)
     if new_decks:
         where = f"{_id_list(tuple(new_decks))}) AND c.state = 0"
         row = _next_of(raw, kept, params, where, _NEW_ORDER, "new")
         if row is not None:
-            return _study_card(conn, row)
+            return _study_card(conn, row, kept)
     cutoff = min(window.now + LEARN_AHEAD_MS, window.day_end)
     if kept is not None and kept.learning_after is not None and kept.learning_after > cutoff:
         return None
     row = raw.execute(learning, {**params, "cutoff": cutoff}).fetchone()
-    return _study_card(conn, row) if row is not None else None
+    return _study_card(conn, row, kept) if row is not None else None
 
 
 def _next_of(
@@ -327,13 +327,19 @@ def load_card(conn: Connection, card_id: int) -> StudyCard | None:
     return _study_card(conn, row) if row is not None else None
 
 
-def _study_card(conn: Connection, row: Any) -> StudyCard:
+def _study_card(conn: Connection, row: Any, kept: Session | None = None) -> StudyCard:
     state = CardState(int(row[9]))
     kind = NoteKind(int(row[3]))
     front, answer, css = str(row[6]), str(row[7]), ""
     if kind == NoteKind.TEMPLATE and row[19] is not None:
         front, answer, css = _template_sides(
-            conn, int(row[1]), int(row[2]), str(row[4]), json.loads(row[18] or "[]"), int(row[19])
+            conn,
+            int(row[1]),
+            int(row[2]),
+            str(row[4]),
+            json.loads(row[18] or "[]"),
+            int(row[19]),
+            None if kept is None else kept.notetypes,
         )
     card = StudyCard(
         card_id=int(row[0]),
@@ -378,17 +384,29 @@ def _with_case(conn: Connection, card: StudyCard, case_uid: str) -> StudyCard:
 
 
 def _template_sides(
-    conn: Connection, note_id: int, ord_: int, deck_name: str, values: list[str], notetype_id: int
+    conn: Connection,
+    note_id: int,
+    ord_: int,
+    deck_name: str,
+    values: list[str],
+    notetype_id: int,
+    notetypes: dict[int, tuple[Any, ...]] | None = None,
 ) -> tuple[str, str, str]:
     """The card's question and answer HTML from its note type's templates, and the note
-    type's style sheet."""
-    name, cloze, field_names, templates, css = (
-        raw_connection(conn)
-        .execute(
-            "SELECT name, cloze, fields, templates, css FROM notetype WHERE id = ?", (notetype_id,)
+    type's style sheet (``notetypes``: the note types read so far, kept by the queue)."""
+    found = None if notetypes is None else notetypes.get(notetype_id)
+    if found is None:
+        found = (
+            raw_connection(conn)
+            .execute(
+                "SELECT name, cloze, fields, templates, css FROM notetype WHERE id = ?",
+                (notetype_id,),
+            )
+            .fetchone()
         )
-        .fetchone()
-    )
+        if notetypes is not None:
+            notetypes[notetype_id] = found
+    name, cloze, field_names, templates, css = found
     names, template_list = _parsed_notetype(field_names, templates)
     fields = dict(zip(names, values, strict=False))
     index = 0 if cloze else min(ord_, len(template_list) - 1)

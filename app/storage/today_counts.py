@@ -143,8 +143,11 @@ class TodayCounts:
         if self._copy is None:
             return None
         window = window or self._copy.window
-        if self._valid(raw, window) is None:
+        copy = self._copy
+        if copy.window.day_start != window.day_start or window.now >= copy.until:
             return None
+        if copy.stamp[0] is not raw or copy.stamp[1] != raw.total_changes:
+            return None  # (another connection's commit shows at the end: :meth:`after`)
         answered = note_id in self._copy.answered
         before = note_counts(raw, window, note_id, answered)
         return Change(note_id, window, before, answered, self._copy.stamp[2])
