@@ -18,6 +18,7 @@ from app.storage.card_actions import PREFIX as ACTION_PREFIX
 from app.storage.engine import raw_connection
 from app.storage.log_ids import to_db
 from app.storage.sync import reviews as sync_reviews
+from app.storage.today_counts import OwnCard
 from app.storage.write_stamp import stamp
 
 if TYPE_CHECKING:
@@ -25,14 +26,15 @@ if TYPE_CHECKING:
 
 _CARD = (
     "SELECT c.note_id, n.deck_id, c.state, c.step, c.stability, c.difficulty, c.due, "
-    "c.last_review, c.reps, c.lapses FROM card c JOIN note n ON n.id = c.note_id WHERE c.id = ?"
+    "c.last_review, c.reps, c.lapses, c.suspended = 0 AND n.retired = 0, c.buried_until, "
+    "p.bury_new, p.bury_reviews, (SELECT COUNT(*) FROM card s WHERE s.note_id = c.note_id) "
+    "FROM card c JOIN note n ON n.id = c.note_id JOIN deck d ON d.id = n.deck_id "
+    "JOIN preset p ON p.id = d.preset_id WHERE c.id = ?"
 )
 
 
-def card_memory(
-    raw: sqlite3.Connection, card_id: int
-) -> tuple[int, int, Memory, int | None] | None:
-    """(note id, deck id, scheduling state, the raw ``due`` column) of one card."""
+def card_memory(raw: sqlite3.Connection, card_id: int) -> tuple[Memory, OwnCard] | None:
+    """The card's scheduling state, and what today's counts need to know of it."""
     row = raw.execute(_CARD, (card_id,)).fetchone()
     if row is None:
         return None
@@ -47,7 +49,18 @@ def card_memory(
         reps=int(row[8]),
         lapses=int(row[9]),
     )
-    return int(row[0]), int(row[1]), memory, row[6]
+    own = OwnCard(
+        note_id=int(row[0]),
+        deck_id=int(row[1]),
+        state=int(row[2]),
+        due=row[6],
+        active=bool(row[10]),
+        buried_until=row[11],
+        bury_new=bool(row[12]),
+        bury_reviews=bool(row[13]),
+        alone=int(row[14]) == 1,
+    )
+    return memory, own
 
 
 def answer(
@@ -60,15 +73,18 @@ def answer(
         found = card_memory(raw, card_id)
         if found is None:
             raise BadInputError(f"no card with id {card_id}")
-        note_id, deck_id, memory, raw_due = found
+        memory, own = found
+        note_id, deck_id, raw_due = own.note_id, own.deck_id, own.due
         held = col._queue.before_write(raw)
-        change = col._today.before(conn, window, note_id)
+        leech = False
+        change = col._today.before(conn, window, note_id, own)
         preset = col._presets(conn)[deck_id]
         order = raw_due if memory.due is None else None
         scheduler = col._scheduler(conn, preset)
         after = scheduler.review(memory, rating, now, col.rng)
         after = col.exams.adjust(conn, scheduler, after, now, preset)
         early = int(early_ok and memory.due is not None and memory.due > now)
+        due = None if after.due is None else to_ms(after.due)
         log_id = review_repo.write_answer(
             raw, card_id, memory, after, rating, window.now, duration_ms, order, early
         )
@@ -76,12 +92,12 @@ def answer(
             conn, card_id, after.lapses, preset
         ):
             col._leeches.add(log_id)
-            held = False  # (a leech may be suspended or tagged: the queue is read afresh)
-        staged = col._today.after(conn, change, answered=True)
+            leech = True  # (it may be suspended or tagged: counted and queued afresh)
+        moved = None if leech else (int(after.state), due)
+        staged = col._today.after(conn, change, answered=True, own=moved)
         written = staged.stamp if staged is not None else stamp(raw)
     col._today.keep(staged)
-    due = None if after.due is None else to_ms(after.due)
-    col._queue.answered(held, written, card_id, note_id, int(after.state), due)
+    col._queue.answered(held and not leech, written, card_id, note_id, int(after.state), due)
     col._limits.answered(deck_id, memory.state, window.day_start)
     col._undo.append(log_id)
     return log_id

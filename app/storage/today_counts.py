@@ -74,6 +74,35 @@ def note_counts(
     return [(int(d), Available(int(a or 0), int(b or 0), int(c or 0))) for d, a, b, c in rows]
 
 
+@dataclass(frozen=True)
+class OwnCard:
+    """What an answered card's share of the counts depends on (read with its state)."""
+
+    note_id: int
+    deck_id: int
+    state: int
+    due: int | None
+    active: bool
+    buried_until: int | None
+    bury_new: bool
+    bury_reviews: bool
+    alone: bool
+    """The note has no other card."""
+
+    def share(self, state: int, due: int | None, window: DayWindow, answered: bool) -> Available:
+        """What this card adds to its deck's counts in ``state`` at ``due`` (the
+        conditions of :func:`note_counts`)."""
+        if not self.active:
+            return Available()
+        shown = self.buried_until is None or self.buried_until <= window.now
+        today = due is not None and due < window.day_end
+        return Available(
+            int(state == 0 and shown and not (self.bury_new and answered)),
+            int(state in (1, 3) and today),
+            int(state == 2 and today and shown and not (self.bury_reviews and answered)),
+        )
+
+
 @dataclass
 class _Copy:
     window: DayWindow
@@ -94,6 +123,9 @@ class Change:
     answered: bool
     version: int
     """``PRAGMA data_version`` then: another connection's commit in between voids it."""
+    own: OwnCard | None = None
+    """The answered card, when its share is all that can change (no sibling of it
+    changes its share: it has none, or the note had an answer today already)."""
 
 
 @dataclass(frozen=True)
@@ -134,11 +166,18 @@ class TodayCounts:
         self._copy = _Copy(window, stamp(raw), until, counts, answered)
         return counts
 
-    def before(self, conn: Connection, window: DayWindow | None, note_id: int) -> Change | None:
+    def before(
+        self,
+        conn: Connection,
+        window: DayWindow | None,
+        note_id: int,
+        own: OwnCard | None = None,
+    ) -> Change | None:
         """Call inside a write, before changing ``note_id``'s cards (None: nothing kept).
 
         ``window`` None: the time the counts were made (an undo has no clock of its own;
-        nothing that counts can change until the copy ends)."""
+        nothing that counts can change until the copy ends). ``own``: the card an answer
+        is about to change."""
         raw = raw_connection(conn)
         if self._copy is None:
             return None
@@ -148,17 +187,25 @@ class TodayCounts:
             return None
         if copy.stamp[0] is not raw or copy.stamp[1] != raw.total_changes:
             return None  # (another connection's commit shows at the end: :meth:`after`)
-        answered = note_id in self._copy.answered
+        answered = note_id in copy.answered
+        if own is not None and (own.alone or answered):
+            before = [(own.deck_id, own.share(own.state, own.due, window, answered))]
+            return Change(note_id, window, before, answered, copy.stamp[2], own)
         before = note_counts(raw, window, note_id, answered)
-        return Change(note_id, window, before, answered, self._copy.stamp[2])
+        return Change(note_id, window, before, answered, copy.stamp[2])
 
     def after(
-        self, conn: Connection, change: Change | None, answered: bool | None = None
+        self,
+        conn: Connection,
+        change: Change | None,
+        answered: bool | None = None,
+        own: tuple[int, int | None] | None = None,
     ) -> Staged | None:
         """Call at the end of the same write: the counts with the change applied.
 
         ``answered``: the note has an answer today now (True after an answer); None asks
-        the log (after an undo)."""
+        the log (after an undo). ``own``: the answered card's state and due time now,
+        when the answer changed nothing else."""
         copy = self._copy
         if change is None or copy is None:
             return None
@@ -171,11 +218,13 @@ class TodayCounts:
                 _NOTE_ANSWERED, (change.note_id, change.window.day_start)
             ).fetchone()
             answered = bool(found)
+        if change.own is not None and own is not None:
+            card = change.own
+            after = [(card.deck_id, card.share(own[0], own[1], change.window, answered))]
+        else:
+            after = note_counts(raw, change.window, change.note_id, answered)
         counts = dict(copy.counts)
-        for sign, part in (
-            (-1, change.before),
-            (1, note_counts(raw, change.window, change.note_id, answered)),
-        ):
+        for sign, part in ((-1, change.before), (1, after)):
             for deck_id, add in part:
                 old = counts.get(deck_id, Available())
                 counts[deck_id] = Available(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +45,7 @@ OPS = st.lists(
         st.tuples(st.just("stats"), st.just(0)),
         st.tuples(st.just("import"), st.integers(0, 1)),
         st.tuples(st.just("suspend"), st.integers(0, 40)),
+        st.tuples(st.just("options"), st.integers(0, 3)),
         st.tuples(st.just("minutes"), st.integers(1, 90)),
         st.tuples(st.just("day"), st.integers(1, 3)),
     ),
@@ -97,6 +99,11 @@ def test_kept_counts_and_statistics_match_a_recount(tmp_path: Path, ops, seed: i
                         text("UPDATE card SET suspended = 1 - suspended WHERE id = :i"),
                         {"i": ids[arg % len(ids)]},
                     )
+            elif op == "options":  # siblings buried or not: what an answer's count change reads
+                preset = col.deck_options.preset(1)
+                col.deck_options.save(
+                    replace(preset, bury_new=bool(arg & 1), bury_reviews=bool(arg & 2))
+                )
             elif op == "minutes":
                 now += timedelta(minutes=arg)
             else:
@@ -152,3 +159,27 @@ def test_a_write_from_another_connection_is_counted(tmp_path: Path, write_deck) 
         assert col.counts(T0).new == 5
     finally:
         col.close()
+
+
+def test_an_answer_moves_its_own_count_across_the_day_end(col: Collection, write_deck) -> None:
+    """Answers whose card leaves or stays in today's counts, siblings not buried: a
+    learning step past the day's end, a relearning card, reviews answered."""
+    col.import_path(write_deck(deck_text(_cards("q", 12))), T0)
+    preset = col.deck_options.preset(1)
+    col.deck_options.save(replace(preset, bury_new=False, bury_reviews=False))
+    # 03:50, ten minutes before the day ends at 04:00: a ten-minute step falls tomorrow
+    moments = [T0.replace(hour=3, minute=50), T0 + timedelta(days=5), T0 + timedelta(days=40)]
+    ratings = [Rating.AGAIN, Rating.GOOD, Rating.EASY, Rating.HARD]
+    for day, now in enumerate(moments):
+        for i in range(10):
+            col.counts(now)
+            card = col.next_card(now)
+            if card is None:
+                break
+            col.answer(card.card_id, ratings[(i + day) % 4], now, 3000)
+            window = col.window(now)
+            with col.engine.connect() as conn:
+                kept = col._today.get(conn, window)
+                assert col._today._copy is not None and col._today._copy.counts is kept
+                fresh = study_repo.deck_counts(conn, window)
+            assert _nonzero(kept) == _nonzero(fresh), (day, i)
