@@ -69,6 +69,7 @@ class LimitTree:
         self._parent: dict[str, str | None] = {}
         self._node_of: dict[int, str] = {}
         self._allowed: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        self._order: dict[str, list[tuple[str, int | None, tuple[int, ...]]]] = {}
         for root in roots:
             self._fill(root, None, limits, done)
 
@@ -118,17 +119,26 @@ class LimitTree:
         return QueueCounts(new=new, learning=learning, review=review)
 
     def _counts(self, node: DeckNode, available: Mapping[int, Available]) -> tuple[int, int, int]:
-        own = available.get(node.deck_id) if node.deck_id is not None else None
-        new, learning, review = (own.new, own.learning, own.review) if own else (0, 0, 0)
-        for child in node.children:
-            below_new, below_learning, below_review = self._counts(child, available)
-            new += below_new
-            learning += below_learning
-            review += below_review
-        left = self._left[node.name]
-        review = min(review, left.review)
-        new = min(new, left.new, left.review - review)
-        return new, learning, review
+        """Each node's cards, its sub-decks' added and its limits applied, children
+        first (the study screen asks after every answer: one pass, no recursion)."""
+        order = self._order.get(node.name)
+        if order is None:
+            order = self._order[node.name] = _children_first(node)
+        left = self._left
+        found: list[tuple[int, int, int]] = []
+        for name, deck_id, children in order:
+            own = available.get(deck_id) if deck_id is not None else None
+            new, learning, review = (own.new, own.learning, own.review) if own else (0, 0, 0)
+            for child in children:
+                below_new, below_learning, below_review = found[child]
+                new += below_new
+                learning += below_learning
+                review += below_review
+            room = left[name]
+            review = min(review, room.review)
+            new = min(new, room.new, room.review - review)
+            found.append((new, learning, review))
+        return found[-1]
 
     def allowed(self, node: DeckNode) -> tuple[frozenset[int], frozenset[int]]:
         """Deck ids that may give (a new card, a review card) now when ``node`` is studied:
@@ -169,3 +179,17 @@ def find(roots: list[DeckNode], name: str) -> DeckNode | None:
             if node.name == name:
                 return node
     return None
+
+
+def _children_first(node: DeckNode) -> list[tuple[str, int | None, tuple[int, ...]]]:
+    """``node``'s subtree, each node after its children: (name, deck id, the positions
+    of its children in the list)."""
+    out: list[tuple[str, int | None, tuple[int, ...]]] = []
+
+    def visit(current: DeckNode) -> int:
+        children = tuple(visit(child) for child in current.children)
+        out.append((current.name, current.deck_id, children))
+        return len(out) - 1
+
+    visit(node)
+    return out
