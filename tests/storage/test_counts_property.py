@@ -21,22 +21,7 @@ from app.storage import stats_repo, study_repo
 from app.storage.collection import Collection
 from app.storage.queue_limits import DailyLimits
 from tests.conftest import T0, deck_text
-
-
-def _cards(prefix: str, n: int, reversed_every: int = 3) -> str:
-    """Notes with one card, and every ``reversed_every``-th with two (siblings)."""
-    out = []
-    for i in range(n):
-        kind = "; type: reversed" if i % reversed_every == 0 else ""
-        out.append(f"## {prefix} question {i}\n<!-- id: {prefix}{i}{kind} -->\nAnswer {i}\n\n")
-    return "".join(out)
-
-
-def _write(folder: Path, name: str, deck: str, prefix: str, n: int) -> Path:
-    path = folder / f"{name}.md"
-    path.write_text(deck_text(_cards(prefix, n), deck=deck, uid=name), encoding="utf-8")
-    return path
-
+from tests.storage.sibling_decks import sibling_cards, toggle_suspension, write_sibling_deck
 
 OPS = st.lists(
     st.one_of(
@@ -76,9 +61,11 @@ def test_kept_counts_and_statistics_match_a_recount(tmp_path: Path, ops, seed: i
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     col = Collection.in_memory(tz=T0.tzinfo, rng=random.Random(seed))
     try:
-        col.import_path(_write(folder, "base", "Test::A", "a", 12), T0)
-        col.import_path(_write(folder, "more", "Test::B", "b", 6), T0)
-        extra = [_write(folder, f"extra{i}", f"Test::C{i}", f"c{i}", 4) for i in range(2)]
+        col.import_path(write_sibling_deck(folder, "base", "Test::A", "a", 12), T0)
+        col.import_path(write_sibling_deck(folder, "more", "Test::B", "b", 6), T0)
+        extra = [
+            write_sibling_deck(folder, f"extra{i}", f"Test::C{i}", f"c{i}", 4) for i in range(2)
+        ]
         rng = random.Random(seed)
         now = T0
         for op, arg in ops:
@@ -92,13 +79,8 @@ def test_kept_counts_and_statistics_match_a_recount(tmp_path: Path, ops, seed: i
                 col.refresh_stats()
             elif op == "import":
                 col.import_path(extra[arg], now)
-            elif op == "suspend":  # as the browser does: a write beside the answer path
-                with col.engine.begin() as conn:
-                    ids = [r[0] for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
-                    conn.execute(
-                        text("UPDATE card SET suspended = 1 - suspended WHERE id = :i"),
-                        {"i": ids[arg % len(ids)]},
-                    )
+            elif op == "suspend":
+                toggle_suspension(col, arg)
             elif op == "options":  # siblings buried or not: what an answer's count change reads
                 preset = col.deck_options.preset(1)
                 col.deck_options.save(
@@ -131,7 +113,7 @@ def test_kept_counts_and_statistics_match_a_recount(tmp_path: Path, ops, seed: i
 
 
 def test_answers_adjust_the_kept_counts_without_a_recount(col: Collection, write_deck) -> None:
-    col.import_path(write_deck(deck_text(_cards("q", 10, reversed_every=1000))), T0)
+    col.import_path(write_deck(deck_text(sibling_cards("q", 10, reversed_every=1000))), T0)
     first = col.counts(T0)
     kept = col._today._copy
     card = col.next_card(T0)
@@ -150,7 +132,7 @@ def test_answers_adjust_the_kept_counts_without_a_recount(col: Collection, write
 def test_a_write_from_another_connection_is_counted(tmp_path: Path, write_deck) -> None:
     col = Collection.open(tmp_path / "data", tz=T0.tzinfo, rng=random.Random(1))
     try:
-        col.import_path(write_deck(deck_text(_cards("q", 5, reversed_every=1000))), T0)
+        col.import_path(write_deck(deck_text(sibling_cards("q", 5, reversed_every=1000))), T0)
         assert col.counts(T0).new == 6
         other = sqlite3.connect(tmp_path / "data" / "collection.sqlite")
         with other:
@@ -164,7 +146,7 @@ def test_a_write_from_another_connection_is_counted(tmp_path: Path, write_deck) 
 def test_an_answer_moves_its_own_count_across_the_day_end(col: Collection, write_deck) -> None:
     """Answers whose card leaves or stays in today's counts, siblings not buried: a
     learning step past the day's end, a relearning card, reviews answered."""
-    col.import_path(write_deck(deck_text(_cards("q", 12))), T0)
+    col.import_path(write_deck(deck_text(sibling_cards("q", 12))), T0)
     preset = col.deck_options.preset(1)
     col.deck_options.save(replace(preset, bury_new=False, bury_reviews=False))
     # 03:50, ten minutes before the day ends at 04:00: a ten-minute step falls tomorrow

@@ -11,21 +11,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from app.core.models import Rating, StudyCard
 from app.storage.collection import Collection
 from tests.conftest import T0, deck_text
-
-
-def _cards(prefix: str, n: int) -> str:
-    """Notes with one card, and every third with two (siblings)."""
-    out = []
-    for i in range(n):
-        kind = "; type: reversed" if i % 3 == 0 else ""
-        out.append(f"## {prefix} question {i}\n<!-- id: {prefix}{i}{kind} -->\nAnswer {i}\n\n")
-    return "".join(out)
-
+from tests.storage.sibling_decks import sibling_cards, toggle_suspension, write_sibling_deck
 
 OPS = st.lists(
     st.one_of(
@@ -60,10 +50,8 @@ def test_kept_candidates_give_the_card_a_fresh_read_gives(tmp_path: Path, ops, s
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     col = Collection.in_memory(tz=T0.tzinfo, rng=random.Random(seed))
     try:
-        for name, deck, prefix, n in (("a", "Test::A", "a", 24), ("b", "Test::B", "b", 12)):
-            path = folder / f"{name}.md"
-            path.write_text(deck_text(_cards(prefix, n), deck=deck, uid=name), encoding="utf-8")
-            col.import_path(path, T0)
+        col.import_path(write_sibling_deck(folder, "a", "Test::A", "a", 24), T0)
+        col.import_path(write_sibling_deck(folder, "b", "Test::B", "b", 12), T0)
         now, deck = T0, "Test"
         for op, arg in ops:
             card = col.next_card(now, deck)
@@ -74,13 +62,8 @@ def test_kept_candidates_give_the_card_a_fresh_read_gives(tmp_path: Path, ops, s
                 col.undo()
             elif op == "bury" and card is not None:
                 col.card_actions.bury(card.card_id, now)
-            elif op == "suspend":  # as the browser does: a write beside the answer path
-                with col.engine.begin() as conn:
-                    ids = [r[0] for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
-                    conn.execute(
-                        text("UPDATE card SET suspended = 1 - suspended WHERE id = :i"),
-                        {"i": ids[arg % len(ids)]},
-                    )
+            elif op == "suspend":
+                toggle_suspension(col, arg)
             elif op == "options":  # bury siblings or not, and a small new-card limit
                 preset = col.deck_options.preset(1)
                 col.deck_options.save(
@@ -105,7 +88,7 @@ def test_kept_candidates_give_the_card_a_fresh_read_gives(tmp_path: Path, ops, s
 def test_answers_keep_the_candidates_and_other_writes_drop_them(
     col: Collection, write_deck
 ) -> None:
-    col.import_path(write_deck(deck_text(_cards("q", 30))), T0)
+    col.import_path(write_deck(deck_text(sibling_cards("q", 30))), T0)
     first = col.next_card(T0)
     assert first is not None
     kept = col._queue._session
