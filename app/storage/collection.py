@@ -80,7 +80,7 @@ class Collection(Rooms):
         self._settings: dict[str, Any] = {}
         self._limits = DailyLimits()
         self._today = TodayCounts()
-        self._queue = StudyQueue()
+        self._queue = StudyQueue(self._today.answered_today)
         self._leeches: set[str] = set()
         """Answers of this session that made a card a leech (undo takes that back too)."""
         self._search_model: tuple[float, float, float] | None = None

@@ -24,10 +24,11 @@ is read afresh.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.storage.write_stamp import Stamp, same, stamp
+from app.storage.write_stamp import Stamp, same, stamp, unwritten
 
 BATCH = 128
 """Candidates read at once: a read of 128 costs about what 35 single reads cost (the
@@ -64,9 +65,13 @@ class Session:
     notetypes: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     """Note types read for the cards shown (their rows, by id)."""
 
+    known: Callable[[sqlite3.Connection, int], set[int] | None] | None = None
+    """Where the notes answered today may be known already (today's counts keep them)."""
+
     def answered_notes(self, raw: sqlite3.Connection) -> set[int]:
         if self.answered is None:
-            self.answered = answered_notes(raw, self.key[3])
+            found = None if self.known is None else self.known(raw, self.key[3])
+            self.answered = answered_notes(raw, self.key[3]) if found is None else found
         return self.answered
 
     def fill(self, batch: Batch, rows: list[Row]) -> None:
@@ -106,8 +111,12 @@ def answered_notes(raw: sqlite3.Connection, day_start: int) -> set[int]:
 
 
 class StudyQueue:
-    def __init__(self) -> None:
+    def __init__(
+        self, known: Callable[[sqlite3.Connection, int], set[int] | None] | None = None
+    ) -> None:
+        """``known``: where the notes answered today may be read without the log."""
         self._session: Session | None = None
+        self._known = known
 
     def forget(self) -> None:
         self._session = None
@@ -117,7 +126,7 @@ class StudyQueue:
         now = stamp(raw)
         kept = self._session
         if kept is None or kept.key != key or not same(kept.stamp, now):
-            kept = self._session = Session(key, now)
+            kept = self._session = Session(key, now, known=self._known)
         return kept
 
     def before_write(self, raw: sqlite3.Connection) -> bool:
@@ -125,7 +134,7 @@ class StudyQueue:
         was written through this connection since what is kept was last checked (another
         connection's commit shows in the stamp at the end: :meth:`answered`)."""
         kept = self._session
-        if kept is None or kept.stamp[0] is not raw or kept.stamp[1] != raw.total_changes:
+        if kept is None or not unwritten(kept.stamp, raw):
             self._session = None
             return False
         return True

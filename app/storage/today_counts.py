@@ -24,7 +24,7 @@ from app.storage import study_repo
 from app.storage.engine import raw_connection
 from app.storage.study_queue import answered_notes
 from app.storage.study_repo import DayWindow
-from app.storage.write_stamp import Stamp, same, stamp
+from app.storage.write_stamp import Stamp, same, stamp, unwritten
 
 _SIBLING_TODAY = (
     "EXISTS (SELECT 1 FROM card s JOIN review_log r ON r.card_id = s.id "
@@ -166,6 +166,14 @@ class TodayCounts:
         self._copy = _Copy(window, stamp(raw), until, counts, answered)
         return counts
 
+    def answered_today(self, raw: sqlite3.Connection, day_start: int) -> set[int] | None:
+        """A copy of the notes with an answer today, while the kept counts hold (None:
+        they do not; the study queue then reads the log itself)."""
+        copy = self._copy
+        if copy is None or copy.window.day_start != day_start or not same(copy.stamp, stamp(raw)):
+            return None
+        return set(copy.answered)
+
     def before(
         self,
         conn: Connection,
@@ -185,7 +193,7 @@ class TodayCounts:
         copy = self._copy
         if copy.window.day_start != window.day_start or window.now >= copy.until:
             return None
-        if copy.stamp[0] is not raw or copy.stamp[1] != raw.total_changes:
+        if not unwritten(copy.stamp, raw):
             return None  # (another connection's commit shows at the end: :meth:`after`)
         answered = note_id in copy.answered
         if own is not None and (own.alone or answered):

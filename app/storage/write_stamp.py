@@ -19,3 +19,9 @@ def stamp(raw: sqlite3.Connection) -> Stamp:
 
 def same(kept: Stamp, now: Stamp) -> bool:
     return kept[0] is now[0] and kept[1:] == now[1:]
+
+
+def unwritten(kept: Stamp, raw: sqlite3.Connection) -> bool:
+    """Nothing was written through ``raw`` since ``kept`` (another connection's commit
+    shows only in a fresh :func:`stamp`: a write checks that at its end)."""
+    return kept[0] is raw and kept[1] == raw.total_changes

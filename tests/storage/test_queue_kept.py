@@ -21,6 +21,7 @@ OPS = st.lists(
     st.one_of(
         st.tuples(st.just("answer"), st.sampled_from([1, 2, 3, 3, 4])),
         st.tuples(st.just("undo"), st.just(0)),
+        st.tuples(st.just("counts"), st.just(0)),
         st.tuples(st.just("bury"), st.just(0)),
         st.tuples(st.just("suspend"), st.integers(0, 60)),
         st.tuples(st.just("options"), st.integers(0, 7)),
@@ -60,6 +61,8 @@ def test_kept_candidates_give_the_card_a_fresh_read_gives(tmp_path: Path, ops, s
                 col.answer(card.card_id, Rating(arg), now, 3000)
             elif op == "undo":
                 col.undo()
+            elif op == "counts":  # as the study screen does: the queue then reads their notes
+                col.counts(now, deck)
             elif op == "bury" and card is not None:
                 col.card_actions.bury(card.card_id, now)
             elif op == "suspend":
