@@ -85,6 +85,57 @@ class FsrsStep:
         s, d = self._memory_after(stability, difficulty, elapsed_days, rating)
         return self._after_steps(state, steps, hard, step, s, d, rating)
 
+    def outcomes(
+        self,
+        state: int,
+        step: int | None,
+        stability: float | None,
+        difficulty: float | None,
+        elapsed_days: int | None,
+    ) -> tuple[Step | None, Step | None, Step | None, Step | None]:
+        """:meth:`outcome` for Again, Hard, Good and Easy at once (the interval previews).
+
+        A review card a day or more after its last review, the usual case, shares its
+        retrievability and the recall term of the stability formula between the ratings;
+        the products are taken in the order :meth:`_next_stability` takes them, so each
+        float is the one :meth:`outcome` gives."""
+        if (
+            state != REVIEW
+            or stability is None
+            or difficulty is None
+            or (elapsed_days is not None and elapsed_days < 1)
+        ):
+            return (
+                self.outcome(state, step, stability, difficulty, elapsed_days, AGAIN),
+                self.outcome(state, step, stability, difficulty, elapsed_days, HARD),
+                self.outcome(state, step, stability, difficulty, elapsed_days, GOOD),
+                self.outcome(state, step, stability, difficulty, elapsed_days, EASY),
+            )
+        w = self.w
+        r = self._retrievability(stability, elapsed_days)
+        recall = (
+            self._recall_base
+            * (11 - difficulty)
+            * (stability ** -w[9])
+            * ((math.e ** ((1 - r) * w[10])) - 1)
+        )
+        again_s = self._next_stability(difficulty, stability, r, AGAIN)
+        hard_s = max(stability * (1 + recall * w[15] * 1), STABILITY_MIN)
+        good_s = max(stability * (1 + recall * 1 * 1), STABILITY_MIN)
+        easy_s = max(stability * (1 + recall * 1 * w[16]), STABILITY_MIN)
+        again_d = self._next_difficulty(difficulty, AGAIN)
+        again: Step = (
+            (RELEARNING, 0, again_s, again_d, self.relearning_steps[0])
+            if self.relearning_steps
+            else (REVIEW, step, again_s, again_d, self._interval(again_s))
+        )
+        return (
+            again,
+            (REVIEW, step, hard_s, self._next_difficulty(difficulty, HARD), self._interval(hard_s)),
+            (REVIEW, step, good_s, self._next_difficulty(difficulty, GOOD), self._interval(good_s)),
+            (REVIEW, step, easy_s, self._next_difficulty(difficulty, EASY), self._interval(easy_s)),
+        )
+
     def _memory_after(
         self, stability: float, difficulty: float, elapsed_days: int | None, rating: int
     ) -> tuple[float, float]:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import fsrs
 from fsrs.scheduler import FUZZ_RANGES
 
-from app.core.fsrs_step import FsrsStep
+from app.core.fsrs_step import FsrsStep, Step
 from app.core.models import CardState, Memory, Rating
 
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
@@ -44,6 +44,15 @@ class _Outcome:
 
 
 _RATINGS = tuple(Rating)
+_STATES = tuple(CardState)
+"""Card states by their number (quicker than calling the enum)."""
+
+
+class _Unknown:
+    """The plain step not worked out yet (None is its answer "left to the library")."""
+
+
+_UNKNOWN = _Unknown()
 
 
 class CardScheduler:
@@ -84,22 +93,37 @@ class CardScheduler:
         if self._memo is None or self._memo[0] != key:
             self._memo = (key, {})
         known = self._memo[1]
+        if len(ratings) > 1 and not known:  # the previews: the four ratings in one step
+            if memory.state == CardState.NEW:
+                steps = self._step.outcomes(CardState.LEARNING, 0, None, None, None)
+            else:
+                steps = self._step.outcomes(
+                    memory.state, memory.step, memory.stability, memory.difficulty, elapsed
+                )
+            for rating, step in zip(_RATINGS, steps, strict=True):
+                known[rating] = self._outcome(memory, now, elapsed, rating, step)
         for rating in ratings:
             if rating not in known:
                 known[rating] = self._outcome(memory, now, elapsed, rating)
         return known
 
     def _outcome(
-        self, memory: Memory, now: datetime, elapsed: int | None, rating: Rating
+        self,
+        memory: Memory,
+        now: datetime,
+        elapsed: int | None,
+        rating: Rating,
+        step: Step | _Unknown | None = _UNKNOWN,
     ) -> _Outcome:
-        if memory.state == CardState.NEW:
-            step = self._step.outcome(CardState.LEARNING, 0, None, None, None, rating)
-        else:
-            step = self._step.outcome(
-                memory.state, memory.step, memory.stability, memory.difficulty, elapsed, rating
-            )
-        if step is not None:
-            return _Outcome(CardState(step[0]), step[1], step[2], step[3], step[4])
+        if step is _UNKNOWN:
+            if memory.state == CardState.NEW:
+                step = self._step.outcome(CardState.LEARNING, 0, None, None, None, rating)
+            else:
+                step = self._step.outcome(
+                    memory.state, memory.step, memory.stability, memory.difficulty, elapsed, rating
+                )
+        if isinstance(step, tuple):
+            return _Outcome(_STATES[step[0]], step[1], step[2], step[3], step[4])
         # what the plain step does not take (the library refuses it, or says why)
         after, _ = self._fsrs.review_card(_to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
         return _Outcome(

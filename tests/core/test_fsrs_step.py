@@ -118,6 +118,32 @@ def test_every_state_rating_and_elapsed_time_matches_the_library(
     _assert_same(got, after)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    opts=options,
+    state=st.sampled_from([1, 2, 3]),
+    step=st.one_of(st.none(), st.integers(min_value=0, max_value=5)),
+    stability=st.one_of(st.none(), stabilities),
+    difficulty=st.one_of(st.none(), difficulties),
+    elapsed=st.one_of(st.none(), st.integers(min_value=-30, max_value=3650)),
+)
+def test_the_four_ratings_at_once_are_each_rating_alone(
+    opts: dict[str, object],
+    state: int,
+    step: int | None,
+    stability: float | None,
+    difficulty: float | None,
+    elapsed: int | None,
+) -> None:
+    """The interval previews work out all four ratings in one step: the same floats."""
+    plain = _plain(_library(opts))
+    together = plain.outcomes(state, step, stability, difficulty, elapsed)
+    alone = tuple(
+        plain.outcome(state, step, stability, difficulty, elapsed, int(r)) for r in Rating
+    )
+    assert together == alone
+
+
 @settings(max_examples=200, deadline=None)
 @given(opts=options, rating=ratings, more=st.lists(ratings, max_size=6), gaps=st.data())
 def test_a_new_card_answered_again_and_again_matches_the_library(
