@@ -70,6 +70,9 @@ class LimitTree:
         self._node_of: dict[int, str] = {}
         self._allowed: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._order: dict[str, list[tuple[str, int | None, tuple[int, ...]]]] = {}
+        self._kept: dict[
+            str, tuple[list[Available | None], list[_Left | None], list[tuple[int, int, int]]]
+        ] = {}
         for root in roots:
             self._fill(root, None, limits, done)
 
@@ -120,24 +123,46 @@ class LimitTree:
 
     def _counts(self, node: DeckNode, available: Mapping[int, Available]) -> tuple[int, int, int]:
         """Each node's cards, its sub-decks' added and its limits applied, children
-        first (the study screen asks after every answer: one pass, no recursion)."""
+        first (the study screen asks after every answer: one pass, no recursion).
+
+        What the last pass for ``node`` worked out is kept with what it read (each deck's
+        own cards and room, as the objects themselves: both are replaced, never changed):
+        a node is worked out again only when one of those or a sub-deck's result changed,
+        which after an answer is the answered deck and the decks above it."""
         order = self._order.get(node.name)
         if order is None:
             order = self._order[node.name] = _children_first(node)
         left = self._left
-        found: list[tuple[int, int, int]] = []
-        for name, deck_id, children in order:
+        kept = self._kept.get(node.name)
+        if kept is None:
+            kept = self._kept[node.name] = ([None] * len(order), [None] * len(order), [])
+        owns, rooms, found = kept
+        fresh = not found
+        moved = [False] * len(order)
+        for i, (name, deck_id, children) in enumerate(order):
             own = available.get(deck_id) if deck_id is not None else None
+            room = left[name]
+            if not fresh and own is owns[i] and room is rooms[i]:
+                for child in children:
+                    if moved[child]:
+                        break
+                else:
+                    continue  # nothing it reads changed
             new, learning, review = (own.new, own.learning, own.review) if own else (0, 0, 0)
             for child in children:
                 below_new, below_learning, below_review = found[child]
                 new += below_new
                 learning += below_learning
                 review += below_review
-            room = left[name]
             review = min(review, room.review)
             new = min(new, room.new, room.review - review)
-            found.append((new, learning, review))
+            result = (new, learning, review)
+            owns[i], rooms[i] = own, room
+            if fresh:
+                found.append(result)
+            elif found[i] != result:
+                found[i] = result
+                moved[i] = True
         return found[-1]
 
     def allowed(self, node: DeckNode) -> tuple[frozenset[int], frozenset[int]]:
