@@ -36,11 +36,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def _pending(col: Collection) -> dict[str, dict[str, Any]]:
     with col.engine.connect() as conn:
-        rows = conn.execute(
-            text('SELECT "key", "values" FROM sync_register WHERE kind = :k'),
-            {"k": imports.PENDING},
-        ).all()
-    return {str(k): json.loads(v)[imports.FIELD] for k, v in rows}
+        return dict(imports.waiting(conn))
 
 
 def _log_ids(col: Collection) -> dict[str, set[str]]:

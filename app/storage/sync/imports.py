@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -44,8 +44,11 @@ def record(
     from the package), that has a schedule (not new, or answers in its log). Returns how
     many were recorded.
 
-    Plain ``sqlite3`` (an import can bring tens of thousands of scheduled cards); the
-    rows each base covers are written as :mod:`app.storage.sync.base_rows` says."""
+    What the import settles is kept as it is now: the card's state, when it was imported
+    and the last log row written (``upto``). Which rows the base covers and when its state
+    was reached are read from the log when the base is sent (:func:`waiting`): the rows
+    then are the same, and an import that is never synced pays nothing for them. Plain
+    ``sqlite3`` (an import can bring tens of thousands of scheduled cards)."""
     if only is not None and not only:
         return 0
     db = conn.connection.driver_connection
@@ -53,83 +56,39 @@ def record(
     cols = ", ".join(f"c.{c}" for c in STATE)
     where = "c.id >= ?" if only is None else f"c.id IN ({','.join(str(int(i)) for i in only)})"
     args = (first_card_id,) if only is None else ()
+    (upto,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()
     cards = db.execute(
-        f"SELECT c.id, n.uid || '/' || c.ord, {cols} FROM card c "
-        f"JOIN note n ON n.id = c.note_id WHERE {where} ORDER BY c.id",
+        f"SELECT n.uid || '/' || c.ord, {cols} FROM card c JOIN note n ON n.id = c.note_id "
+        f"WHERE {where} AND (c.state != {int(CardState.NEW)} OR c.reps != 0 OR EXISTS "
+        "(SELECT 1 FROM review_log r WHERE r.card_id = c.id)) ORDER BY c.id",
         args,
     )
-    logs = groupby(_logs(db, where.replace("c.id", "r.card_id"), args), key=itemgetter(0))
-    pending_log = next(logs, None)
-    batch: list[tuple[str, list[Any], list[tuple[int, int, bytes | str]]]] = []
-    recorded = 0
-    new = int(CardState.NEW)
-    for cid, key, *values in cards:
-        while pending_log is not None and pending_log[0] < cid:
-            pending_log = next(logs, None)
-        history: list[tuple[int, int, bytes | str]] = []
-        if pending_log is not None and pending_log[0] == cid:
-            history = list(pending_log[1])
-            pending_log = next(logs, None)
-        if values[0] == new and not history and not values[6]:
-            continue
-        batch.append((key, values, history))
-        if len(batch) == _BATCH:
-            recorded += _write_bases(db, batch, now_ms)
-            batch = []
-    return recorded + _write_bases(db, batch, now_ms)
-
-
-def _logs(
-    db: sqlite3.Connection, where: str, args: tuple[int, ...]
-) -> Iterator[tuple[int, int, bytes | str]]:
-    """(card id, time, stored id) of the cards' log rows, by card. When the cards hold
-    most of the log (an import into a new collection) the table is read straight through
-    and sorted, far cheaper than a lookup per row through the card index."""
-    index = ""
-    if args:
-        (total,) = db.execute("SELECT COUNT(*) FROM card").fetchone()
-        (theirs,) = db.execute("SELECT COUNT(*) FROM card WHERE id >= ?", args).fetchone()
-        index = " NOT INDEXED" if 2 * theirs >= total else ""
-    return iter(
-        db.execute(
-            f"SELECT r.card_id, r.reviewed_at, r.id FROM review_log r{index} WHERE {where} "
-            "ORDER BY r.card_id",
-            args,
-        )
-    )
-
-
-def _write_bases(
-    db: sqlite3.Connection,
-    batch: list[tuple[str, list[Any], list[tuple[int, int, bytes | str]]]],
-    now_ms: int,
-) -> int:
-    """Write the bases of a batch of cards (key, state values, log rows)."""
     dumps = json.JSONEncoder(separators=(",", ":")).encode
-    split = base_rows.split_all([(key, history) for key, _, history in batch])
-    rows = []
-    for (key, values, history), (ids, sources) in zip(batch, split, strict=True):
-        base: dict[str, Any] = {
-            "state": values,
-            "as_of": max([at for _, at, _ in history] + [values[5] or 0]),
-            "imported_at": now_ms,
-        }
-        if ids:
-            base[base_rows.ROWS] = ids
-        if sources:
-            base[base_rows.SOURCES] = base_rows.encode(sources)
-        rows.append((PENDING, key, dumps({FIELD: base})))
-    db.executemany(
-        'INSERT INTO sync_register (kind, "key", "values", stamps) VALUES (?, ?, ?, \'{}\') '
-        'ON CONFLICT(kind, "key") DO UPDATE SET "values" = excluded."values"',
-        rows,
-    )
-    return len(rows)
+    recorded = 0
+    while batch := cards.fetchmany(_BATCH):
+        db.executemany(
+            'INSERT INTO sync_register (kind, "key", "values", stamps) VALUES (?, ?, ?, \'{}\') '
+            'ON CONFLICT(kind, "key") DO UPDATE SET "values" = excluded."values"',
+            [
+                (
+                    PENDING,
+                    key,
+                    dumps({FIELD: {"state": values, "imported_at": now_ms, _UPTO: upto}}),
+                )
+                for key, *values in batch
+            ],
+        )
+        recorded += len(batch)
+    return recorded
 
 
-def pending(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
-    """Bases waiting to be sent, of cards that still exist (an import undone before it was
-    sent leaves nothing to send); all are taken off the waiting list."""
+_UPTO = "upto"
+"""In a base not sent yet: the log's last row (``seq``) when it was recorded."""
+
+
+def waiting(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
+    """The bases waiting to be sent, whole, of cards that still exist (an import undone
+    before it was sent leaves nothing to send), by key."""
     rows = conn.execute(
         text('SELECT "key", "values" FROM sync_register WHERE kind = :k ORDER BY "key"'),
         {"k": PENDING},
@@ -137,13 +96,64 @@ def pending(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
     if not rows:
         return []
     cards = {
-        str(r[0])
+        str(r[0]): int(r[1])
         for r in conn.execute(
-            text("SELECT n.uid || '/' || c.ord FROM card c JOIN note n ON n.id = c.note_id")
+            text("SELECT n.uid || '/' || c.ord, c.id FROM card c JOIN note n ON n.id = c.note_id")
         )
     }
+    bases = [(str(key), json.loads(values)[FIELD]) for key, values in rows if str(key) in cards]
+    recorded = [(key, base) for key, base in bases if _UPTO in base]
+    history = _histories(conn, [(cards[key], int(base[_UPTO])) for key, base in recorded])
+    for (_, base), rows_of_card in zip(recorded, history, strict=True):
+        base.pop(_UPTO)
+        base["as_of"] = max([at for _, at, _ in rows_of_card] + [base["state"][5] or 0])
+    for at in range(0, len(recorded), _BATCH):  # one odd card checks only its batch slowly
+        chunk = recorded[at : at + _BATCH]
+        split = base_rows.split_all(
+            [(key, h) for (key, _), h in zip(chunk, history[at : at + _BATCH], strict=True)]
+        )
+        for (_, base), (ids, sources) in zip(chunk, split, strict=True):
+            if ids:
+                base[base_rows.ROWS] = ids
+            if sources:
+                base[base_rows.SOURCES] = base_rows.encode(sources)
+    return bases
+
+
+def _histories(
+    conn: Connection, cards: list[tuple[int, int]]
+) -> list[list[tuple[int, int, bytes | str]]]:
+    """(card id, time, stored id) of each card's log rows up to its ``upto``, in order."""
+    db = conn.connection.driver_connection
+    assert isinstance(db, sqlite3.Connection)
+    db.execute("DROP TABLE IF EXISTS temp.import_base")
+    db.execute(
+        "CREATE TEMP TABLE import_base (n INTEGER PRIMARY KEY, card_id INTEGER, upto INTEGER)"
+    )
+    try:
+        db.executemany(
+            "INSERT INTO temp.import_base VALUES (?, ?, ?)",
+            ((n, cid, upto) for n, (cid, upto) in enumerate(cards)),
+        )
+        out: list[list[tuple[int, int, bytes | str]]] = [[] for _ in cards]
+        for n, group in groupby(
+            db.execute(
+                "SELECT b.n, r.card_id, r.reviewed_at, r.id FROM temp.import_base b "
+                "JOIN review_log r ON r.card_id = b.card_id AND r.seq <= b.upto ORDER BY b.n"
+            ),
+            key=itemgetter(0),
+        ):
+            out[n] = [(cid, at, rid) for _, cid, at, rid in group]
+        return out
+    finally:
+        db.execute("DROP TABLE temp.import_base")
+
+
+def pending(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
+    """:func:`waiting`, taking them all off the waiting list."""
+    bases = waiting(conn)
     conn.execute(text("DELETE FROM sync_register WHERE kind = :k"), {"k": PENDING})
-    return [(str(key), json.loads(values)[FIELD]) for key, values in rows if key in cards]
+    return bases
 
 
 def base_of(conn: Connection, key: str) -> dict[str, Any] | None:
