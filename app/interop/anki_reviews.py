@@ -73,11 +73,20 @@ _COUNT_NOTES = f"SELECT c.nid, COUNT(*) {_FROM} AND c.nid IN ({{ids}}) GROUP BY 
 )
 
 
-def shaped_reviews(schema: str = "main") -> str:
+def shaped_reviews(schema: str = "main", cards: str = "", extra: str = "") -> str:
     """SQL giving each kept review of the package's database ``schema`` as a
     :data:`ReviewTuple`'s values, with the note id in place of the guid (columns ``nid,
-    ord, at, rating, duration, before, source, kind, ivl, last_ivl, factor``)."""
-    return _ROWS.replace("@S@", schema)
+    ord, at, rating, duration, before, source, kind, ivl, last_ivl, factor``).
+
+    ``cards`` names a table to take each review's card from in place of the package's
+    (columns ``id``, ``nid`` and ``ord`` as there, and those ``extra`` selects through
+    ``c``, written before the others): a review whose card it lacks is left out."""
+    sql = _ROWS.replace("@S@", schema)
+    if cards:
+        sql = sql.replace(f"JOIN {schema}.cards c ON", f"JOIN {cards} c ON", 1)
+    if extra:
+        sql = sql.replace("SELECT c.nid AS nid", f"SELECT {extra}, c.nid AS nid", 1)
+    return sql
 
 
 def check_revlog(db: sqlite3.Connection) -> None:

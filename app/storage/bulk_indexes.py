@@ -10,7 +10,7 @@ even from a disk. Indexes SQLite makes for a ``UNIQUE`` or a primary key stay.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 BULK = 50_000
@@ -28,12 +28,24 @@ def is_bulk(adding: int, there: int) -> bool:
 
 
 @contextmanager
-def rebuilt(raw: sqlite3.Connection, tables: Sequence[str], bulk: bool) -> Iterator[None]:
+def rebuilt(
+    raw: sqlite3.Connection, tables: Sequence[str], bulk: bool
+) -> Iterator[Callable[[str], None]]:
     """Inside the caller's transaction: when ``bulk``, the tables' own indexes are dropped
-    for the block and built again after it (an error leaves them to the rollback)."""
-    indexes = [row for t in tables for row in raw.execute(OWN_INDEXES, (t,))] if bulk else []
-    for name, _ in indexes:
+    for the block and built again after it (an error leaves them to the rollback).
+
+    The block gets a function that builds one of them at once, by name (a unique index
+    whose rows may clash, say, so that the block can mend them and build it again)."""
+    indexes = dict(row for t in tables for row in raw.execute(OWN_INDEXES, (t,))) if bulk else {}
+    for name in indexes:
         raw.execute(f'DROP INDEX "{name}"')
-    yield
-    for _, statement in indexes:
-        raw.execute(statement)
+    built: set[str] = set()
+
+    def build(name: str) -> None:
+        if name in indexes and name not in built:
+            raw.execute(indexes[name])
+            built.add(name)
+
+    yield build
+    for name in indexes:
+        build(name)

@@ -35,6 +35,8 @@ _INSERT = (
     "state_before, reps_before, lapses_before, state_after, kind, anki_ivl, anki_last_ivl, "
     "anki_factor) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)"
 )
+_UNIQUE_ID = "ix_review_log_id"
+"""The log's unique index on the derived id: built first after a bulk copy, as the check."""
 _AFTER = {0: None, 1: int(CardState.RELEARNING)}
 _REVIEW = int(CardState.REVIEW)
 _PREFIX = LOG_NAMESPACE.bytes
@@ -85,12 +87,17 @@ _SOURCE = "cirrus_package"
 _COPY = (
     "INSERT {mode} INTO main.review_log (id, card_id, rating, reviewed_at, duration_ms, "
     "state_before, reps_before, lapses_before, state_after, kind, anki_ivl, anki_last_ivl, "
-    "anki_factor) SELECT cirrus_import_log_id(m.uid, s.ord, s.source), m.card_id, s.rating, "
+    "anki_factor) SELECT cirrus_import_log_id(s.uid, s.ord, s.source), s.card_id, s.rating, "
     "s.at, s.duration, s.before, 0, 0, CASE s.rating WHEN 0 THEN s.before WHEN 1 THEN "
     f"{int(CardState.RELEARNING)} ELSE {_REVIEW} END, s.kind, s.ivl, s.last_ivl, s.factor "
-    "FROM ({rows}) s JOIN temp.import_card m ON m.nid = s.nid AND m.ord = s.ord "
-    "WHERE m.fresh = {fresh}"
+    "FROM ({rows}) s WHERE s.fresh = {fresh}"
 )
+_CARD_COLUMNS = "c.uid AS uid, c.card_id AS card_id, c.fresh AS fresh"
+"""What the copy takes from ``temp.import_card`` beside each review."""
+_PACKAGE_CACHE_KIB = 65_536
+"""The page cache of the package, and of the collection while the log is copied (with the
+default 2 MiB, each review's card lookup reads from the file and the index builds sort
+in small runs: a million reviews take seconds more)."""
 
 
 def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
@@ -114,6 +121,7 @@ def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
     if found != 2:  # not the package (a SQLite that reads no URI opened another file)
         _ATTACHED[id(raw)] = Path()  # (detached when the connection goes back)
         raise sqlite3.OperationalError("the package's database did not attach")
+    raw.execute(f"PRAGMA {_SOURCE}.cache_size = -{_PACKAGE_CACHE_KIB}")
     raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
 
 
@@ -139,24 +147,29 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
         "INSERT INTO temp.import_note (nid, uid) VALUES (?, ?)",
         ((nid, note_uid(guid)) for nid, guid in reviews.guids.items()),
     )
+    # each package card (by its id, as the log names it) with the card it became here
     raw.execute(
-        "CREATE TEMP TABLE import_card (nid INTEGER, ord INTEGER, uid TEXT, card_id INTEGER, "
-        "fresh INTEGER, PRIMARY KEY (nid, ord)) WITHOUT ROWID"
+        "CREATE TEMP TABLE import_card (id INTEGER PRIMARY KEY, nid INTEGER, ord INTEGER, "
+        "uid TEXT, card_id INTEGER, fresh INTEGER)"
     )
     raw.execute(
-        "INSERT INTO temp.import_card SELECT g.nid, c.ord, g.uid, c.id, "
+        "INSERT OR IGNORE INTO temp.import_card SELECT p.id, g.nid, c.ord, g.uid, c.id, "
         "NOT EXISTS (SELECT 1 FROM main.review_log r WHERE r.card_id = c.id) "
-        "FROM temp.import_note g JOIN main.note n ON n.uid = g.uid "
-        "JOIN main.card c ON c.note_id = n.id"
+        f"FROM temp.import_note g JOIN {_SOURCE}.cards p ON p.nid = g.nid "
+        "JOIN main.note n ON n.uid = g.uid "
+        "JOIN main.card c ON c.note_id = n.id AND c.ord = CAST(p.ord AS INTEGER) "
+        "WHERE typeof(p.id) = 'integer'"
     )
-    rows = shaped_reviews(_SOURCE)
+    rows = shaped_reviews(_SOURCE, "temp.import_card", _CARD_COLUMNS)
     # the package's schema calls no function while it is read (as when the reader opened it)
     trusted = int(raw.execute("PRAGMA trusted_schema").fetchone()[0])
     raw.execute("PRAGMA trusted_schema = OFF")
+    cache = int(raw.execute("PRAGMA main.cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA main.cache_size = -{_PACKAGE_CACHE_KIB}")  # the log and its sorts
     last = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()[0])
     bulk = reviews.at_most >= BULK and reviews.at_most > 2 * last
     try:
-        with bulk_indexes.rebuilt(raw, ["review_log"], bulk):
+        with bulk_indexes.rebuilt(raw, ["review_log"], bulk) as build:
             try:
                 added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
             except sqlite3.IntegrityError:  # a package listing one answer twice: once is kept
@@ -164,13 +177,18 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
                     raw.execute(_COPY.format(mode="OR IGNORE", rows=rows, fresh=1)).rowcount
                 )
             if bulk:  # without the unique index, an answer listed twice went in twice
-                added -= _drop_repeated_ids(raw, last)
+                try:
+                    build(_UNIQUE_ID)
+                except sqlite3.IntegrityError:
+                    added -= _drop_repeated_ids(raw, last)
+                    build(_UNIQUE_ID)
         if raw.execute("SELECT EXISTS (SELECT 1 FROM temp.import_card WHERE fresh = 0)").fetchone()[
             0
         ]:
             added += int(raw.execute(_COPY.format(mode="OR IGNORE", rows=rows, fresh=0)).rowcount)
     finally:
         raw.execute(f"PRAGMA trusted_schema = {trusted}")
+        raw.execute(f"PRAGMA main.cache_size = {cache}")
         raw.execute("DROP TABLE IF EXISTS temp.import_note")
         raw.execute("DROP TABLE IF EXISTS temp.import_card")
     return added

@@ -65,3 +65,24 @@ def test_indexes_stay_when_the_insert_fails(tmp_path: Path) -> None:
         db.execute("ROLLBACK")
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert "ix_t_c" in names
+
+
+def test_a_unique_index_built_early_lets_the_block_mend_a_clash(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "x.sqlite", isolation_level=None)) as db:
+        db.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b, c)")
+        db.execute("CREATE UNIQUE INDEX ix_t_b ON t (b)")
+        db.execute("CREATE INDEX ix_t_c ON t (c)")
+        db.execute("BEGIN")
+        with bulk_indexes.rebuilt(db, ("t",), True) as build:
+            db.executemany("INSERT INTO t (b, c) VALUES (?, ?)", [(1, 1), (1, 2), (2, 3)])
+            with pytest.raises(sqlite3.IntegrityError):
+                build("ix_t_b")
+            db.execute("DELETE FROM t WHERE a = 2")
+            build("ix_t_b")
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+            assert names == {"ix_t_b"}  # the other one waits for the end of the block
+        db.execute("COMMIT")
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert names == {"ix_t_b", "ix_t_c"}
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO t (b, c) VALUES (2, 4)")
