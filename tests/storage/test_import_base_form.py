@@ -195,3 +195,23 @@ def test_rows_not_derived_from_the_package_are_listed_by_id() -> None:
             r.hex() if isinstance(r, bytes) else r for _, _, r in rows
         }
         assert sources == [0, 5, 1_700_000_000_000]
+
+
+def test_a_few_cards_read_their_rows_as_all_the_cards_do(
+    tmp_path: Path, packages: tuple[Path, Path]
+) -> None:
+    col = Collection.open(tmp_path / "c", tz=UTC, rng=random.Random(1))
+    try:
+        col.import_path(packages[0], T0)
+        answered = _card_id(col, "anki question 0")
+        col.answer(answered, Rating.GOOD, T0 + timedelta(1))  # after the import: left out
+        with col.engine.connect() as conn:
+            cards = [int(r[0]) for r in conn.execute(text("SELECT id FROM card ORDER BY id"))]
+            (upto,) = conn.execute(text("SELECT MAX(seq) - 1 FROM review_log")).one()
+            every = imports._histories(conn, [(cid, upto) for cid in cards])  # read through
+            one = imports._histories(conn, [(answered, upto)])  # looked up by card
+        assert len(cards) > 2
+        assert sorted(one[0]) == sorted(every[cards.index(answered)])
+        assert one[0] and all(r[0] == answered for r in one[0])
+    finally:
+        col.close()

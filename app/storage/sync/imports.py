@@ -123,9 +123,22 @@ def waiting(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
 def _histories(
     conn: Connection, cards: list[tuple[int, int]]
 ) -> list[list[tuple[int, int, bytes | str]]]:
-    """(card id, time, stored id) of each card's log rows up to its ``upto``, in order."""
+    """(card id, time, stored id) of each card's log rows up to its ``upto``, in order.
+    When the cards are most of the collection's (the bases of a big import into a new
+    one), the log is read straight through: far cheaper than a lookup per card."""
     db = conn.connection.driver_connection
     assert isinstance(db, sqlite3.Connection)
+    (total,) = db.execute("SELECT COUNT(*) FROM card").fetchone()
+    if 2 * len(cards) >= total:
+        wanted = {cid: (n, upto) for n, (cid, upto) in enumerate(cards)}
+        rows: list[list[tuple[int, int, bytes | str]]] = [[] for _ in cards]
+        for cid, seq, at, rid in db.execute(
+            "SELECT card_id, seq, reviewed_at, id FROM review_log NOT INDEXED ORDER BY seq"
+        ):
+            found = wanted.get(cid)
+            if found is not None and seq <= found[1]:
+                rows[found[0]].append((cid, at, rid))
+        return rows
     db.execute("DROP TABLE IF EXISTS temp.import_base")
     db.execute(
         "CREATE TEMP TABLE import_base (n INTEGER PRIMARY KEY, card_id INTEGER, upto INTEGER)"
