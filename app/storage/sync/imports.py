@@ -19,8 +19,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -139,27 +137,13 @@ def _histories(
             if found is not None and seq <= found[1]:
                 rows[found[0]].append((cid, at, rid))
         return rows
-    db.execute("DROP TABLE IF EXISTS temp.import_base")
-    db.execute(
-        "CREATE TEMP TABLE import_base (n INTEGER PRIMARY KEY, card_id INTEGER, upto INTEGER)"
-    )
-    try:
-        db.executemany(
-            "INSERT INTO temp.import_base VALUES (?, ?, ?)",
-            ((n, cid, upto) for n, (cid, upto) in enumerate(cards)),
-        )
-        out: list[list[tuple[int, int, bytes | str]]] = [[] for _ in cards]
-        for n, group in groupby(
-            db.execute(
-                "SELECT b.n, r.card_id, r.reviewed_at, r.id FROM temp.import_base b "
-                "JOIN review_log r ON r.card_id = b.card_id AND r.seq <= b.upto ORDER BY b.n"
-            ),
-            key=itemgetter(0),
-        ):
-            out[n] = [(cid, at, rid) for _, cid, at, rid in group]
-        return out
-    finally:
-        db.execute("DROP TABLE temp.import_base")
+    return [
+        db.execute(
+            "SELECT card_id, reviewed_at, id FROM review_log WHERE card_id = ? AND seq <= ?",
+            card,
+        ).fetchall()
+        for card in cards
+    ]
 
 
 def pending(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
