@@ -94,7 +94,7 @@ _COPY = (
 )
 _CARD_COLUMNS = "c.uid AS uid, c.card_id AS card_id, c.fresh AS fresh"
 """What the copy takes from ``temp.import_card`` beside each review."""
-_PACKAGE_CACHE_KIB = 65_536
+_COPY_CACHE_KIB = 65_536
 """The page cache of the package, and of the collection while the log is copied (with the
 default 2 MiB, each review's card lookup reads from the file and the index builds sort
 in small runs: a million reviews take seconds more)."""
@@ -121,7 +121,7 @@ def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
     if found != 2:  # not the package (a SQLite that reads no URI opened another file)
         _ATTACHED[id(raw)] = Path()  # (detached when the connection goes back)
         raise sqlite3.OperationalError("the package's database did not attach")
-    raw.execute(f"PRAGMA {_SOURCE}.cache_size = -{_PACKAGE_CACHE_KIB}")
+    raw.execute(f"PRAGMA {_SOURCE}.cache_size = -{_COPY_CACHE_KIB}")
     raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
 
 
@@ -165,7 +165,7 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
     trusted = int(raw.execute("PRAGMA trusted_schema").fetchone()[0])
     raw.execute("PRAGMA trusted_schema = OFF")
     cache = int(raw.execute("PRAGMA main.cache_size").fetchone()[0])
-    raw.execute(f"PRAGMA main.cache_size = -{_PACKAGE_CACHE_KIB}")  # the log and its sorts
+    raw.execute(f"PRAGMA main.cache_size = -{_COPY_CACHE_KIB}")  # the log and its sorts
     last = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()[0])
     bulk = reviews.at_most >= BULK and reviews.at_most > 2 * last
     try:
