@@ -184,7 +184,56 @@ def sanitise(html: str) -> str:
     # each level of nesting opens with a "<": fewer of them than the limit need no scan
     if html.count("<") > limits.MAX_NESTING and html_depth(html) > limits.MAX_NESTING:
         return plain_text_html(_ANY_TAG.sub("", html), "is nested too deeply")
+    plain = plain_markup(html)
+    if plain is not None:
+        return plain
     return _IMG.sub(_image_or_alt, _CLEANER.clean(html))
+
+
+_PLAIN_TAG = re.compile(r"<(/?)([a-z]+)( id=(?:answer|\"answer\"))?\s*(/?)>")
+_PLAIN_CONTAINERS = frozenset(
+    {"b", "i", "u", "s", "em", "strong", "code", "kbd", "sub", "sup", "del", "span", "div"}
+)
+_PLAIN_VOID = frozenset({"br", "hr"})
+_TEXT_MARKUP = re.compile(r"[<>&\r\x00\xa0\ufeff]")
+
+
+def plain_markup(html: str) -> str | None:
+    """What the cleaner would give for text with only simple formatting (tags without
+    attributes, properly nested, and Anki's ``<hr id=answer>``), worked out without it;
+    None for anything else.
+
+    Most cards' HTML is of this kind. The cleaner parses the whole document each time,
+    and called once per card between the database's work it costs several times what it
+    costs in a loop (its code is no longer in the processor's caches)."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    pos = 0
+    for m in _PLAIN_TAG.finditer(html):
+        text = html[pos : m.start()]
+        if _TEXT_MARKUP.search(text):
+            return None
+        out.append(text)
+        closing, name, answer_id, self_closing = m.groups()
+        if name in _PLAIN_VOID:
+            if closing:
+                return None
+            out.append(f"<{name}>")
+        elif name not in _PLAIN_CONTAINERS or answer_id or self_closing:
+            return None
+        elif closing:
+            if not open_tags or open_tags.pop() != name:
+                return None
+            out.append(m.group())
+        else:
+            open_tags.append(name)
+            out.append(m.group())
+        pos = m.end()
+    tail = html[pos:]
+    if open_tags or _TEXT_MARKUP.search(tail):
+        return None
+    out.append(tail)
+    return "".join(out)
 
 
 _COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
