@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import BadInputError
 from app.core.models import CardState, Memory, Rating
@@ -24,7 +24,7 @@ from app.storage.write_stamp import stamp
 if TYPE_CHECKING:
     from app.storage.collection import Collection
 
-_CARD = (
+CARD_QUERY = (
     "SELECT c.note_id, n.deck_id, c.state, c.step, c.stability, c.difficulty, c.due, "
     "c.last_review, c.reps, c.lapses, c.suspended = 0 AND n.retired = 0, c.buried_until, "
     "p.bury_new, p.bury_reviews, (SELECT COUNT(*) FROM card s WHERE s.note_id = c.note_id) "
@@ -35,9 +35,12 @@ _CARD = (
 
 def card_memory(raw: sqlite3.Connection, card_id: int) -> tuple[Memory, OwnCard] | None:
     """The card's scheduling state, and what today's counts need to know of it."""
-    row = raw.execute(_CARD, (card_id,)).fetchone()
-    if row is None:
-        return None
+    row = raw.execute(CARD_QUERY, (card_id,)).fetchone()
+    return None if row is None else memory_of(row)
+
+
+def memory_of(row: Any) -> tuple[Memory, OwnCard]:
+    """What :func:`card_memory` makes of a row of :data:`CARD_QUERY`."""
     state = CardState(int(row[2]))
     memory = Memory(
         state=state,
@@ -70,7 +73,8 @@ def answer(
     window = col.window(now)
     with col._write() as conn:
         raw = raw_connection(conn)
-        found = card_memory(raw, card_id)
+        shown = col._queue.shown(raw, card_id)  # (the study screen's card: read already)
+        found = card_memory(raw, card_id) if shown is None else memory_of(shown)
         if found is None:
             raise BadInputError(f"no card with id {card_id}")
         memory, own = found

@@ -64,6 +64,8 @@ class Session:
     """Cards answered since the batches were read (they left today's queue)."""
     notetypes: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     """Note types read for the cards shown (their rows, by id)."""
+    shown: tuple[int, Row] | None = None
+    """The card last given as the next one, as answering it reads it."""
 
     known: Callable[[sqlite3.Connection, int], set[int] | None] | None = None
     """Where the notes answered today may be known already (today's counts keep them)."""
@@ -128,6 +130,16 @@ class StudyQueue:
         if kept is None or kept.key != key or not same(kept.stamp, now):
             kept = self._session = Session(key, now, known=self._known)
         return kept
+
+    def shown(self, raw: sqlite3.Connection, card_id: int) -> Row | None:
+        """``card_id``'s row as answering reads it, when it is the card last given as the
+        next one and nothing was written since (by any connection); None otherwise."""
+        kept = self._session
+        if kept is None or kept.shown is None or kept.shown[0] != card_id:
+            return None
+        row = kept.shown[1]
+        kept.shown = None
+        return row if same(kept.stamp, stamp(raw)) else None
 
     def before_write(self, raw: sqlite3.Connection) -> bool:
         """Call inside an answer's write, before it changes anything: whether nothing

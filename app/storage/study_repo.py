@@ -54,7 +54,13 @@ _CARD_COLUMNS = (
     "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id, "
     "n.fields, n.notetype_id, n.case_uid, n.expected, n.exact"
 )
-_BASE_SELECT = f"SELECT {_CARD_COLUMNS}"
+_ANSWER_COLUMNS = (
+    "p.bury_new, p.bury_reviews, (SELECT COUNT(*) FROM card s WHERE s.note_id = c.note_id), "
+    "c.buried_until"
+)
+"""What answering the card reads besides its state (the queue keeps it with the card
+shown: :meth:`app.storage.study_queue.StudyQueue.shown`)."""
+_BASE_SELECT = f"SELECT {_CARD_COLUMNS}, {_ANSWER_COLUMNS}"
 _BASE_FROM = (
     "FROM card c JOIN note n ON n.id = c.note_id "
     "JOIN deck d ON d.id = n.deck_id JOIN preset p ON p.id = d.preset_id "
@@ -368,7 +374,18 @@ def _study_card(conn: Connection, row: Any, kept: Session | None = None) -> Stud
     )
     if row[20] is not None:
         card = _with_case(conn, card, str(row[20]))
+    if kept is not None:
+        kept.shown = (card.card_id, answer_row(row))
     return card
+
+
+def answer_row(row: Any) -> tuple[Any, ...]:
+    """A next-card row as :data:`app.storage.answering.CARD_QUERY` reads the card (a row
+    of :data:`_BASE_SELECT`: a card it gives is neither suspended nor retired)."""
+    return (
+        row[1], row[17], row[9], row[10], row[11], row[12], row[13], row[14], row[15],
+        row[16], 1, row[26], row[23], row[24], row[25],
+    )  # fmt: skip
 
 
 def _with_case(conn: Connection, card: StudyCard, case_uid: str) -> StudyCard:
