@@ -91,6 +91,7 @@ def test_kept_counts_and_statistics_match_a_recount(tmp_path: Path, ops, seed: i
             else:
                 now += timedelta(days=arg, minutes=rng.randrange(60))
             shown = col.counts(now, "Test")  # what the study screen shows after each step
+            _, listed = col.deck_tree(now)  # and the deck list, for every deck
             window = col.window(now)
             with col.engine.connect() as conn:
                 kept = col._today.get(conn, window)
@@ -100,6 +101,7 @@ def test_kept_counts_and_statistics_match_a_recount(tmp_path: Path, ops, seed: i
                 (node,) = limits.nodes(conn, "Test")
             assert _nonzero(kept) == _nonzero(fresh), (op, arg)
             assert shown == tree.counts(node, fresh), (op, arg)
+            assert listed == {n.name: tree.counts(n, fresh) for n in node.walk()}, (op, arg)
         col.refresh_stats()
         with col.engine.connect() as conn:
             incremental = _stats_tables(conn)
