@@ -258,16 +258,8 @@ class Collection(Rooms):
         ids = self.deck_ids(deck)
         window = self.window(now)
         with self._read() as conn:
-            tree = self._limits.tree(conn, window)
-            new_ok: set[int] = set()
-            review_ok: set[int] = set()
-            for node in self._limits.nodes(conn, deck):
-                new, review = tree.allowed(node)
-                new_ok |= new
-                review_ok |= review
-            return study_repo.next_card(
-                conn, ids, window, sorted(new_ok), sorted(review_ok), self._queue
-            )
+            new_ok, review_ok = self._limits.allowed(conn, window, deck)
+            return study_repo.next_card(conn, ids, window, new_ok, review_ok, self._queue)
 
     def counts(self, now: datetime, deck: str | None = None) -> QueueCounts:
         """What studying ``deck`` (with its sub-decks) gives today, limits applied."""

@@ -12,6 +12,9 @@ from app.storage import study_repo
 
 DEFAULT_PRESET = 1
 
+AllowedDecks = tuple[tuple[int, ...], tuple[int, ...]]
+_Room = tuple[frozenset[int], frozenset[int]]
+
 
 class DailyLimits:
     """Caches that every write through the Collection keeps right (or resets)."""
@@ -27,11 +30,13 @@ class DailyLimits:
         """The last tree made (for its day), adjusted on answers; other changes drop it."""
         self._subtrees: dict[str | None, tuple[int, ...]] = {}
         self._nodes: dict[str | None, list[DeckNode]] = {}
+        self._allowed: dict[str | None, tuple[LimitTree, list[_Room], AllowedDecks]] = {}
 
     def reset(self) -> None:
         self._decks = None
         self._subtrees = {}
         self._nodes = {}
+        self._allowed = {}
         self._presets = None
         self._per_day = None
         self._done = None
@@ -111,6 +116,30 @@ class DailyLimits:
         tree = LimitTree(self.roots(conn), limits, self._done[1])
         self._tree = (window.day_start, tree)
         return tree
+
+    def allowed(
+        self, conn: Connection, window: study_repo.DayWindow, deck: str | None
+    ) -> AllowedDecks:
+        """Sorted ids of the decks that may give (a new card, a review card) now when
+        ``deck`` is studied (kept while the tree's answer for each node is the same)."""
+        tree = self.tree(conn, window)
+        parts = [tree.allowed(node) for node in self.nodes(conn, deck)]
+        kept = self._allowed.get(deck)
+        if (
+            kept is not None
+            and kept[0] is tree
+            and len(kept[1]) == len(parts)
+            and all(a is b for a, b in zip(kept[1], parts, strict=True))
+        ):
+            return kept[2]
+        new_ok: set[int] = set()
+        review_ok: set[int] = set()
+        for new, review in parts:
+            new_ok |= new
+            review_ok |= review
+        found = (tuple(sorted(new_ok)), tuple(sorted(review_ok)))
+        self._allowed[deck] = (tree, parts, found)
+        return found
 
     def answered(self, deck_id: int, state_before: CardState, day_start: int) -> None:
         """Count one answer in today's totals (when they are loaded for that day)."""
