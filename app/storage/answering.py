@@ -32,6 +32,8 @@ CARD_QUERY = (
     "JOIN preset p ON p.id = d.preset_id WHERE c.id = ?"
 )
 
+_NOTE_CARDS = "SELECT COUNT(*) FROM card WHERE note_id = ?"
+
 
 def card_memory(raw: sqlite3.Connection, card_id: int) -> tuple[Memory, OwnCard] | None:
     """The card's scheduling state, and what today's counts need to know of it."""
@@ -74,7 +76,10 @@ def answer(
     with col._write() as conn:
         raw = raw_connection(conn)
         shown = col._queue.shown(raw, card_id)  # (the study screen's card: read already)
-        found = card_memory(raw, card_id) if shown is None else memory_of(shown)
+        if shown is None:
+            found = card_memory(raw, card_id)
+        else:
+            found = memory_of((*shown, raw.execute(_NOTE_CARDS, (shown[0],)).fetchone()[0]))
         if found is None:
             raise BadInputError(f"no card with id {card_id}")
         memory, own = found

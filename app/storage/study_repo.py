@@ -54,12 +54,11 @@ _CARD_COLUMNS = (
     "c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, c.reps, c.lapses, d.id, "
     "n.fields, n.notetype_id, n.case_uid, n.expected, n.exact"
 )
-_ANSWER_COLUMNS = (
-    "p.bury_new, p.bury_reviews, (SELECT COUNT(*) FROM card s WHERE s.note_id = c.note_id), "
-    "c.buried_until"
-)
-"""What answering the card reads besides its state (the queue keeps it with the card
-shown: :meth:`app.storage.study_queue.StudyQueue.shown`)."""
+_ANSWER_COLUMNS = "p.bury_new, p.bury_reviews, c.buried_until"
+"""What answering the card reads besides its state and its note's number of cards (the
+queue keeps it with the card shown: :meth:`app.storage.study_queue.StudyQueue.shown`).
+The count is not among them: a sorted batch works out its columns for every candidate
+before the sort (a 300,000-card collection's new cards: 92.6 -> 104.5 ms with it)."""
 _BASE_SELECT = f"SELECT {_CARD_COLUMNS}, {_ANSWER_COLUMNS}"
 _BASE_FROM = (
     "FROM card c JOIN note n ON n.id = c.note_id "
@@ -380,11 +379,12 @@ def _study_card(conn: Connection, row: Any, kept: Session | None = None) -> Stud
 
 
 def answer_row(row: Any) -> tuple[Any, ...]:
-    """A next-card row as :data:`app.storage.answering.CARD_QUERY` reads the card (a row
-    of :data:`_BASE_SELECT`: a card it gives is neither suspended nor retired)."""
+    """A next-card row as :data:`app.storage.answering.CARD_QUERY` reads the card, but for
+    the note's number of cards, its last column (a row of :data:`_BASE_SELECT`: a card it
+    gives is neither suspended nor retired)."""
     return (
         row[1], row[17], row[9], row[10], row[11], row[12], row[13], row[14], row[15],
-        row[16], 1, row[26], row[23], row[24], row[25],
+        row[16], 1, row[25], row[23], row[24],
     )  # fmt: skip
 
 
