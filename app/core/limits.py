@@ -16,7 +16,7 @@ Learning cards (intraday steps) are never limited.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.core.deck_tree import DeckNode
@@ -36,19 +36,6 @@ class Available:
     new: int = 0
     learning: int = 0
     review: int = 0
-
-
-class ChangedCounts(dict[int, "Available"]):
-    """Each deck's cards, made from ``base`` by replacing the entries of ``decks`` (after
-    an answer): the deck tree's counts then look at those decks and the decks above them
-    only, when ``base`` is what they were last worked out from."""
-
-    __slots__ = ("base", "decks")
-
-    def __init__(self, base: Mapping[int, Available]) -> None:
-        super().__init__(base)
-        self.base: Mapping[int, Available] | None = base
-        self.decks: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -86,11 +73,6 @@ class LimitTree:
         self._kept: dict[
             str, tuple[list[Available | None], list[_Left | None], list[tuple[int, int, int]]]
         ] = {}
-        self._seen: dict[str, tuple[Mapping[int, Available], int]] = {}
-        """Per node: the counts its last pass read, and how long the log of room was."""
-        self._places: dict[str, tuple[dict[int, int], dict[str, int], list[int | None]]] = {}
-        self._left_log: list[str] = []
-        """The names whose room was set, in turn (a pass reads the part since its last)."""
         for root in roots:
             self._fill(root, None, limits, done)
 
@@ -123,7 +105,6 @@ class LimitTree:
         if old is None or (old.new > 0, old.review > 0) != (left.new > 0, left.review > 0):
             self._allowed.clear()  # which decks have room is all that it depends on
         self._left[name] = left
-        self._left_log.append(name)
 
     def add(self, deck_id: int, new: int, review: int) -> None:
         """Count answers in ``deck_id`` (and so in every deck above it)."""
@@ -157,14 +138,8 @@ class LimitTree:
             kept = self._kept[node.name] = ([None] * len(order), [None] * len(order), [])
         owns, rooms, found = kept
         fresh = not found
-        seen = self._seen.get(node.name)
-        log = len(self._left_log)
-        self._seen[node.name] = (available, log)
         moved = [False] * len(order)
-        for i in (
-            self._to_visit(node.name, order, available, seen) if not fresh else range(len(order))
-        ):
-            name, deck_id, children = order[i]
+        for i, (name, deck_id, children) in enumerate(order):
             own = available.get(deck_id) if deck_id is not None else None
             room = left[name]
             if not fresh and own is owns[i] and room is rooms[i]:
@@ -189,37 +164,6 @@ class LimitTree:
                 found[i] = result
                 moved[i] = True
         return found[-1]
-
-    def _to_visit(
-        self,
-        key: str,
-        order: list[tuple[str, int | None, tuple[int, ...]]],
-        available: Mapping[int, Available],
-        seen: tuple[Mapping[int, Available], int] | None,
-    ) -> Iterable[int]:
-        """The positions in ``order`` a pass must look at, children first: every one,
-        unless all that changed since the last pass is known (the decks an answer changed,
-        the rooms set since), then those and the nodes above them."""
-        if seen is None:
-            return range(len(order))
-        last, logged = seen
-        if available is last and logged == len(self._left_log):
-            return ()
-        if not isinstance(available, ChangedCounts) or available.base is not last:
-            return range(len(order))
-        places = self._places.get(key)
-        if places is None:
-            places = self._places[key] = _places(order)
-        by_deck, by_name, parent = places
-        marked = {by_deck[d] for d in available.decks if d in by_deck}
-        marked.update(by_name[n] for n in self._left_log[logged:] if n in by_name)
-        visit: set[int] = set()
-        for start in marked:
-            at: int | None = start
-            while at is not None and at not in visit:
-                visit.add(at)
-                at = parent[at]
-        return sorted(visit)
 
     def allowed(self, node: DeckNode) -> tuple[frozenset[int], frozenset[int]]:
         """Deck ids that may give (a new card, a review card) now when ``node`` is studied:
@@ -260,19 +204,6 @@ def find(roots: list[DeckNode], name: str) -> DeckNode | None:
             if node.name == name:
                 return node
     return None
-
-
-def _places(
-    order: list[tuple[str, int | None, tuple[int, ...]]],
-) -> tuple[dict[int, int], dict[str, int], list[int | None]]:
-    """Where each deck id and each name is in ``order``, and each position's parent."""
-    parent: list[int | None] = [None] * len(order)
-    for i, (_, _, children) in enumerate(order):
-        for child in children:
-            parent[child] = i
-    by_deck = {deck_id: i for i, (_, deck_id, _) in enumerate(order) if deck_id is not None}
-    by_name = {name: i for i, (name, _, _) in enumerate(order)}
-    return by_deck, by_name, parent
 
 
 def _children_first(node: DeckNode) -> list[tuple[str, int | None, tuple[int, ...]]]:

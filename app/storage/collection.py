@@ -270,8 +270,6 @@ class Collection(Rooms):
             raw = self._today.get(conn, window)
             nodes = self._limits.nodes(conn, deck)
         parts = [tree.counts(node, raw) for node in nodes]
-        if len(parts) == 1:
-            return parts[0]
         return QueueCounts(
             new=sum(p.new for p in parts),
             learning=sum(p.learning for p in parts),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.core.limits import Available, ChangedCounts
+from app.core.limits import Available
 from app.storage import study_repo
 from app.storage.engine import raw_connection
 from app.storage.study_queue import answered_notes
@@ -231,12 +231,9 @@ class TodayCounts:
             after = [(card.deck_id, card.share(own[0], own[1], change.window, answered))]
         else:
             after = note_counts(raw, change.window, change.note_id, answered)
-        if isinstance(copy.counts, ChangedCounts):
-            copy.counts.base = None  # (what the deck tree looks at is one answer back)
-        counts = ChangedCounts(copy.counts)
+        counts = dict(copy.counts)
         for sign, part in ((-1, change.before), (1, after)):
             for deck_id, add in part:
-                counts.decks.add(deck_id)
                 old = counts.get(deck_id, Available())
                 counts[deck_id] = Available(
                     old.new + sign * add.new,
