@@ -16,6 +16,7 @@ from typing import Any
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import LinkInlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from app.core import input_limits as limits
@@ -111,9 +112,32 @@ def html_scan_cost(text: str) -> int:
     return cost + pending * len(text) - pending_sum
 
 
+_LIST_START = re.compile(r"(?:[-*+]|1[.)])[ \t]+\S")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+class _ListsAfterText(Preprocessor):
+    """A list straight under a line of text starts there, as CommonMark (Obsidian,
+    GitHub) reads it: ``It:`` then ``- one`` is a sentence and a list, where
+    Python-Markdown wants a blank line between them and shows ``It: - one``. A blank line
+    is put in; fenced code and HTML blocks are set aside before this runs."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            if out and _LIST_START.match(line) and not _THEMATIC_BREAK.match(line):
+                above = out[-1]
+                if above.strip() and not above[:1].isspace() and not _LIST_ITEM.match(above):
+                    out.append("")
+            out.append(line)
+        return out
+
+
 class _LocalImagesExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LocalImages(md), "cirrus_local_images", 0)
+        md.preprocessors.register(_ListsAfterText(md), "cirrus_lists_after_text", 15)
         for processor in md.inlinePatterns:
             if isinstance(processor, LinkInlineProcessor):
                 # bound this instance's scanning (the class is Python-Markdown's)

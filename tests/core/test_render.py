@@ -88,3 +88,17 @@ def test_choice_prompt_hides_options_until_revealed() -> None:
     assert "Service Bus sessions" not in prompt_html  # the options are buttons, not text
     answer_html = card_html(NoteKind.CHOICE, 0, "Which?", front, "Because.", reveal=True)
     assert "Service Bus sessions" in answer_html and "Because." in answer_html
+
+
+def test_a_list_straight_under_a_sentence_is_a_list_as_commonmark_reads_it() -> None:
+    html = markdown_html("A broker. It:\n- load-balances work,\n- routes data.")
+    assert "<p>A broker. It:</p>" in html
+    assert "<ul>\n<li>load-balances work,</li>\n<li>routes data.</li>\n</ul>" in html
+    numbered = markdown_html("Steps:\n1. create\n2. deploy")
+    assert "<ol>\n<li>create</li>\n<li>deploy</li>\n</ol>" in numbered
+    # what CommonMark does not start a list with stays text: a number other than 1,
+    # a thematic break, an indented marker, and code
+    assert markdown_html("In\n2026. a year") == "<p>In\n2026. a year</p>"
+    assert "<hr>" in markdown_html("a\n* * *\nb")
+    assert "<li>" not in markdown_html("a\n  - b")
+    assert "<li>" not in markdown_html("Run:\n\n```\nls\n- x\n```")
