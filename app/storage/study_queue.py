@@ -42,8 +42,17 @@ Key = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int, int]
 """(decks studied, decks with room for reviews, for new cards, day start, day end)."""
 
 
+BURY_NEW = 23
+BURY_REVIEWS = 24
+BURIED_UNTIL = 25
+"""Where a :class:`Row` (a row of ``study_repo._BASE_SELECT``: the card's columns, its id
+first, then its note's) holds the preset's bury flags and the card's burial."""
+
+
 @dataclass
 class Batch:
+    buries: int
+    """Where a row holds its preset's bury flag for this queue."""
     rows: list[Row] = field(default_factory=list)
     complete: bool = False
     """The query gave fewer rows than asked: no candidate is left beyond these."""
@@ -56,8 +65,8 @@ class Session:
     stamp: Stamp
     learning_after: int | None = None
     """No learning card of these decks falls due before this time (None: not known)."""
-    reviews: Batch = field(default_factory=Batch)
-    new: Batch = field(default_factory=Batch)
+    reviews: Batch = field(default_factory=lambda: Batch(BURY_REVIEWS))
+    new: Batch = field(default_factory=lambda: Batch(BURY_NEW))
     answered: set[int] | None = None
     """Notes with an answer today (None: not read yet)."""
     gone: set[int] = field(default_factory=set)
@@ -85,21 +94,17 @@ class Session:
         answered today, not buried at ``now_ms``. None when the batch says there is
         none; False when it cannot tell (every row it holds is buried)."""
         rows, gone, answered = batch.rows, self.gone, self.answered or set()
-        while rows and (rows[0][0] in gone or (rows[0][BURIES] and rows[0][1] in answered)):
+        buries = batch.buries
+        while rows and (rows[0][0] in gone or (rows[0][buries] and rows[0][1] in answered)):
             del rows[0]  # (for the rest of the session)
         for row in rows:
             until = row[BURIED_UNTIL]
             if (until is None or until <= now_ms) and not (
-                row[0] in gone or (row[BURIES] and row[1] in answered)
+                row[0] in gone or (row[buries] and row[1] in answered)
             ):
                 return row
         return None if batch.complete else False
 
-
-BURIED_UNTIL = -2
-BURIES = -1
-"""A :class:`Row` holds the card's columns (its id first, then its note's), then the two
-the batch queries add: ``buried_until`` and the preset's bury flag for its queue."""
 
 _ANSWERED_NOTES = (
     "SELECT DISTINCT c.note_id FROM review_log r CROSS JOIN card c ON c.id = r.card_id "

@@ -24,7 +24,15 @@ from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
 from app.storage.engine import raw_connection
 from app.storage.occlusion_images import draw_sides, media_folder
-from app.storage.study_queue import BATCH, NEVER, Session, StudyQueue
+from app.storage.study_queue import (
+    BATCH,
+    BURIED_UNTIL,
+    BURY_NEW,
+    BURY_REVIEWS,
+    NEVER,
+    Session,
+    StudyQueue,
+)
 
 LEARN_AHEAD_MS = 20 * 60 * 1000
 _SIBLING_TODAY = (
@@ -198,8 +206,7 @@ def _next_of(
         batch = kept.new if queue == "new" else kept.reviews
         if not batch.read or (not batch.rows and not batch.complete):
             rows = raw.execute(
-                f"{_BASE_SELECT}, c.buried_until, {flag} {_BASE_FROM}{where} "
-                f"ORDER BY {order} LIMIT {BATCH}",
+                f"{_BASE}{where} ORDER BY {order} LIMIT {BATCH}",
                 params,
             ).fetchall()
             kept.answered_notes(raw)
@@ -384,7 +391,7 @@ def answer_row(row: Any) -> tuple[Any, ...]:
     gives is neither suspended nor retired)."""
     return (
         row[1], row[17], row[9], row[10], row[11], row[12], row[13], row[14], row[15],
-        row[16], 1, row[25], row[23], row[24],
+        row[16], 1, row[BURIED_UNTIL], row[BURY_NEW], row[BURY_REVIEWS],
     )  # fmt: skip
 
 
