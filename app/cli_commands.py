@@ -9,8 +9,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.core.deck_lint import coverage, lint_paths
-from app.core.deck_lint_items import length_cue
 from app.core.errors import BadInputError
 from app.storage.bundled import bundled_decks_dir
 from app.storage.collection import Collection
@@ -83,6 +81,8 @@ def cmd_decks(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _coverage() -> dict[str, Any]:
+    from app.core.deck_lint import coverage, lint_paths
+
     folder = bundled_decks_dir()
     if folder is None:
         raise BadInputError("no bundled decks found in this installation")
@@ -156,6 +156,9 @@ def cmd_export(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_lint(args: argparse.Namespace) -> dict[str, Any]:
+    from app.core.deck_lint import lint_paths
+    from app.core.deck_lint_items import length_cue
+
     path: Path = args.path
     if not path.exists():
         raise BadInputError(f"{path}: no such file or folder")

@@ -422,7 +422,17 @@ class Collection(Rooms):
     def sync_bundled(
         self, now: datetime | None = None, folder: Path | None = None
     ) -> ImportSummary | None:
-        return self._imports().sync_bundled(now, folder)
+        """Bring the bundled decks up to date; None when they have not changed (told
+        without loading the import code: most starts)."""
+        from app.storage.bundled import bundled_decks_dir, tree_hash
+
+        folder = folder or bundled_decks_dir()
+        if folder is None:
+            return None
+        digest = tree_hash(folder)
+        if self.setting("bundled_hash") == digest:
+            return None
+        return self._imports().sync_bundled(now, folder, digest)
 
     # -- checking ------------------------------------------------------------------------
 

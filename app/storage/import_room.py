@@ -13,7 +13,6 @@ from app.core.models import ImportSummary
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
 from app.storage import export_repo, filtered_membership, import_undo, text_duplicates
-from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.collection_replace import clear_for_replace
 from app.storage.foreign_import import Progress
 from app.storage.import_newer import take_newer_schedules
@@ -166,16 +165,9 @@ class Imports:
             "review_logs": len(batch.reviews),
         }
 
-    def sync_bundled(
-        self, now: datetime | None = None, folder: Path | None = None
-    ) -> ImportSummary | None:
-        """Bring the bundled decks up to date; None when they have not changed."""
-        folder = folder or bundled_decks_dir()
-        if folder is None:
-            return None
-        digest = tree_hash(folder)
-        if self.col.setting("bundled_hash") == digest:
-            return None
+    def sync_bundled(self, now: datetime | None, folder: Path, digest: str) -> ImportSummary:
+        """Import the bundled decks from ``folder`` (whose files hash to ``digest``: they
+        changed since the last start)."""
         summary = self.import_path(folder, now, origin="bundled")
         self.col.set_setting("bundled_hash", digest)
         return summary
