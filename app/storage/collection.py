@@ -35,6 +35,7 @@ from app.storage import (
 )
 from app.storage.collection_file import DB_NAME, _db_problem
 from app.storage.day_window import DayWindows
+from app.storage.engine import raw_connection
 from app.storage.held_connection import HeldConnection
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
@@ -141,6 +142,7 @@ class Collection(Rooms):
         return cls(collection_file.memory_database(), None, tz=tz, rng=rng)
 
     def close(self) -> None:
+        self._today.forget()  # (waits for counts still being made on their own connection)
         self._held.close()
         self.engine.dispose()
         if self._lock is not None:
@@ -235,6 +237,16 @@ class Collection(Rooms):
     def deck_descriptions(self) -> dict[str, str]:
         with self._read() as conn:
             return study_repo.deck_descriptions(conn)
+
+    def prefetch_counts(self, now: datetime) -> None:
+        """Start making today's counts in the background, on a connection of their own,
+        for the deck list asked for soon after (the main window being built meanwhile).
+        A write in between, by any connection, makes the deck list count again."""
+        path = self.db_path
+        if path is None or self.read_only:
+            return
+        with self._read() as conn:
+            self._today.prefetch(raw_connection(conn), path, self.window(now))
 
     def deck_tree(self, now: datetime) -> tuple[list[DeckNode], dict[str, QueueCounts]]:
         """The deck tree and, per node name, today's counts including child decks."""

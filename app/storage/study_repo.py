@@ -244,12 +244,19 @@ def deck_counts(
 
     Each count walks the (state, due) index, not the whole card table.
     """
+    return deck_counts_raw(raw_connection(conn), window, deck_ids)
+
+
+def deck_counts_raw(
+    raw: sqlite3.Connection, window: DayWindow, deck_ids: Sequence[int] | None = None
+) -> dict[int, Available]:
+    """:func:`deck_counts` on a ``sqlite3`` connection (any connection to the file)."""
     params = _window_params(window)
     only = "" if deck_ids is None else f" AND n.deck_id IN ({_ids(deck_ids)})"
     out: dict[int, list[int]] = {}
     for column, condition in enumerate((_NEW, _LEARNING, _DUE)):
-        rows = conn.execute(
-            text(f"SELECT n.deck_id, COUNT(*) {_FROM} WHERE {condition}{only} GROUP BY n.deck_id"),
+        rows = raw.execute(
+            f"SELECT n.deck_id, COUNT(*) {_FROM} WHERE {condition}{only} GROUP BY n.deck_id",
             params,
         )
         for deck_id, count in rows:

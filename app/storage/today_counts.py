@@ -15,7 +15,9 @@ until a time later today ends the copy at that time.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection
 
@@ -138,12 +140,84 @@ class Staged:
     answered: bool
 
 
+Counted = tuple[dict[int, Available], int, set[int]]
+"""Today's counts per deck, the time they hold until, the notes answered today."""
+
+
+def _count(raw: sqlite3.Connection, window: DayWindow) -> Counted:
+    counts = study_repo.deck_counts_raw(raw, window)
+    (buried,) = raw.execute(
+        "SELECT MIN(buried_until) FROM card WHERE buried_until > ?", (window.now,)
+    ).fetchone()
+    until = window.day_end if buried is None else min(int(buried), window.day_end)
+    return counts, until, answered_notes(raw, window.day_start)
+
+
+class _Prefetch:
+    """The counts made on a connection of their own, in a thread, while the caller goes
+    on (SQLite lets the thread's queries run beside the caller's Python)."""
+
+    def __init__(self, path: Path, window: DayWindow, kept: Stamp) -> None:
+        self.window = window
+        self.stamp = kept
+        self.result: Counted | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(path,), name="cirrus-counts", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            raw = sqlite3.connect(path, check_same_thread=False)
+        except sqlite3.Error:
+            return
+        try:
+            raw.execute("PRAGMA busy_timeout = 5000")
+            raw.execute("PRAGMA query_only = ON")
+            self.result = _count(raw, self.window)
+        except sqlite3.Error:
+            self.result = None  # counted again where they are asked for
+        finally:
+            raw.close()
+
+    def wait(self) -> Counted | None:
+        self._thread.join()
+        return self.result
+
+
 class TodayCounts:
     def __init__(self) -> None:
         self._copy: _Copy | None = None
+        self._prefetch: _Prefetch | None = None
 
     def forget(self) -> None:
         self._copy = None
+        self._drop_prefetch()
+
+    def _drop_prefetch(self) -> None:
+        pending, self._prefetch = self._prefetch, None
+        if pending is not None:
+            pending.wait()  # (its connection is closed before the caller goes on)
+
+    def prefetch(self, raw: sqlite3.Connection, path: Path, window: DayWindow) -> None:
+        """Start counting on a connection of its own to ``path`` (the file ``raw`` is
+        on). :meth:`get` takes the result if nothing was written since, by any
+        connection; else it counts again."""
+        self._drop_prefetch()
+        self._prefetch = _Prefetch(path, window, stamp(raw))
+
+    def _prefetched(self, raw: sqlite3.Connection, window: DayWindow) -> _Copy | None:
+        pending, self._prefetch = self._prefetch, None
+        if pending is None:
+            return None
+        counted = pending.wait()
+        if counted is None or not same(pending.stamp, stamp(raw)):
+            return None  # (nothing committed since the stamp: the thread read that state)
+        counts, until, answered = counted
+        made = pending.window
+        if made.day_start != window.day_start or not made.now <= window.now < until:
+            return None
+        return _Copy(made, pending.stamp, until, counts, answered)
 
     def _valid(self, raw: sqlite3.Connection, window: DayWindow) -> _Copy | None:
         copy = self._copy
@@ -157,14 +231,12 @@ class TodayCounts:
         copy = self._valid(raw, window)
         if copy is not None:
             return copy.counts
-        counts = study_repo.deck_counts(conn, window)
-        (buried,) = raw.execute(
-            "SELECT MIN(buried_until) FROM card WHERE buried_until > ?", (window.now,)
-        ).fetchone()
-        until = window.day_end if buried is None else min(int(buried), window.day_end)
-        answered = answered_notes(raw, window.day_start)
-        self._copy = _Copy(window, stamp(raw), until, counts, answered)
-        return counts
+        copy = self._prefetched(raw, window)
+        if copy is None:
+            counts, until, answered = _count(raw, window)
+            copy = _Copy(window, stamp(raw), until, counts, answered)
+        self._copy = copy
+        return copy.counts
 
     def answered_today(self, raw: sqlite3.Connection, day_start: int) -> set[int] | None:
         """A copy of the notes with an answer today, while the kept counts hold (None:

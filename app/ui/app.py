@@ -74,6 +74,7 @@ def run_gui(data_dir: Path, smoke: bool = False, open_file: Path | None = None) 
         QMessageBox.critical(None, "Cirrus cannot open your collection", str(exc))
         return 1
 
+    collection.prefetch_counts(datetime.now(UTC))  # counted while the window is built
     from app.ui.theme import apply_theme
 
     apply_theme(app, str(collection.setting("theme", "system")))
