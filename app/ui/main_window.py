@@ -31,12 +31,10 @@ from app.core.errors import CirrusError
 from app.core.models import StudyCard
 from app.storage.collection import Collection
 from app.ui.backup_keeper import BackupKeeper
-from app.ui.check_dialog import CheckDialog
 from app.ui.db_executor import DbExecutor
 from app.ui.deck_actions import DeckActions
 from app.ui.deck_browser_view import DeckBrowserView
 from app.ui.done_view import DoneView
-from app.ui.export_dialog import ExportDialog
 from app.ui.import_flow import ImportFlow
 from app.ui.study_more import StudyMore
 from app.ui.study_view import StudyView
@@ -44,6 +42,7 @@ from app.ui.sync_panel import SyncController, SyncPanel
 
 if TYPE_CHECKING:
     from app.ui.browser.browser_window import BrowserWindow
+    from app.ui.check_dialog import CheckDialog
     from app.ui.editor.add_window import AddWindow
     from app.ui.editor.editor_window import EditorWindow
     from app.ui.exam.exam_window import ExamWindow
@@ -417,6 +416,8 @@ class MainWindow(QMainWindow):
             self.import_flow.start(Path(urls[0].toLocalFile()))
 
     def export_dialog(self, deck: str | None = None) -> None:
+        from app.ui.export_dialog import ExportDialog
+
         decks = [d.name for d in self.collection.decks(self.clock())]
         dialog = ExportDialog(sorted(decks), self)
         if deck is not None and (index := dialog.deck_box.findData(deck)) >= 0:
@@ -457,6 +458,8 @@ class MainWindow(QMainWindow):
 
     def check_database(self) -> None:
         if self.check_dialog is None:
+            from app.ui.check_dialog import CheckDialog
+
             self.check_dialog = CheckDialog(self.collection, self.executor, self.clock, self)
             self.check_dialog.repaired.connect(self.show_decks)
         self.check_dialog.show()
