@@ -248,13 +248,20 @@ def deck_counts(
 
 
 def deck_counts_raw(
-    raw: sqlite3.Connection, window: DayWindow, deck_ids: Sequence[int] | None = None
+    raw: sqlite3.Connection,
+    window: DayWindow,
+    deck_ids: Sequence[int] | None = None,
+    columns: Sequence[int] = (0, 1, 2),
 ) -> dict[int, Available]:
-    """:func:`deck_counts` on a ``sqlite3`` connection (any connection to the file)."""
+    """:func:`deck_counts` on a ``sqlite3`` connection (any connection to the file);
+    ``columns``: which of the new (0), learning (1) and due (2) counts to make (the others
+    stay 0)."""
     params = _window_params(window)
     only = "" if deck_ids is None else f" AND n.deck_id IN ({_ids(deck_ids)})"
     out: dict[int, list[int]] = {}
-    for column, condition in enumerate((_NEW, _LEARNING, _DUE)):
+    conditions = (_NEW, _LEARNING, _DUE)
+    for column in columns:
+        condition = conditions[column]
         rows = raw.execute(
             f"SELECT n.deck_id, COUNT(*) {_FROM} WHERE {condition}{only} GROUP BY n.deck_id",
             params,

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -145,44 +147,80 @@ Counted = tuple[dict[int, Available], int, set[int]]
 
 
 def _count(raw: sqlite3.Connection, window: DayWindow) -> Counted:
-    counts = study_repo.deck_counts_raw(raw, window)
+    return _merge(_new_and_learning(raw, window), _due_and_rest(raw, window))
+
+
+def _new_and_learning(raw: sqlite3.Connection, window: DayWindow) -> dict[int, Available]:
+    return study_repo.deck_counts_raw(raw, window, columns=(0, 1))
+
+
+def _due_and_rest(raw: sqlite3.Connection, window: DayWindow) -> Counted:
+    due = study_repo.deck_counts_raw(raw, window, columns=(2,))
     (buried,) = raw.execute(
         "SELECT MIN(buried_until) FROM card WHERE buried_until > ?", (window.now,)
     ).fetchone()
     until = window.day_end if buried is None else min(int(buried), window.day_end)
-    return counts, until, answered_notes(raw, window.day_start)
+    return due, until, answered_notes(raw, window.day_start)
+
+
+def _merge(first: dict[int, Available], rest: Counted) -> Counted:
+    due, until, answered = rest
+    counts = {
+        deck: Available(
+            first.get(deck, Available()).new,
+            first.get(deck, Available()).learning,
+            due.get(deck, Available()).review,
+        )
+        for deck in first.keys() | due.keys()
+    }
+    return counts, until, answered
+
+
+def _on_own_connection(path: Path, work: Callable[[sqlite3.Connection], Any]) -> Any:
+    """``work`` on a read-only connection of its own to ``path``; None if it failed."""
+    try:
+        raw = sqlite3.connect(path, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
+        raw.execute("PRAGMA busy_timeout = 5000")
+        raw.execute("PRAGMA query_only = ON")
+        return work(raw)
+    except sqlite3.Error:
+        return None  # counted again where they are asked for
+    finally:
+        raw.close()
 
 
 class _Prefetch:
-    """The counts made on a connection of their own, in a thread, while the caller goes
-    on (SQLite lets the thread's queries run beside the caller's Python)."""
+    """The counts made on connections of their own, in two threads (new and learning
+    cards in one, due cards in the other), while the caller goes on: SQLite runs their
+    queries beside the caller's Python and beside each other."""
 
     def __init__(self, path: Path, window: DayWindow, kept: Stamp) -> None:
         self.window = window
         self.stamp = kept
-        self.result: Counted | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(path,), name="cirrus-counts", daemon=True
-        )
-        self._thread.start()
+        self._parts: list[Any] = [None, None]
+        self._threads = [
+            threading.Thread(
+                target=self._run,
+                args=(path, index, work),
+                name="cirrus-counts",
+                daemon=True,
+            )
+            for index, work in enumerate((_new_and_learning, _due_and_rest))
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self, path: Path) -> None:
-        try:
-            raw = sqlite3.connect(path, check_same_thread=False)
-        except sqlite3.Error:
-            return
-        try:
-            raw.execute("PRAGMA busy_timeout = 5000")
-            raw.execute("PRAGMA query_only = ON")
-            self.result = _count(raw, self.window)
-        except sqlite3.Error:
-            self.result = None  # counted again where they are asked for
-        finally:
-            raw.close()
+    def _run(self, path: Path, index: int, work: Callable[..., Any]) -> None:
+        self._parts[index] = _on_own_connection(path, lambda raw: work(raw, self.window))
 
     def wait(self) -> Counted | None:
-        self._thread.join()
-        return self.result
+        for thread in self._threads:
+            thread.join()
+        first, rest = self._parts
+        return None if first is None or rest is None else _merge(first, rest)
 
 
 class TodayCounts:

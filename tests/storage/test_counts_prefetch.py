@@ -53,7 +53,7 @@ class Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.threads: list[str] = []
         self.counted = threading.Event()
-        original = today_counts._count
+        original = today_counts._due_and_rest
 
         def count(raw, window):  # type: ignore[no-untyped-def]
             out = original(raw, window)
@@ -62,7 +62,7 @@ class Spy:
                 self.counted.set()
             return out
 
-        monkeypatch.setattr(today_counts, "_count", count)
+        monkeypatch.setattr(today_counts, "_due_and_rest", count)
 
 
 def test_the_deck_list_takes_the_counts_made_ahead(
