@@ -26,8 +26,7 @@ Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parse(argv)
     data_dir = _data_dir(args)
     args.data_dir_resolved = data_dir
     _setup_logging(data_dir)
@@ -94,7 +93,19 @@ def _fail(args: argparse.Namespace, message: str, kind: str, code: int) -> int:
     return code
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line; the sub-commands' parsers are built only when it names one (the
+    window's start, the usual case, needs none of them)."""
+    listed = list(sys.argv[1:] if argv is None else argv)
+    if "-h" not in listed and "--help" not in listed:  # help lists the sub-commands
+        args, rest = _parser(commands=False).parse_known_args(listed)
+        if not rest:
+            args.command = None
+            return args
+    return _parser().parse_args(listed)
+
+
+def _parser(commands: bool = True) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
@@ -121,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         help="open the app and import FILE (with a preview first)",
     )
+    if not commands:
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from app import cli_commands as c

@@ -94,3 +94,36 @@ def test_config_validates_values(tmp_path: Path, capsys) -> None:
     assert code == 2 and "0 to 23" in err
     code, out, _ = run(capsys, "config", "day_rollover_hour", "6", "--data-dir", str(tmp_path))
     assert code == 0 and "= 6" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        [],
+        ["--data-dir", "folder"],
+        ["--data-dir", "folder", "--smoke"],
+        ["--open", "deck.apkg"],
+        ["--open"],
+        ["--json", "--data", "folder"],  # an abbreviation, as argparse allows
+    ],
+)
+def test_a_window_start_reads_its_line_as_the_full_parser_does(line: list[str]) -> None:
+    """The window's start skips building the sub-commands' parsers; it must read the same
+    options from the same line."""
+    from app.cli import _parse, _parser
+
+    assert vars(_parse(line)) == vars(_parser().parse_args(line))
+
+
+def test_a_line_naming_a_command_or_asking_for_help_gets_the_full_parser(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.cli import _parse
+
+    assert _parse(["--data-dir", "folder", "decks"]).command == "decks"
+    with pytest.raises(SystemExit):
+        _parse(["--help"])
+    assert "search" in capsys.readouterr().out  # the sub-commands are listed
+    with pytest.raises(SystemExit):
+        _parse(["nonsense"])
+    assert "invalid choice: 'nonsense'" in capsys.readouterr().err
