@@ -11,6 +11,11 @@ for every system library they need in the loader's directories, and maps the mis
 to Debian/Ubuntu packages (``apt-cache policy`` picks the name the release knows, e.g.
 ``libglib2.0-0t64`` on Debian 13 and Ubuntu 24.04, ``libglib2.0-0`` on Debian 12).
 
+A window's start that found nothing missing remembers it (``qt-libraries.ok`` in the
+user's cache folder) with the modification times of the PySide6 folder and of every
+folder searched: installing or removing a library, or another PySide6, changes one of
+them, and the next start checks again. An unchanged machine skips the ELF reading.
+
 Then it installs them with apt-get when it may: as root; through ``sudo`` when sudo needs
 no password or when run from a terminal (sudo asks for the password). Otherwise, or with
 ``CIRRUS_INSTALL_SYSTEM_PACKAGES=0``, it returns the one command to run.
@@ -18,6 +23,7 @@ no password or when run from a terminal (sudo asks for the password). Otherwise,
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -209,11 +215,22 @@ class QtLibraryCheck:
     has_sudo: bool = field(default_factory=lambda: shutil.which("sudo") is not None)
     say: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
+    known_good: Path | None = None
+    """Where a check that found every library is remembered (None: never)."""
+
     def missing(self) -> tuple[list[str], bool]:
         if self.pyside is None:
             return [], False
-        files = qt_files(self.pyside, self.platforms)
-        return missing_libraries(files, self.search_dirs), fonts_missing(self.fonts_in)
+        return self._missing_libraries(self.pyside), fonts_missing(self.fonts_in)
+
+    def _missing_libraries(self, pyside: Path) -> list[str]:
+        key = libraries_key(pyside, self.platforms, self.search_dirs)
+        if self.known_good is not None and _read_quietly(self.known_good) == key:
+            return []
+        missing = missing_libraries(qt_files(pyside, self.platforms), self.search_dirs)
+        if not missing and self.known_good is not None:
+            _write_quietly(self.known_good, key)
+        return missing
 
     def problem(self) -> str | None:
         """None when Qt can start (after installing what was missing), else what to do."""
@@ -269,6 +286,45 @@ class QtLibraryCheck:
         if self.run_visible(install).returncode != 0 and complete:
             self.run_visible(update)  # stale package lists: files moved on the mirror
             self.run_visible(install)
+
+
+def libraries_key(pyside: Path, platforms: Sequence[str], search_dirs: Sequence[Path]) -> str:
+    """What a passed check is remembered under: the platforms, and each folder the check
+    read with its modification time (a library added or removed changes its folder's)."""
+    parts = [",".join(platforms)]
+    for folder in [pyside, *search_dirs]:
+        try:
+            parts.append(f"{folder}={folder.stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{folder}=absent")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def known_good_file() -> Path | None:
+    """The user's cache file remembering a passed check (the check runs on Linux only:
+    the XDG cache folder, as ``platformdirs`` names it there, without importing it)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if base:
+        return Path(base) / "Cirrus" / "qt-libraries.ok"
+    home = Path("~").expanduser()
+    if home == Path("~"):
+        return None  # no home folder: check every time
+    return home / ".cache" / "Cirrus" / "qt-libraries.ok"
+
+
+def _read_quietly(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_quietly(path: Path, key: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(key + "\n", encoding="ascii")
+    except OSError:  # a read-only home: the check runs again next time
+        pass
 
 
 def _what(sonames: Sequence[str], fonts: bool) -> str:
@@ -327,7 +383,10 @@ def qt_start_problem(offscreen: bool = False) -> str | None:
     problem = None
     if not getattr(sys, "frozen", False):
         try:
-            problem = QtLibraryCheck(platforms=qt_platforms(offscreen)).problem()
+            platforms = qt_platforms(offscreen)
+            # a window's start remembers a pass; an offscreen one (tests, a smoke run) not
+            known = None if "offscreen" in platforms else known_good_file()
+            problem = QtLibraryCheck(platforms=platforms, known_good=known).problem()
         except Exception:  # a check that fails must not stop an app that may well work
             problem = None
     if problem is None and not offscreen:

@@ -296,3 +296,40 @@ def test_the_check_imports_no_qt() -> None:
     code = "import sys, app.platform_libs; print(sorted(m for m in sys.modules if 'Side' in m))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@linux_only
+def test_a_passed_check_is_remembered_until_a_library_folder_changes(
+    system_libs: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    libs, _ = system_libs
+    for name in FAKED:
+        (libs / name).touch()
+    (tmp_path / "fonts" / "DejaVuSans.ttf").touch()
+    known = tmp_path / "cache" / "qt-libraries.ok"
+    reads: list[int] = []
+    real = platform_libs.missing_libraries
+
+    def counted(files, dirs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real(files, dirs)
+
+    monkeypatch.setattr(platform_libs, "missing_libraries", counted)
+    apt = Apt(libs)
+    assert _check(libs, apt, BOOKWORM, known_good=known).problem() is None
+    assert known.is_file() and len(reads) == 1
+    assert _check(libs, apt, BOOKWORM, known_good=known).problem() is None
+    assert len(reads) == 1  # remembered: the libraries were not read again
+    (libs / "libxcb-cursor.so.0").unlink()  # a library removed: its folder changed
+    problem = _check(libs, Apt(libs, fails=True), BOOKWORM, known_good=known).problem()
+    assert problem is not None and "libxcb-cursor.so.0" in problem
+    assert len(reads) >= 2
+
+
+def test_an_offscreen_start_remembers_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform_libs, "known_good_file", lambda: tmp_path / "ok")
+    monkeypatch.setattr(platform_libs, "display_problem", lambda: None)
+    assert platform_libs.qt_start_problem(offscreen=True) is None
+    assert not (tmp_path / "ok").exists()
