@@ -47,12 +47,14 @@ def note_uid(guid: str) -> str:
 
 
 def log_id(guid: str, ord_: int, source_id: str) -> bytes:
-    """``uuid5(LOG_NAMESPACE, "guid/ord/source_id").bytes``, without the UUID object."""
-    digest = _sha1(_PREFIX + f"{guid}/{ord_}/{source_id}".encode()).digest()
-    return ((int.from_bytes(digest[:16]) & _KEEP) | _VERSION).to_bytes(16)
+    """``uuid5(LOG_NAMESPACE, "guid/ord/source_id").bytes``, without the UUID object (the
+    hash starts from a copy of one that has read the namespace already)."""
+    digest = _SEEDED.copy()
+    digest.update(f"{guid}/{ord_}/{source_id}".encode())
+    return ((int.from_bytes(digest.digest()[:16]) & _KEEP) | _VERSION).to_bytes(16)
 
 
-_sha1 = hashlib.sha1
+_SEEDED = hashlib.sha1(_PREFIX)
 _VERSION = (0x5000 << 64) | (0x8000 << 48)
 """UUID version 5, RFC 4122 variant."""
 _KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
