@@ -48,8 +48,9 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "interval",
         "Interval",
-        "CASE WHEN c.state = 0 THEN NULL ELSE c.due - c.last_review END",
-        "AVG(CASE WHEN c.state = 0 THEN NULL ELSE c.due - c.last_review END)",
+        # new and (re)learning cards have no interval in days: a code, shown as Anki does
+        "CASE c.state WHEN 0 THEN -1 WHEN 1 THEN -2 WHEN 3 THEN -3 ELSE c.due - c.last_review END",
+        "AVG(CASE WHEN c.state = 2 THEN c.due - c.last_review END)",
     ),
     Column("stability", "Stability", "c.stability", "AVG(c.stability)"),
     Column("difficulty", "Difficulty", "c.difficulty", "AVG(c.difficulty)"),
@@ -149,6 +150,9 @@ def _plain_markdown(value: str) -> str:
     return " ".join(_MARKUP.sub("", text).split())[:200]
 
 
+_NO_INTERVAL = {-1: "(new)", -2: "(learning)", -3: "(relearning)"}
+
+
 def _day(ms: Any) -> str:
     if ms is None:
         return ""
@@ -176,7 +180,7 @@ def _cell(key: str, value: Any, notes: bool, now_ms: int, model: tuple[float, fl
     if key == "due":
         return _day(value) if value is not None else "New"
     if key == "interval":
-        return _days(value)
+        return _NO_INTERVAL.get(value) or _days(value)
     if key == "stability":
         return "" if value is None else f"{float(value):.1f} d"
     if key == "difficulty":

@@ -399,3 +399,21 @@ def test_ctrl_z_in_the_browser_takes_back_the_newest_change_first(qtbot, open_wi
     qtbot.keyClick(browser.table, Qt.Key.Key_Z, CTRL)
     qtbot.waitUntil(lambda: not browser.searching)
     assert col.editing.find_ids("tag:week2", False, "sort", False, T0) == []
+
+
+def test_new_and_learning_cards_show_no_interval_in_days(qtbot, open_window) -> None:
+    """As Anki's browser: "(new)" and "(learning)" in the Interval column, not "0 h"."""
+    window = open_window()
+    window.start_study(None)
+    study = window.study_view
+    shown = study.card
+    assert shown is not None
+    qtbot.keyClick(study, Qt.Key.Key_Space)
+    qtbot.keyClick(study, Qt.Key.Key_1)  # Again: the card is in learning now
+    qtbot.waitUntil(lambda: study.card is None or study.card.card_id != shown.card_id)
+    browser = _open_browser(qtbot, window)
+    interval = browser.model.columns.index("interval")
+    _search(qtbot, browser, f"cid:{shown.card_id}")
+    assert _column(browser, interval) == ["(learning)"]
+    _search(qtbot, browser, "is:new")
+    assert set(_column(browser, interval)) == {"(new)"}
