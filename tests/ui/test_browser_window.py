@@ -143,6 +143,7 @@ def test_add_five_cards_with_ctrl_enter(qtbot, open_window) -> None:
         qtbot.keyClick(answer, Qt.Key.Key_Return, CTRL)
         assert heading.text() == ""  # cleared for the next card
         assert add.editor.tags.text() == "mine written"
+        assert add.warning.text() == "Added." and "color" not in add.warning.styleSheet()
     col = window.collection
     assert col.totals()["notes"] == before + 5
     found = col.editing.find_ids("tag:written", True, "sort", False, T0)
@@ -151,6 +152,7 @@ def test_add_five_cards_with_ctrl_enter(qtbot, open_window) -> None:
     assert {n.origin for n in notes} == {"local"}
     qtbot.keyClicks(add.editor.boxes[0], "Question 1")
     assert "already" in add.warning.text()
+    assert "color" in add.warning.styleSheet()  # a problem, in red
 
 
 def test_bulk_tag_then_undo_with_ctrl_z(qtbot, open_window) -> None:

@@ -68,7 +68,6 @@ class AddWindow(QWidget):
         self.editor.changed.connect(self._check_duplicate)
         self.hint = QLabel()
         self.warning = QLabel()
-        self.warning.setStyleSheet("color: #cf222e;")
         self.add_button = QPushButton("Add  (Ctrl+Enter)")
         self.add_button.setDefault(True)
         self.add_button.clicked.connect(self.add)
@@ -134,24 +133,29 @@ class AddWindow(QWidget):
         if content is None:
             return
         found = self.collection.editing.duplicates(content.deck_id, first_field(content))
-        self.warning.setText(
+        self._say(
             f"A note with this first field is already in {content.deck_name}." if found else ""
         )
 
     def add(self) -> int | None:
         content = self.editor.content()
         if content is None or not first_field(content).strip():
-            self.warning.setText("The first field is empty.")
+            self._say("The first field is empty.")
             return None
         try:
             note_id = self.collection.editing.add_note(content, self.clock())
         except CirrusError as exc:
-            self.warning.setText(str(exc))
+            self._say(str(exc))
             return None
         self.added.emit(note_id)
         self._new_note(keep=True)
-        self.warning.setText("Added.")
+        self._say("Added.", problem=False)
         return note_id
+
+    def _say(self, text: str, problem: bool = True) -> None:
+        """A problem in red; a confirmation in the window's own text colour."""
+        self.warning.setStyleSheet("color: #cf222e;" if problem else "")
+        self.warning.setText(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.accept()
