@@ -250,7 +250,8 @@ class TodayCounts:
             return None
         counted = pending.wait()
         if counted is None or not same(pending.stamp, stamp(raw)):
-            return None  # (nothing committed since the stamp: the thread read that state)
+            return None  # failed, or something was written since the threads started
+        # nothing was committed since the stamp: the threads read the state it names
         counts, until, answered = counted
         made = pending.window
         if made.day_start != window.day_start or not made.now <= window.now < until:
