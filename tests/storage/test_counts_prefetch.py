@@ -4,6 +4,7 @@ the deck list shows them only when nothing was written in between."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -78,34 +79,29 @@ def test_the_deck_list_takes_the_counts_made_ahead(
     col.close()
 
 
-def test_an_answer_after_the_count_is_shown(
-    col: Collection, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    spy = Spy(monkeypatch)
-    col.prefetch_counts(NOW)
-    assert spy.counted.wait(10)
-    before = _recount(col)
+def _answer_one(col: Collection) -> None:
     card = col.next_card(NOW)
     assert card is not None
-    col.answer(card.card_id, Rating.GOOD, NOW)
-    shown = _shown(col)
-    assert shown == _recount(col)
-    assert shown != before  # the answer moved a count: the early copy was not taken
-    col.close()
+    col.answer(card.card_id, Rating.GOOD, NOW)  # through the collection's own connection
 
 
-def test_a_write_by_another_connection_after_the_count_is_shown(
-    col: Collection, monkeypatch: pytest.MonkeyPatch
+def _suspend_five(col: Collection) -> None:
+    for index in range(5):
+        toggle_suspension(col, index)  # on a pooled connection, not the held one
+
+
+@pytest.mark.parametrize("write", [_answer_one, _suspend_five])
+def test_a_write_after_the_count_is_shown(
+    col: Collection, monkeypatch: pytest.MonkeyPatch, write: Callable[[Collection], None]
 ) -> None:
     spy = Spy(monkeypatch)
     col.prefetch_counts(NOW)
-    assert spy.counted.wait(10)
+    assert spy.counted.wait(10)  # the background count has read the file
     before = _recount(col)
-    for index in range(5):
-        toggle_suspension(col, index)  # on a pooled connection, not the held one
+    write(col)
     shown = _shown(col)
     assert shown == _recount(col)
-    assert shown != before
+    assert shown != before  # the write moved a count: the early copy was not taken
     col.close()
 
 
