@@ -39,6 +39,7 @@ from app.ui.import_flow import ImportFlow
 from app.ui.study_more import StudyMore
 from app.ui.study_view import StudyView
 from app.ui.sync_panel import SyncController, SyncPanel
+from app.ui.theme import is_dark
 
 if TYPE_CHECKING:
     from app.ui.browser.browser_window import BrowserWindow
@@ -50,13 +51,6 @@ if TYPE_CHECKING:
     from app.ui.stats_window import StatisticsWindow
 
 log = logging.getLogger(__name__)
-
-
-def system_is_dark() -> bool:
-    """True when cards should use dark colours (the theme setting, else the desktop's)."""
-    from app.ui.theme import is_dark
-
-    return is_dark()
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +65,7 @@ class MainWindow(QMainWindow):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.setWindowTitle("Cirrus")
         self.decks_view = DeckBrowserView()
-        self.study_view = StudyView(collection, self.clock, system_is_dark)
+        self.study_view = StudyView(collection, self.clock, is_dark)
         self.done_view = DoneView()
         self.stack = QStackedWidget()
         for view in (self.decks_view, self.study_view, self.done_view):
@@ -240,7 +234,7 @@ class MainWindow(QMainWindow):
         from app.ui.exam.exam_window import ExamWindow
 
         if self.exam_window is None or not self.exam_window.isVisible():
-            self.exam_window = ExamWindow(self.collection, self.clock, system_is_dark, self)
+            self.exam_window = ExamWindow(self.collection, self.clock, is_dark, self)
             self.exam_window.historyRequested.connect(self.show_exam_history)
             self.exam_window.finishedAttempt.connect(lambda _id: self.show_decks())
         self.exam_window.show()
@@ -309,7 +303,7 @@ class MainWindow(QMainWindow):
         from app.ui.browser.browser_window import BrowserWindow
 
         if self.browser_window is None:
-            made = BrowserWindow(self.collection, self.executor, self.clock, system_is_dark, self)
+            made = BrowserWindow(self.collection, self.executor, self.clock, is_dark, self)
             made.setWindowFlag(Qt.WindowType.Window)
             made.changed.connect(self._edited)
             made.answer_undo.connect(self.undo)
@@ -332,7 +326,7 @@ class MainWindow(QMainWindow):
 
         if self.add_window is None or not self.add_window.isVisible():
             self.add_window = AddWindow(
-                self.collection, self.clock, system_is_dark, self.decks_view.current_deck(), self
+                self.collection, self.clock, is_dark, self.decks_view.current_deck(), self
             )
             self.add_window.added.connect(lambda _id: self._edited())
         self.add_window.show()
@@ -344,7 +338,7 @@ class MainWindow(QMainWindow):
         what this window shows follows the edits."""
         from app.ui.editor import open_editor
 
-        window = open_editor(self, self.collection, note_id, self.clock, system_is_dark)
+        window = open_editor(self, self.collection, note_id, self.clock, is_dark)
         window.saved.connect(lambda _id: self._edited())
         return window
 
@@ -474,7 +468,7 @@ class MainWindow(QMainWindow):
     def show_manual(self) -> None:
         from app.ui.help_windows import ManualWindow
 
-        self.manual_window = ManualWindow(system_is_dark(), self)
+        self.manual_window = ManualWindow(is_dark(), self)
         self.manual_window.show()
 
     def about(self) -> None:
