@@ -33,6 +33,7 @@ from app.storage import (
     leftovers,
     study_repo,
 )
+from app.storage.bundled import bundled_decks_dir, tree_hash
 from app.storage.collection_file import DB_NAME, _db_problem
 from app.storage.day_window import DayWindows
 from app.storage.engine import raw_connection
@@ -436,8 +437,6 @@ class Collection(Rooms):
     ) -> ImportSummary | None:
         """Bring the bundled decks up to date; None when they have not changed (told
         without loading the import code: most starts)."""
-        from app.storage.bundled import bundled_decks_dir, tree_hash
-
         folder = folder or bundled_decks_dir()
         if folder is None:
             return None
