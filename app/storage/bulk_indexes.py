@@ -29,14 +29,20 @@ def is_bulk(adding: int, there: int) -> bool:
 
 @contextmanager
 def rebuilt(
-    raw: sqlite3.Connection, tables: Sequence[str], bulk: bool
+    raw: sqlite3.Connection, tables: Sequence[str], bulk: bool, kept: Sequence[str] = ()
 ) -> Iterator[Callable[[str], None]]:
     """Inside the caller's transaction: when ``bulk``, the tables' own indexes are dropped
     for the block and built again after it (an error leaves them to the rollback).
 
     The block gets a function that builds one of them at once, by name (a unique index
-    whose rows may clash, say, so that the block can mend them and build it again)."""
+    whose rows may clash, say, so that the block can mend them and build it again).
+
+    Indexes named in ``kept`` are filled row by row as usual: one built in a single pass
+    has every page full, so each later row that lands inside it (not at its end) splits
+    a page, several page writes instead of one, until most pages have split once."""
     indexes = dict(row for t in tables for row in raw.execute(OWN_INDEXES, (t,))) if bulk else {}
+    for name in kept:
+        indexes.pop(name, None)
     for name in indexes:
         raw.execute(f'DROP INDEX "{name}"')
     built: set[str] = set()

@@ -37,6 +37,10 @@ _INSERT = (
 )
 _UNIQUE_ID = "ix_review_log_id"
 """The log's unique index on the derived id: built first after a bulk copy, as the check."""
+_CARD_INDEX = "ix_review_log_card_id"
+"""The log's card index: filled row by row even in a bulk copy (every later answer lands
+inside it, not at its end: built in one pass, each of its pages would be full, and the
+answers after the import would split one page each, three or four page writes more)."""
 _AFTER = {0: None, 1: int(CardState.RELEARNING)}
 _REVIEW = int(CardState.REVIEW)
 _PREFIX = LOG_NAMESPACE.bytes
@@ -171,7 +175,7 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
     last = int(raw.execute("SELECT COALESCE(MAX(seq), 0) FROM review_log").fetchone()[0])
     bulk = reviews.at_most >= BULK and reviews.at_most > 2 * last
     try:
-        with bulk_indexes.rebuilt(raw, ["review_log"], bulk) as build:
+        with bulk_indexes.rebuilt(raw, ["review_log"], bulk, kept=[_CARD_INDEX]) as build:
             try:
                 added = int(raw.execute(_COPY.format(mode="", rows=rows, fresh=1)).rowcount)
             except sqlite3.IntegrityError:  # a package listing one answer twice: once is kept

@@ -86,3 +86,35 @@ def test_a_unique_index_built_early_lets_the_block_mend_a_clash(tmp_path: Path) 
         assert names == {"ix_t_b", "ix_t_c"}
         with pytest.raises(sqlite3.IntegrityError):
             db.execute("INSERT INTO t (b, c) VALUES (2, 4)")
+
+
+def _pages_after_later_rows(tmp_path: Path, kept: Sequence[str]) -> int:
+    """Pages the card index grows by when rows come at random places after a bulk insert
+    of 20,000 rows in time order (cards at random, as an import's answers come)."""
+    import random
+
+    rng = random.Random(4)
+    tmp_path.mkdir()
+    with closing(sqlite3.connect(tmp_path / "log.sqlite", isolation_level=None)) as db:
+        db.execute("CREATE TABLE log (seq INTEGER PRIMARY KEY, card_id INTEGER)")
+        db.execute("CREATE INDEX ix_log_card ON log (card_id)")
+        db.execute("BEGIN")
+        with bulk_indexes.rebuilt(db, ("log",), True, kept=kept):
+            db.executemany(
+                "INSERT INTO log (card_id) VALUES (?)",
+                [(rng.randrange(2_000),) for _ in range(20_000)],
+            )
+        db.execute("COMMIT")
+        pages = "SELECT count(*) FROM dbstat WHERE name = 'ix_log_card'"
+        before = int(db.execute(pages).fetchone()[0])
+        for _ in range(300):  # answers after the import, one transaction each
+            db.execute("INSERT INTO log (card_id) VALUES (?)", (rng.randrange(2_000),))
+        return int(db.execute(pages).fetchone()[0]) - before
+
+
+def test_a_kept_index_has_room_for_the_rows_that_come_after(tmp_path: Path) -> None:
+    # built in one pass, every page of the index is full: nearly every later row splits
+    # one (a page more each time); filled row by row, its pages have room
+    packed = _pages_after_later_rows(tmp_path / "packed", ())
+    kept = _pages_after_later_rows(tmp_path / "kept", ("ix_log_card",))
+    assert packed > 3 * max(kept, 1)
