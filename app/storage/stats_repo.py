@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.core.statistics import LEECH_LAPSES, MATURE_DAYS, PERIODS, GroupStats, RetentionCounts
+from app.storage.engine import raw_connection
 from app.storage.log_ids import to_db
 from app.storage.retired_notes import RETIRED_IDS
 from app.storage.settings_repo import get_setting, set_setting
@@ -80,7 +81,7 @@ _ALL_WITH_PREVIOUS = (
 )
 
 
-def _accumulate(
+def accumulate(
     conn: Connection,
     where: str,
     params: dict[str, Any],
@@ -88,26 +89,48 @@ def _accumulate(
     model: tuple[float, float],
     offset_ms: int,
     whole_log: bool = False,
+    source: str | None = None,
 ) -> None:
     """Add (``sign`` 1) or subtract the answers ``where`` selects. ``whole_log``: they are
-    every answer in the log (the window function then sees each card's previous one)."""
+    every answer in the log (the window function then sees each card's previous one).
+    ``source``: the log as ``r`` with each answer's ``previous_at`` worked out already."""
     factor, decay = model
     values = {**params, "sign": sign, "offset": offset_ms, "factor": factor, "decay": decay}
-    source, previous = (
-        (_ALL_WITH_PREVIOUS, "r.previous_at") if whole_log else ("review_log r", _PREVIOUS_ONE)
-    )
+    _begun(conn)
+    if source is not None:
+        previous = "r.previous_at"
+    else:
+        source, previous = (
+            (_ALL_WITH_PREVIOUS, "r.previous_at") if whole_log else ("review_log r", _PREVIOUS_ONE)
+        )
     head = _LOGS.replace("{where}", where).replace("{source}", source)
     head = head.replace("{previous}", previous)
     conn.execute(text(head + _DAY_UPSERT), values)
     conn.execute(text(head + _CALIBRATION_UPSERT), values)
 
 
-def refresh(conn: Connection, model: tuple[float, float], offset_ms: int) -> None:
-    """Add answers given since the last refresh to the aggregates."""
+def _begun(conn: Connection) -> None:
+    """A transaction open on ``conn``: ``sqlite3`` opens none by itself for a statement
+    that starts with ``WITH``, and the two upserts and the watermark must be written
+    together (or a kill between them counts answers twice)."""
+    raw = raw_connection(conn)
+    if not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
+def backlog(conn: Connection) -> tuple[int, int]:
+    """The watermark and the log's last row: the answers past the one wait to be added."""
     mark = int(get_setting(conn, WATERMARK, 0))
     top = conn.execute(text("SELECT COALESCE(MAX(rowid), 0) FROM review_log")).scalar_one()
+    return mark, int(top)
+
+
+def refresh(conn: Connection, model: tuple[float, float], offset_ms: int) -> None:
+    """Add answers given since the last refresh to the aggregates."""
+    _begun(conn)
+    mark, top = backlog(conn)
     if top > mark:
-        _accumulate(
+        accumulate(
             conn,
             "r.rowid > :mark AND r.rowid <= :top",
             {"mark": mark, "top": top},
@@ -128,13 +151,14 @@ def rebuild(conn: Connection) -> None:
 
 def forget(conn: Connection, log_id: str, model: tuple[float, float], offset_ms: int) -> None:
     """Subtract one answer that is about to be deleted (undo), if it was counted."""
+    _begun(conn)
     mark = int(get_setting(conn, WATERMARK, 0))
     key = to_db(log_id)
     row = conn.execute(text("SELECT rowid FROM review_log WHERE id = :i"), {"i": key}).first()
     if row is None:
         return
     if int(row[0]) <= mark:
-        _accumulate(conn, "r.id = :log", {"log": key}, -1, model, offset_ms)
+        accumulate(conn, "r.id = :log", {"log": key}, -1, model, offset_ms)
     # SQLite gives the next row the highest rowid left plus one, so once this row is gone
     # the next answer may reuse its rowid: keep the watermark below it, or the refresh
     # would take that answer as counted already.
