@@ -327,9 +327,10 @@ class StatisticsWindow(QWidget):
             self.calibration_group.addItem(titles.get(g.key) or g.key, g.key)
         self.calibration_group.blockSignals(False)
         self._show_calibration()
+        groups, reviews = len(report.groups), sum(g.reviews for g in report.groups)
         self.status.setText(
-            f"{len(report.groups)} groups · {sum(g.reviews for g in report.groups)}"
-            f" reviews · exam {self.exam.text()}"
+            f"{groups:,} group{'' if groups == 1 else 's'} · "
+            f"{reviews:,} review{'' if reviews == 1 else 's'} · exam {self.exam.text()}"
         )
         self.loaded.emit()
 

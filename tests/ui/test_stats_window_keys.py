@@ -132,3 +132,18 @@ def test_every_tab_fits_1280x720_and_scrolls(qtbot, open_window) -> None:
             assert inner.minimumSizeHint().width() <= page.viewport().width() + 1, (
                 stats.tabs.tabText(index)
             )
+
+
+def test_the_summary_counts_one_review_as_one(qtbot, open_window) -> None:
+    from app.core.models import Rating
+
+    window = open_window()
+    col = window.collection
+    card = col.next_card(T0)
+    assert card is not None
+    col.answer(card.card_id, Rating.GOOD, T0)
+    stats = _open_stats(qtbot, window)
+    assert " · 1 review · " in stats.status.text()
+    col.answer(col.next_card(T0).card_id, Rating.GOOD, T0)  # type: ignore[union-attr]
+    stats.refresh()
+    assert " · 2 reviews · " in stats.status.text()
