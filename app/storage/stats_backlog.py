@@ -49,9 +49,7 @@ def is_long(mark: int, top: int) -> bool:
     return top - mark > CHUNK
 
 
-def refresh_in_runs(
-    engine: Engine, model: tuple[float, float], offset_ms: int, pause_s: float = PAUSE_S
-) -> None:
+def refresh_in_runs(engine: Engine, model: tuple[float, float], offset_ms: int) -> None:
     """Bring the aggregates up to the log's last row as it is now, run by run."""
     with engine.connect() as conn:
         raw = raw_connection(conn)
@@ -64,7 +62,7 @@ def refresh_in_runs(
             raw.commit()
             (top,) = raw.execute("SELECT COALESCE(MAX(rid), 0) FROM temp.stats_previous").fetchone()
             while _one_run(conn, int(top), model, offset_ms):
-                time.sleep(pause_s)
+                time.sleep(PAUSE_S)
         finally:
             if raw.in_transaction:
                 raw.rollback()
