@@ -170,9 +170,14 @@ class Collection(Rooms):
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One transaction; a full disk or a locked file becomes a clear error."""
+        with self._db_errors(), self._held.write() as conn:
+            yield conn
+
+    @contextmanager
+    def _db_errors(self) -> Iterator[None]:
+        """A full disk, a locked or read-only file in the block: a clear error."""
         try:
-            with self._held.write() as conn:
-                yield conn
+            yield
         except (OperationalError, sqlite3.OperationalError) as exc:
             # the answer path writes through sqlite3 itself: its errors come unwrapped
             orig = exc.orig if isinstance(exc, OperationalError) else exc

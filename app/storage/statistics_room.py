@@ -3,20 +3,17 @@ simulations, FSRS optimisation; the aggregates are brought up to date from the r
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import OperationalError
 
-from app.core.errors import BadInputError, CirrusError
+from app.core.errors import BadInputError
 from app.core.models import Memory
 from app.core.statistics import GroupStats, StatsReport
 from app.core.timeconv import to_ms
 from app.storage import stats_backlog, stats_repo, study_repo
-from app.storage.collection_file import _db_problem
 
 if TYPE_CHECKING:
     from app.storage.collection import Collection
@@ -122,11 +119,8 @@ class Statistics:
             mark, top = stats_repo.backlog(conn)
             model = self.model(conn)
         if stats_backlog.is_long(mark, top) and self.col.data_dir is not None:
-            try:
+            with self.col._db_errors():
                 stats_backlog.refresh_in_runs(self.col.engine, model, self.day_offset())
-            except (OperationalError, sqlite3.OperationalError) as exc:
-                orig = exc.orig if isinstance(exc, OperationalError) else exc
-                raise CirrusError(_db_problem(orig)) from exc
         with self.col._write() as conn:  # what is left (or came meanwhile)
             stats_repo.refresh(conn, self.model(conn), self.day_offset())
 
