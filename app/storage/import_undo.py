@@ -108,21 +108,44 @@ def _ids_above(conn: Connection, table: str, above: int, column: str = "id") -> 
     return [r[0] for r in rows]
 
 
-def _log_ranges(conn: Connection, above: int) -> list[list[int]]:
-    """The review-log rows past ``above`` as ``[first, last]`` runs of their ``seq``."""
+def _runs_above(conn: Connection, table: str, column: str, above: int) -> list[list[int]]:
+    """The rows of ``table`` past ``above`` (by ``column``, its integer key) as
+    ``[first, last]`` runs of that key: a few pairs where an import added thousands."""
+    low, high, count = conn.execute(
+        text(f"SELECT MIN({column}), MAX({column}), COUNT(*) FROM {table} WHERE {column} > :a"),
+        {"a": above},
+    ).one()
+    if not count:
+        return []
+    if high - low + 1 == count:  # no gap (the usual case): one run, without a sort
+        return [[int(low), int(high)]]
     rows = conn.execute(
         text(
-            "SELECT MIN(seq), MAX(seq) FROM (SELECT seq, seq - ROW_NUMBER() OVER (ORDER BY seq) "
-            "AS run FROM review_log WHERE seq > :a) GROUP BY run ORDER BY 1"
+            f"SELECT MIN({column}), MAX({column}) FROM (SELECT {column}, {column} - "
+            f"ROW_NUMBER() OVER (ORDER BY {column}) AS run FROM {table} WHERE {column} > :a) "
+            "GROUP BY run ORDER BY 1"
         ),
         {"a": above},
     )
     return [[int(first), int(last)] for first, last in rows]
 
 
+def added_notes(detail: dict[str, Any]) -> list[int]:
+    """The ids of the notes a run added: runs of ids (``note_runs``), or the list runs
+    recorded before (``notes``)."""
+    if "note_runs" in detail:
+        return [i for first, last in detail["note_runs"] for i in range(first, last + 1)]
+    return [int(n) for n in detail["notes"]]
+
+
+def _added_count(detail: dict[str, Any]) -> int:
+    if "note_runs" in detail:
+        return sum(last - first + 1 for first, last in detail["note_runs"])
+    return len(detail["notes"])
+
+
 def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: str) -> int:
     """Record the run; returns its id."""
-    added_notes = _ids_above(conn, "note", mark.max_note)
     conn.execute(
         text("UPDATE note SET created = :m WHERE id > :a AND created = 0"),
         {"m": now_ms, "a": mark.max_note},
@@ -139,7 +162,7 @@ def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: 
         )
     detail = {
         "origin": origin,
-        "notes": added_notes,
+        "note_runs": _runs_above(conn, "note", "id", mark.max_note),
         "cards": [
             int(r[0])
             for r in conn.execute(
@@ -148,7 +171,7 @@ def after(conn: Connection, mark: ImportMark, now_ms: int, source: str, origin: 
             )
         ],
         "decks": _ids_above(conn, "deck", mark.max_deck),
-        "logs": _log_ranges(conn, mark.max_log),
+        "logs": _runs_above(conn, "review_log", "seq", mark.max_log),
         "restore": kept.tables,
     }
     conn.execute(
@@ -212,7 +235,7 @@ def last_run(conn: Connection) -> ImportRun | None:
             int(row[0]),
             int(row[1]),
             str(row[2]),
-            len(detail["notes"]),
+            _added_count(detail),
             len(detail["restore"].get("note", [])),
         )
     return None
@@ -232,7 +255,7 @@ def undo_run(conn: Connection, run_id: int) -> list[int]:
     cards = detail["cards"]
     conn.execute(text(f"DELETE FROM review_log WHERE card_id IN ({ids_sql(cards)})"))
     conn.execute(text(f"DELETE FROM card WHERE id IN ({ids_sql(cards)})"))
-    notes = [int(n) for n in detail["notes"]]
+    notes = added_notes(detail)
     for start in range(0, len(notes), 5000):
         row_snapshot.delete_notes(conn, notes[start : start + 5000])
     row_snapshot.restore(conn, Snapshot(tables=detail["restore"]))

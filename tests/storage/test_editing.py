@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
 from datetime import timedelta
@@ -142,6 +143,28 @@ def test_undo_import_removes_what_it_added_and_restores_what_it_updated(
     assert col.totals() == {"decks": 0, "notes": 0, "cards": 0, "review_logs": 0, "media": 0}
     with pytest.raises(BadInputError):
         col.editing.undo_import()
+
+
+def test_an_import_records_its_notes_as_runs_and_older_lists_still_undo(
+    col: Collection, write_deck
+) -> None:
+    many = "".join(f"## Q{i}\n<!-- id: q{i} -->\n\nA{i}\n\n" for i in range(40))
+    col.import_path(write_deck(deck_text(many)), T0)
+    with col.engine.connect() as conn:
+        (detail,) = conn.exec_driver_sql("SELECT detail FROM import_run").one()
+    assert json.loads(detail)["note_runs"] == [[1, 40]]  # one pair, not 40 ids
+    run = col.editing.last_import()
+    assert run is not None and run.notes_added == 40
+    # a run recorded before, its notes listed one by one, is taken back the same way
+    with col.engine.begin() as conn:
+        data = json.loads(detail)
+        first, last = data.pop("note_runs")[0]
+        data["notes"] = list(range(first, last + 1))
+        conn.exec_driver_sql("UPDATE import_run SET detail = ?", (json.dumps(data),))
+    again = col.editing.last_import()
+    assert again is not None and again.notes_added == 40
+    assert col.editing.undo_import() == 40
+    assert col.totals()["notes"] == 0 and col.totals()["cards"] == 0
 
 
 def test_undo_import_over_an_edited_note_forgets_the_upstream_it_brought(
