@@ -11,11 +11,15 @@ any check is read the old way, which gives the message.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from app.interop.foreign import ForeignNotetype
 
+T = TypeVar("T")
 MAX_SECONDS = 2**37
 """Epoch seconds after the year 6000 are not a real time."""
 MAX_DAYS = 1_500_000
@@ -110,19 +114,16 @@ def note_copy(
     with_known = f"WITH known (mid, templates, cloze) AS (VALUES {known}) "
     dids = ", ".join(str(int(d)) for d in deck_names) or "NULL"
     try:
-        count, bad, ids, guids = db.execute(with_known + _NOTES).fetchone()
-        if not count or bad or ids != count or guids != count:
+        # the checks read the file at once on three connections: SQLite runs each
+        # outside Python's lock, so they share the processor's cores
+        with ThreadPoolExecutor(2) as pool:
+            cards_ok = pool.submit(_on_own_connection, path, _cards_ok, with_known, dids)
+            decoded = pool.submit(_on_own_connection, path, _decodes, with_known, dids)
+            count = _notes_ok(db, with_known, dids)
+            bad, noted, homes, filtered = cards_ok.result()
+            decoded.result()
+        if count is None or bad is None or bad or noted != count:
             return None
-        if not db.execute(_CARDS).fetchone()[0]:
-            return None
-        bad, noted, homes, filtered = db.execute(
-            with_known + _KEPT_CARDS.format(dids=dids)
-        ).fetchone()
-        if bad or noted != count:
-            return None
-        for undecoded in _UNDECODED:
-            for _row in db.execute(undecoded):
-                pass
         used = {int(mid) for (mid,) in db.execute("SELECT DISTINCT mid FROM notes")}
     except sqlite3.Error:  # a column missing, text that is not UTF-8: read row by row
         return None
@@ -136,6 +137,41 @@ def note_copy(
         decks=decks,
         filtered=bool(filtered),
     )
+
+
+def _on_own_connection(
+    path: Path, check: Callable[[sqlite3.Connection, str, str], T], with_known: str, dids: str
+) -> T:
+    from app.interop.anki_collection import open_readonly  # (it imports this module)
+
+    db = open_readonly(path)
+    try:
+        return check(db, with_known, dids)
+    finally:
+        db.close()
+
+
+def _notes_ok(db: sqlite3.Connection, with_known: str, _dids: str) -> int | None:
+    """The number of notes, when each one can be copied (None otherwise)."""
+    count, bad, ids, guids = db.execute(with_known + _NOTES).fetchone()
+    if not count or bad or ids != count or guids != count:
+        return None
+    return int(count)
+
+
+def _cards_ok(db: sqlite3.Connection, with_known: str, dids: str) -> tuple[Any, ...]:
+    """``(wrong cards, notes with cards, home decks, cards in a filtered deck)``; the first
+    is None when a card cannot be copied."""
+    if not db.execute(_CARDS).fetchone()[0]:
+        return (None, 0, "", 0)
+    return tuple(db.execute(with_known + _KEPT_CARDS.format(dids=dids)).fetchone())
+
+
+def _decodes(db: sqlite3.Connection, _with_known: str, _dids: str) -> None:
+    """Raises when text Python reads is not UTF-8."""
+    for sql in _UNDECODED:
+        for _row in db.execute(sql):
+            pass
 
 
 def shaped_cards(schema: str) -> str:
