@@ -7,7 +7,7 @@ import random
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from app.storage.collection_file import DB_NAME, _db_problem
 from app.storage.day_window import DayWindows
 from app.storage.engine import raw_connection
 from app.storage.held_connection import HeldConnection
+from app.storage.key_check import check_keys
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
 from app.storage.rooms import Rooms
@@ -168,10 +169,30 @@ class Collection(Rooms):
         return leftovers.temp_folder(self.data_dir, purpose)
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One transaction; a full disk or a locked file becomes a clear error."""
-        with self._db_errors(), self._held.write() as conn:
-            yield conn
+    def _write(self, checked_keys: bool = True) -> Iterator[Connection]:
+        """One transaction; a full disk or a locked file becomes a clear error.
+
+        ``checked_keys=False``: SQLite checks no foreign key row by row; every one is
+        checked at once before the commit instead (``key_check``), for big imports."""
+        if checked_keys:
+            with self._db_errors(), self._held.write() as conn:
+                yield conn
+            return
+        raw: sqlite3.Connection | None = None
+        try:
+            with self._db_errors(), self._held.write() as conn:
+                raw = raw_connection(conn)
+                if raw.in_transaction:  # (the setting would not take effect)
+                    raw = None
+                else:
+                    raw.execute("PRAGMA foreign_keys = OFF")
+                yield conn
+                if raw is not None:
+                    check_keys(raw)
+        finally:
+            if raw is not None:
+                with suppress(sqlite3.Error):  # a connection that failed is dropped
+                    raw.execute("PRAGMA foreign_keys = ON")
 
     @contextmanager
     def _db_errors(self) -> Iterator[None]:

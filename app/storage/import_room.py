@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text
+
 from app.core.errors import BadInputError, CirrusError
 from app.core.import_choices import CollectionMode, ImportChoices
 from app.core.models import ImportSummary
+from app.interop.anki_reviews import AnkiReviews
 from app.interop.markdown_pack import write_markdown_pack
 from app.interop.reader import PreparedImport, read_source
 from app.storage import export_repo, filtered_membership, import_undo, text_duplicates
@@ -17,6 +20,7 @@ from app.storage.collection_replace import clear_for_replace
 from app.storage.foreign_import import Progress
 from app.storage.import_newer import take_newer_schedules
 from app.storage.importing import apply_prepared
+from app.storage.key_check import check_at_once
 from app.storage.media_staging import MediaStaging, discard_own_stages
 from app.storage.stats_watch import keeping_stats
 from app.storage.sync import imports as sync_imports
@@ -75,7 +79,10 @@ class Imports:
         try:
             if self.col.data_dir and prepared.media:
                 staging = MediaStaging(self.col.data_dir)
-            with self.col._write() as conn, keeping_stats(conn):  # rebuilt only if needed
+            with (
+                self.col._write(checked_keys=not self._big(prepared)) as conn,
+                keeping_stats(conn),  # rebuilt only if needed
+            ):
                 removed = 0
                 if replacing and prepared.batch is not None:
                     removed = clear_for_replace(conn, window.now, prepared.batch.presets)
@@ -119,6 +126,22 @@ class Imports:
         if staging is not None:
             staging.commit()
         return summary
+
+    def _big(self, prepared: PreparedImport) -> bool:
+        """Whether the import's foreign keys are quicker checked at once (``key_check``)."""
+        batch = prepared.batch
+        if batch is None:
+            return False
+        reviews = batch.reviews
+        count = reviews.at_most if isinstance(reviews, AnkiReviews) else len(reviews)
+        with self.col._read() as conn:
+            existing = conn.execute(
+                text(
+                    "SELECT (SELECT COALESCE(MAX(id), 0) FROM note) + "
+                    "(SELECT COALESCE(MAX(seq), 0) FROM review_log)"
+                )
+            ).scalar_one()
+        return check_at_once(len(batch.notes) + count, int(existing))
 
     def export(
         self,
