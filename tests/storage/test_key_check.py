@@ -79,7 +79,7 @@ def test_a_big_import_that_would_leave_a_row_pointing_nowhere_changes_nothing(
     col = Collection.open(tmp_path / "data")
     try:
         _orphan_during_import(monkeypatch)
-        with pytest.raises(CirrusError, match="review_log.card_id = 987654"):
+        with pytest.raises(CirrusError, match=r"review_log\.card_id = 987654"):
             col.import_path(PACKAGE, T0)
         assert col.totals() == {"decks": 0, "notes": 0, "cards": 0, "review_logs": 0, "media": 0}
         monkeypatch.undo()
