@@ -91,7 +91,7 @@ def test_search_without_a_collection_is_refused(tmp_path: Path, capsys) -> None:
 def test_search_refuses_an_older_schema_it_may_not_upgrade(
     data: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import sqlite3
+    from app.sqlite import sqlite3
 
     db = sqlite3.connect(Path(data) / "collection.sqlite")
     db.execute("PRAGMA user_version = 3")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from app.interop.foreign import (
     Template,
 )
 from app.interop.stored_notes import StoredNotes
+from app.sqlite import sqlite3
 
 DAY = 86_400
 MAX_MS = MAX_SECONDS * 1000

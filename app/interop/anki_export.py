@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import tempfile
 import zipfile
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from app.core.models import CardState, ReviewKind
 from app.interop.anki_occlusion_type import mark_occlusion
 from app.interop.anki_preset_export import dconf
 from app.interop.foreign import ForeignBatch, ForeignCard, ForeignNotetype, ForeignReview
+from app.sqlite import sqlite3
 
 DAY_MS = 86_400_000
 _SCHEMA = """

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from app.interop import protobuf_wire as pb
 from app.interop.foreign import ForeignFilteredDeck
+from app.sqlite import sqlite3
 
 
 def read_filtered_decks(db: sqlite3.Connection, tables: set[str]) -> dict[int, ForeignFilteredDeck]:

@@ -10,7 +10,6 @@ any check is read the old way, which gives the message.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.interop.foreign import ForeignNotetype
+from app.sqlite import sqlite3
 
 T = TypeVar("T")
 MAX_SECONDS = 2**37

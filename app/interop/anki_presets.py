@@ -5,13 +5,13 @@ table's protobuf and each deck's ``kind``)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 from typing import Any
 
 from app.core.presets import LEECH_SUSPEND, LEECH_TAG_ONLY, Preset
 from app.interop import protobuf_wire as pb
 from app.interop.foreign import ForeignPreset
+from app.sqlite import sqlite3
 
 ANKI_DEFAULT_ID = 1
 _TAG_ONLY = 1

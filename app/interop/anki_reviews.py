@@ -8,13 +8,13 @@ importer asks for them.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from app.core.models import ANKI_REVLOG_KIND, CardState, ReviewKind
 from app.interop.anki_rows import number
 from app.interop.foreign import ReviewTuple, StoredReviews
+from app.sqlite import sqlite3
 
 MAX_DURATION_MS = 86_400_000
 REVLOG_STATE = {

@@ -6,13 +6,13 @@ today's counts and daily-limit totals in memory are adjusted by what the write c
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import BadInputError
 from app.core.models import CardState, Memory, Rating
 from app.core.timeconv import from_ms, opt_from_ms, to_ms
+from app.sqlite import sqlite3
 from app.storage import review_repo, stats_repo
 from app.storage.card_actions import PREFIX as ACTION_PREFIX
 from app.storage.engine import raw_connection

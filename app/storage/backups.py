@@ -6,7 +6,6 @@ import contextlib
 import errno
 import os
 import re
-import sqlite3
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import zstandard
 
 from app.core.errors import BadInputError, CirrusError
+from app.sqlite import sqlite3
 from app.storage.migrations import LATEST
 
 _ROTATED = re.compile(r"^cirrus-(\d{8})-(\d{6})\.sqlite\.zst$")
@@ -72,15 +72,24 @@ def write_backup(db_path: Path, dest_dir: Path, now: datetime, prefix: str = "ci
         part.replace(target)
     except OSError as exc:
         raise BackupFailed(dest_dir, _reason(exc)) from exc
-    except sqlite3.OperationalError as exc:  # the copy could not be written
-        raise BackupFailed(dest_dir, str(exc)) from exc
-    except sqlite3.DatabaseError as exc:  # the collection itself cannot be read
-        raise SourceDamaged(f"cannot back up {db_path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not _damaged(exc):
+            raise BackupFailed(dest_dir, str(exc)) from exc  # the copy could not be written
+        raise SourceDamaged(f"cannot back up {db_path}: {exc}") from exc  # nor read
     finally:
         raw.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             target.with_name(target.name + ".part").unlink(missing_ok=True)
     return target
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    """Whether SQLite's error says the collection is damaged (some builds of the module
+    raise such an error of a backup as an ``OperationalError``)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
+        words in str(exc) for words in ("malformed", "not a database")
+    )
 
 
 def _reason(exc: OSError) -> str:

@@ -9,9 +9,10 @@ even from a disk. Indexes SQLite makes for a ``UNIQUE`` or a primary key stay.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+
+from app.sqlite import sqlite3
 
 BULK = 50_000
 """Inserts of at least this many rows (and more than twice the rows there) rebuild."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -27,6 +26,7 @@ from app.core.models import (
 )
 from app.core.scheduling import CardScheduler
 from app.core.timeconv import from_ms, to_ms
+from app.sqlite import sqlite3
 from app.storage import (
     answering,
     collection_file,

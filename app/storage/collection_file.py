@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import random
 import shutil
-import sqlite3
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from app.core.errors import BadInputError, CirrusError
+from app.sqlite import sqlite3
 from app.storage import backups, leftovers, migrations
 from app.storage.engine import file_engine, memory_engine
 from app.storage.file_check import check_file, classify

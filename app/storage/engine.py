@@ -7,12 +7,13 @@ letters opens the file it names.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool, StaticPool
+
+from app.sqlite import sqlite3
 
 # Tables a read-only view still updates (the statistics aggregates and their watermark):
 # each gets a private in-memory copy per connection, so nothing reaches the file.
@@ -51,7 +52,12 @@ def file_engine(path: Path) -> Engine:
         return sqlite3.connect(target, check_same_thread=False)
 
     engine = create_engine(
-        "sqlite://", creator=connect, poolclass=QueuePool, pool_size=1, max_overflow=4
+        "sqlite://",
+        creator=connect,
+        module=sqlite3,
+        poolclass=QueuePool,
+        pool_size=1,
+        max_overflow=4,
     )
     event.listen(engine, "connect", _on_connect)
     return engine
@@ -77,14 +83,17 @@ def read_only_engine(path: Path, immutable: bool = False) -> Engine:
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
-    engine = create_engine("sqlite://", creator=connect, poolclass=StaticPool)
+    engine = create_engine("sqlite://", creator=connect, module=sqlite3, poolclass=StaticPool)
     event.listen(engine, "connect", _on_connect_read_only)
     return engine
 
 
 def memory_engine() -> Engine:
     engine = create_engine(
-        "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
+        "sqlite://",
+        connect_args={"check_same_thread": False},
+        module=sqlite3,
+        poolclass=StaticPool,
     )
     event.listen(engine, "connect", _on_connect)
     return engine

@@ -9,10 +9,10 @@ instead of losing everything to an empty collection.
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 from app.core.errors import BadInputError, CirrusError
+from app.sqlite import sqlite3
 from app.storage.lock import FolderReadOnlyError
 
 _MAGIC = b"SQLite format 3\x00"

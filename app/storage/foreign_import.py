@@ -11,7 +11,6 @@ import hashlib
 import html
 import json
 import re
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from app.core.models import CardState, ImportSummary, NoteKind
 from app.interop.anki_note_copy import NoteCopy
 from app.interop.foreign import ForeignBatch, ForeignCard
 from app.interop.stored_notes import StoredNotes, unread
+from app.sqlite import sqlite3
 from app.storage.bulk_indexes import is_bulk, rebuilt
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection

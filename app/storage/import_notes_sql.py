@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from app.core.models import CardState, ImportSummary, NoteKind
 from app.interop.anki_collection import _float, _memory
 from app.interop.anki_note_copy import MAX_SECONDS, NoteCopy, first_cards, shaped_cards
 from app.interop.foreign import ForeignBatch
+from app.sqlite import sqlite3
 from app.storage.deck_sync import NEW_ORDER_DECK, NEW_ORDER_NOTE
 from app.storage.engine import raw_connection
 from app.storage.import_reviews import _SOURCE, _attach

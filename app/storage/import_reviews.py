@@ -11,7 +11,6 @@ million random index updates. Other histories are written in chunks.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
@@ -23,6 +22,7 @@ from sqlalchemy import Connection, event
 from app.core.models import CardState
 from app.interop.anki_reviews import AnkiReviews, shaped_reviews
 from app.interop.foreign import ForeignReview, ReviewTuple, StoredReviews, review_rows
+from app.sqlite import sqlite3
 from app.storage import bulk_indexes
 from app.storage.engine import raw_connection
 

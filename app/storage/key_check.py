@@ -11,10 +11,10 @@ the write as SQLite's own check would have.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from app.core.errors import CirrusError
+from app.sqlite import sqlite3
 
 KEY_CHECK_ROWS = 10_000
 """An import bringing fewer rows keeps SQLite's own checks."""

@@ -16,9 +16,9 @@ Every row is copied in its order; ``seq`` is the old ``rowid``, so watermarks st
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from app.sqlite import sqlite3
 from app.storage.log_ids import to_db
 
 _REVIEW_COLUMNS = (

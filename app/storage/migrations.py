@@ -7,9 +7,9 @@ test checks that a freshly migrated database matches it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
+from app.sqlite import sqlite3
 from app.storage import migration_v11
 
 Step = Callable[[sqlite3.Connection], None]

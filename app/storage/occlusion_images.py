@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from app.core.image_occlusion import (
     without_controls,
 )
 from app.core.image_occlusion_svg import compose_svg
+from app.sqlite import sqlite3
 from app.storage.media_store import media_path
 
 _SRC = re.compile(r'<img\b[^>]*\bsrc="media/([0-9a-f]{64}(?:\.[A-Za-z0-9]{1,8})?)"')

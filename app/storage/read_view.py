@@ -6,11 +6,11 @@ write-ahead log what that process commits) or when the folder is read-only.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from app.sqlite import sqlite3
 from app.storage import migrations
 from app.storage.engine import read_only_engine, read_only_uri
 from app.storage.file_check import check_file

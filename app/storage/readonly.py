@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.errors import BadInputError
+from app.sqlite import sqlite3
 from app.storage import migrations
 from app.storage.engine import read_only_engine, read_only_uri
 

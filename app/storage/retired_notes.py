@@ -8,7 +8,7 @@ the partial index answers at once.
 
 from __future__ import annotations
 
-import sqlite3
+from app.sqlite import sqlite3
 
 RETIRED_IDS = "SELECT id FROM note INDEXED BY ix_note_retired WHERE retired = 1"
 """The ids of the retired notes (a subquery)."""

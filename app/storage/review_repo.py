@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from sqlalchemy import Connection, text
 
 from app.core.models import Memory, Rating
 from app.core.timeconv import opt_to_ms, to_ms
+from app.sqlite import sqlite3
 from app.storage.log_ids import new_log_id, to_db
 
 _INSERT_LOG = (

@@ -8,9 +8,8 @@ this holds only while no note is retired; an order or another term needs the car
 
 from __future__ import annotations
 
-import sqlite3
-
 from app.core import search as s
+from app.sqlite import sqlite3
 from app.storage.retired_notes import any_retired
 from app.storage.search_cache import Statement
 from app.storage.search_props import SearchClock

@@ -11,13 +11,13 @@ to the file, from this connection or another, drops every kept statement.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from app.core import search as s
+from app.sqlite import sqlite3
 from app.storage.search_text import register_functions
 
 _KEPT = 128

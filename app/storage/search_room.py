@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from app.core import search
+from app.sqlite import sqlite3
 from app.storage import study_repo
 from app.storage.card_list import CardListRow, card_rows
 from app.storage.retired_notes import RETIRED_IDS, any_retired

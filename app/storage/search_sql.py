@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from app.core import search as s
 from app.core.models import NoteKind
+from app.sqlite import sqlite3
 from app.storage.search_literal import field_prefix
 from app.storage.search_props import (
     ACTIVE_SQL,

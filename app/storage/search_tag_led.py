@@ -3,11 +3,11 @@ compiled to read ``note_tag`` by joins rather than to build a list of tagged not
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from app.core import search as s
+from app.sqlite import sqlite3
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import TermWriter
 from app.storage.search_text import sql_quote

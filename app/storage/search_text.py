@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+from app.sqlite import sqlite3
 
 
 def _fields_text() -> str:

@@ -12,12 +12,12 @@ note's deck and tags as they were before its first change.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection
 
+from app.sqlite import sqlite3
 from app.storage import stats_repo
 from app.storage.engine import raw_connection
 from app.storage.settings_repo import get_setting

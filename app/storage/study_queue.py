@@ -23,11 +23,11 @@ is read afresh.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.sqlite import sqlite3
 from app.storage.write_stamp import Stamp, same, stamp, unwritten
 
 BATCH = 128

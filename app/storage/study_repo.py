@@ -8,7 +8,6 @@ this is derived from today's review log, so undo needs no extra bookkeeping.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -20,6 +19,7 @@ from app.core.limits import Available, Done
 from app.core.models import CardState, DeckSummary, Memory, NoteKind, StudyCard
 from app.core.scheduling import SchedulerSettings
 from app.core.timeconv import from_ms, opt_from_ms
+from app.sqlite import sqlite3
 from app.storage.card_sides import template_sides
 from app.storage.engine import raw_connection
 from app.storage.study_queue import (

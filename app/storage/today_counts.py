@@ -14,7 +14,6 @@ until a time later today ends the copy at that time.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from app.core.limits import Available
+from app.sqlite import sqlite3
 from app.storage import study_repo
 from app.storage.engine import raw_connection
 from app.storage.study_queue import answered_notes

@@ -7,7 +7,7 @@ the connection too, so another one is never mistaken for it.
 
 from __future__ import annotations
 
-import sqlite3
+from app.sqlite import sqlite3
 
 Stamp = tuple[sqlite3.Connection, int, int]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.sqlite import sqlite3
 from app.storage.collection import DB_NAME, Collection
 from app.storage.engine import read_only_uri
 from tests.conftest import FIXTURES, T0

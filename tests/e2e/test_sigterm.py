@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.sqlite import sqlite3
 from app.storage import backups
 from app.storage.collection import Collection
 from tests.conftest import T0

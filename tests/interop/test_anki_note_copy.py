@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy import text
 
 from app.core.errors import BadInputError
 from app.interop import anki_collection
+from app.sqlite import sqlite3
 from app.storage import import_notes_sql, import_reviews
 from app.storage.collection import Collection
 from tests.conftest import T0

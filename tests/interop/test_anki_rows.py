@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 
 from app.core import input_limits as limits
 from app.core.errors import BadInputError
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from tests.conftest import FIXTURES, T0
 

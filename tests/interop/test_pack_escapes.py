@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.core.render import markdown_html
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from tests.conftest import T0
 

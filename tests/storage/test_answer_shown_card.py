@@ -5,7 +5,6 @@ by this connection or another one, is seen."""
 from __future__ import annotations
 
 import random
-import sqlite3
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.core.models import Rating
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from tests.conftest import T0, deck_text
 from tests.storage.sibling_decks import sibling_cards, toggle_suspension, write_sibling_deck

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from app.cli import main
 from app.core.models import Rating
+from app.sqlite import sqlite3
 from app.storage.backups import unpack_backup
 from app.storage.collection import Collection
 from tests.conftest import FIXTURES, T0

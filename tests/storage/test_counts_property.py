@@ -5,7 +5,6 @@ a rebuild from the whole review log."""
 from __future__ import annotations
 
 import random
-import sqlite3
 import tempfile
 from dataclasses import replace
 from datetime import timedelta
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from app.core.limits import Available
 from app.core.models import Rating
+from app.sqlite import sqlite3
 from app.storage import stats_repo, study_repo
 from app.storage.collection import Collection
 from app.storage.queue_limits import DailyLimits

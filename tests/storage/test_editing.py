@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from app.core.errors import BadInputError
 from app.core.models import NoteKind
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from app.storage.notes_repo import NoteContent
 from tests.conftest import FIXTURES, T0, deck_text

@@ -4,7 +4,6 @@ as another connection to the file sees it."""
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from app.core.errors import CirrusError
 from app.core.models import CardState, Memory, Rating
 from app.core.scheduling import CardScheduler, SchedulerSettings
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from app.storage.collection_file import DB_NAME
 from app.storage.engine import raw_connection

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from pathlib import Path
 
 import pytest
 
+from app.sqlite import sqlite3
 from app.storage import import_reviews
 from app.storage.collection import Collection
 from app.storage.import_reviews import LOG_NAMESPACE, log_id

@@ -3,12 +3,12 @@ whole when a row would point nowhere."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from app.core.errors import CirrusError
+from app.sqlite import sqlite3
 from app.storage import importing, key_check
 from app.storage.collection import Collection
 from app.storage.engine import raw_connection

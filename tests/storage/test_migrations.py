@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from sqlmodel import SQLModel
 
 import app.storage.tables  # noqa: F401 - registers the tables
 from app.core.errors import BadInputError, CirrusError
+from app.sqlite import sqlite3
 from app.storage import migrations, study_repo
 from app.storage.collection import Collection
 from app.storage.log_ids import from_db

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.core import search as s
 from app.core.search import SearchError, Text, parse
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from app.storage.search_props import SearchClock
 from app.storage.search_sql import compile_search

@@ -4,7 +4,6 @@ and searches of time are compiled for the moment they run."""
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.core.models import Rating
+from app.sqlite import sqlite3
 from app.storage.collection import Collection
 from tests.conftest import FIXTURES, T0
 

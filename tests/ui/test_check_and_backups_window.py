@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.sqlite import sqlite3
 from app.storage import backups
 from app.ui.lifecycle import Lifecycle
 from app.ui.main_window import MainWindow

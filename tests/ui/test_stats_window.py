@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections import Counter
 from datetime import timedelta
@@ -13,6 +12,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from app.interop.anki_zip import open_package
+from app.sqlite import sqlite3
 from tests.conftest import FIXTURES, T0
 
 pytestmark = pytest.mark.gui

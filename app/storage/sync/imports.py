@@ -17,13 +17,13 @@ picks it, whatever order the files arrive in.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from app.core.models import CardState
+from app.sqlite import sqlite3
 from app.storage.sync import base_rows
 
 KIND = "import"
