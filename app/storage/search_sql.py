@@ -155,16 +155,26 @@ class TermWriter:
         like = "%" + to_like(node.text) + "%"
         p = self.param(like)
         md = " OR ".join(f"n.{c}_md {like_clause(p, like)}" for c in MARKDOWN_FIELDS)
+        # the last test is for the notes the first skips (where it ran, it failed already)
+        not_cloze, other = self._cloze_split()
         return self._hinted(
             f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
-            f"(({self._not_cloze()} AND n.prompt_md {like_clause(p, like)}) "
-            f"OR {self._fields_like(node.text, p, like)} OR (n.prompt_md {like_clause(p, like)} "
+            f"(({not_cloze} AND n.prompt_md {like_clause(p, like)}) "
+            f"OR {self._fields_like(node.text, p, like)} OR ({other} AND "
+            f"n.prompt_md {like_clause(p, like)} "
             f"AND {_MAY_DIFFER} AND cirrus_sort_field(n.fields) {like_clause(p, like)}))))"
         )
 
-    def _not_cloze(self) -> str:
+    def _cloze_split(self) -> tuple[str, str]:
+        """Notes of a note type that is not a cloze, and all the others."""
         cloze = [int(r[0]) for r in self.db.execute("SELECT id FROM notetype WHERE cloze")]
-        return f"n.notetype_id NOT IN ({','.join(map(str, cloze))})" if cloze else "1"
+        if not cloze:
+            return "1", "0"
+        ids = ",".join(map(str, cloze))
+        return (
+            f"n.notetype_id NOT IN ({ids})",
+            f"(n.notetype_id IS NULL OR n.notetype_id IN ({ids}))",
+        )
 
     def _hinted(self, match: str) -> str:
         """``match`` (over the note's columns only) with a hint of how many notes it holds
