@@ -181,12 +181,15 @@ def machine() -> dict[str, Any]:
             break
     import anki.buildinfo
 
+    from app.sqlite import sqlite3 as cirrus_sqlite3
+
     return {
         "cpu": model,
         "cores": len(__import__("os").sched_getaffinity(0)),
         "python": platform.python_version(),
         "anki": anki.buildinfo.version,
         "system": platform.platform(),
+        "sqlite": f"{cirrus_sqlite3.sqlite_version} ({cirrus_sqlite3.__name__})",
     }
 
 

@@ -103,7 +103,7 @@ def write(results: dict[str, Any], path: Path) -> None:
     lines = [
         HEAD,
         f"Machine: {m['cores']} cores, {m['cpu']}; {m['system']}; Python {m['python']}; "
-        f"Anki {m['anki']}.",
+        f"Anki {m['anki']}" + (f"; Cirrus's SQLite {m['sqlite']}." if "sqlite" in m else "."),
         "",
         "| workload | Cirrus | Anki | Cirrus / Anki | notes |",
         "|---|---|---|---|---|",
