@@ -93,12 +93,13 @@ _SOURCE = "cirrus_package"
 _COPY = (
     "INSERT {mode} INTO main.review_log (id, card_id, rating, reviewed_at, duration_ms, "
     "state_before, reps_before, lapses_before, state_after, kind, anki_ivl, anki_last_ivl, "
-    "anki_factor) SELECT cirrus_import_log_id(s.uid, s.ord, s.source), s.card_id, s.rating, "
+    "anki_factor) SELECT cirrus_import_log_id(CAST(s.key || s.source AS BLOB)), s.card_id, "
+    "s.rating, "
     "s.at, s.duration, s.before, 0, 0, CASE s.rating WHEN 0 THEN s.before WHEN 1 THEN "
     f"{int(CardState.RELEARNING)} ELSE {_REVIEW} END, s.kind, s.ivl, s.last_ivl, s.factor "
     "FROM ({rows}) s WHERE s.fresh = {fresh}"
 )
-_CARD_COLUMNS = "c.uid AS uid, c.card_id AS card_id, c.fresh AS fresh"
+_CARD_COLUMNS = "c.key AS key, c.card_id AS card_id, c.fresh AS fresh"
 """What the copy takes from ``temp.import_card`` beside each review."""
 _COPY_CACHE_KIB = 65_536
 """The page cache of the package, and of the collection while the log is copied (with the
@@ -112,7 +113,7 @@ def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
     if not event.contains(conn.engine, "checkin", _detach):
         event.listen(conn.engine, "checkin", _detach)
     if _ATTACHED.get(id(raw)) == path.resolve():  # already (the notes were copied from it)
-        raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
+        raw.create_function("cirrus_import_log_id", 1, _sql_log_id, deterministic=True)
         return
     if id(raw) in _ATTACHED:
         _ATTACHED.pop(id(raw))
@@ -128,11 +129,14 @@ def _attach(conn: Connection, raw: sqlite3.Connection, path: Path) -> None:
         _ATTACHED[id(raw)] = Path()  # (detached when the connection goes back)
         raise sqlite3.OperationalError("the package's database did not attach")
     raw.execute(f"PRAGMA {_SOURCE}.cache_size = -{_COPY_CACHE_KIB}")
-    raw.create_function("cirrus_import_log_id", 3, _sql_log_id, deterministic=True)
+    raw.create_function("cirrus_import_log_id", 1, _sql_log_id, deterministic=True)
 
 
-def _sql_log_id(uid: str, ord_: int, source: str) -> bytes:
-    return log_id(uid.removeprefix("guid:"), ord_, source)
+def _sql_log_id(name: bytes) -> bytes:
+    """:func:`log_id` of ``b"guid/ord/source_id"`` (the card's part made once, in SQL)."""
+    digest = _SEEDED.copy()
+    digest.update(name)
+    return ((int.from_bytes(digest.digest()[:16]) & _KEEP) | _VERSION).to_bytes(16)
 
 
 def _detach(dbapi_connection: Any, _record: Any) -> None:
@@ -156,10 +160,11 @@ def _copy(raw: sqlite3.Connection, reviews: AnkiReviews) -> int:
     # each package card (by its id, as the log names it) with the card it became here
     raw.execute(
         "CREATE TEMP TABLE import_card (id INTEGER PRIMARY KEY, nid INTEGER, ord INTEGER, "
-        "uid TEXT, card_id INTEGER, fresh INTEGER)"
+        "key TEXT, card_id INTEGER, fresh INTEGER)"
     )
     raw.execute(
-        "INSERT OR IGNORE INTO temp.import_card SELECT p.id, g.nid, c.ord, g.uid, c.id, "
+        "INSERT OR IGNORE INTO temp.import_card SELECT p.id, g.nid, c.ord, "
+        "substr(g.uid, 6) || '/' || c.ord || '/', c.id, "
         "NOT EXISTS (SELECT 1 FROM main.review_log r WHERE r.card_id = c.id) "
         f"FROM temp.import_note g JOIN {_SOURCE}.cards p ON p.nid = g.nid "
         "JOIN main.note n ON n.uid = g.uid "
