@@ -6,7 +6,7 @@ import logging
 import random
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,7 @@ from app.storage.collection_file import DB_NAME, _db_problem
 from app.storage.day_window import DayWindows
 from app.storage.engine import raw_connection
 from app.storage.held_connection import HeldConnection
-from app.storage.key_check import check_keys
+from app.storage.key_check import keys_at_once
 from app.storage.lock import FolderLock, FolderReadOnlyError, LockedError
 from app.storage.queue_limits import DailyLimits
 from app.storage.rooms import Rooms
@@ -174,25 +174,9 @@ class Collection(Rooms):
 
         ``checked_keys=False``: SQLite checks no foreign key row by row; every one is
         checked at once before the commit instead (``key_check``), for big imports."""
-        if checked_keys:
-            with self._db_errors(), self._held.write() as conn:
-                yield conn
-            return
-        raw: sqlite3.Connection | None = None
-        try:
-            with self._db_errors(), self._held.write() as conn:
-                raw = raw_connection(conn)
-                if raw.in_transaction:  # (the setting would not take effect)
-                    raw = None
-                else:
-                    raw.execute("PRAGMA foreign_keys = OFF")
-                yield conn
-                if raw is not None:
-                    check_keys(raw)
-        finally:
-            if raw is not None:
-                with suppress(sqlite3.Error):  # a connection that failed is dropped
-                    raw.execute("PRAGMA foreign_keys = ON")
+        write = self._held.write() if checked_keys else keys_at_once(self._held.write())
+        with self._db_errors(), write as conn:
+            yield conn
 
     @contextmanager
     def _db_errors(self) -> Iterator[None]:

@@ -11,10 +11,15 @@ the write as SQLite's own check would have.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
+
+from sqlalchemy import Connection
 
 from app.core.errors import CirrusError
 from app.sqlite import sqlite3
+from app.storage.engine import raw_connection
 
 KEY_CHECK_ROWS = 10_000
 """An import bringing fewer rows keeps SQLite's own checks."""
@@ -76,3 +81,25 @@ def check_keys(db: sqlite3.Connection) -> None:
             "the import would leave rows pointing at rows that do not exist "
             f"({', '.join(missing[:3])}); nothing was changed"
         )
+
+
+@contextmanager
+def keys_at_once(write: AbstractContextManager[Connection]) -> Iterator[Connection]:
+    """``write`` (one transaction) with SQLite's per-row key checks off, and every key
+    checked by :func:`check_keys` before it commits; the checks are on again after it,
+    however it ends."""
+    raw: sqlite3.Connection | None = None
+    try:
+        with write as conn:
+            raw = raw_connection(conn)
+            if raw.in_transaction:  # (the setting would not take effect)
+                raw = None
+            else:
+                raw.execute("PRAGMA foreign_keys = OFF")
+            yield conn
+            if raw is not None:
+                check_keys(raw)
+    finally:
+        if raw is not None:
+            with suppress(sqlite3.Error):  # a connection that failed is dropped
+                raw.execute("PRAGMA foreign_keys = ON")

@@ -40,6 +40,7 @@ from app.storage.search_props import (
 from app.storage.search_text import (
     FIELDS_TEXT,
     anki_tag,
+    cloze_split,
     glob_matcher,
     json_pattern,
     like_clause,
@@ -151,29 +152,19 @@ class TermWriter:
 
     def text(self, node: s.Text) -> str:
         # Boolean operators only (no CASE, no function around them): SQLite then stops at
-        # the first LIKE that decides, and the costly exact test runs on few notes.
+        # the first LIKE that decides, and the costly exact test runs on few notes. The
+        # sort field's test is for the notes the first-field test skips (where it ran, it
+        # failed already: a non-cloze note's first field is its sort field).
         like = "%" + to_like(node.text) + "%"
         p = self.param(like)
         md = " OR ".join(f"n.{c}_md {like_clause(p, like)}" for c in MARKDOWN_FIELDS)
-        # the last test is for the notes the first skips (where it ran, it failed already)
-        not_cloze, other = self._cloze_split()
+        not_cloze, other = cloze_split(self.db)
         return self._hinted(
             f"((n.fields IS NULL AND ({md})) OR (n.fields IS NOT NULL AND "
             f"(({not_cloze} AND n.prompt_md {like_clause(p, like)}) "
-            f"OR {self._fields_like(node.text, p, like)} OR ({other} AND "
-            f"n.prompt_md {like_clause(p, like)} "
-            f"AND {_MAY_DIFFER} AND cirrus_sort_field(n.fields) {like_clause(p, like)}))))"
-        )
-
-    def _cloze_split(self) -> tuple[str, str]:
-        """Notes of a note type that is not a cloze, and all the others."""
-        cloze = [int(r[0]) for r in self.db.execute("SELECT id FROM notetype WHERE cloze")]
-        if not cloze:
-            return "1", "0"
-        ids = ",".join(map(str, cloze))
-        return (
-            f"n.notetype_id NOT IN ({ids})",
-            f"(n.notetype_id IS NULL OR n.notetype_id IN ({ids}))",
+            f"OR {self._fields_like(node.text, p, like)} OR ({other} AND n.prompt_md "
+            f"{like_clause(p, like)} AND {_MAY_DIFFER} AND cirrus_sort_field(n.fields) "
+            f"{like_clause(p, like)}))))"
         )
 
     def _hinted(self, match: str) -> str:

@@ -169,3 +169,14 @@ def register_functions(db: sqlite3.Connection) -> None:
     except sqlite3.OperationalError:
         db.create_function("cirrus_regexp", 2, regexp, deterministic=True)
         db.create_function("cirrus_sort_field", 1, sort_field, deterministic=True)
+
+
+def cloze_split(db: sqlite3.Connection) -> tuple[str, str]:
+    """SQL conditions: the note's type is not a cloze; and the note is any other."""
+    rows = db.execute("SELECT id FROM notetype WHERE cloze")
+    if not (ids := ",".join(str(int(r[0])) for r in rows)):
+        return "1", "0"
+    return (
+        f"n.notetype_id NOT IN ({ids})",
+        f"(n.notetype_id IS NULL OR n.notetype_id IN ({ids}))",
+    )
