@@ -53,9 +53,7 @@ def note_uid(guid: str) -> str:
 def log_id(guid: str, ord_: int, source_id: str) -> bytes:
     """``uuid5(LOG_NAMESPACE, "guid/ord/source_id").bytes``, without the UUID object (the
     hash starts from a copy of one that has read the namespace already)."""
-    digest = _SEEDED.copy()
-    digest.update(f"{guid}/{ord_}/{source_id}".encode())
-    return ((int.from_bytes(digest.digest()[:16]) & _KEEP) | _VERSION).to_bytes(16)
+    return _sql_log_id(f"{guid}/{ord_}/{source_id}".encode())
 
 
 _SEEDED = hashlib.sha1(_PREFIX)
