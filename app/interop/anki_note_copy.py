@@ -117,9 +117,11 @@ def note_copy(
         # the checks read the file at once on three connections: SQLite runs each
         # outside Python's lock, so they share the processor's cores
         with ThreadPoolExecutor(2) as pool:
-            cards_ok = pool.submit(_on_own_connection, path, _cards_ok, with_known, dids)
-            decoded = pool.submit(_on_own_connection, path, _decodes, with_known, dids)
-            count = _notes_ok(db, with_known, dids)
+            cards_ok = pool.submit(
+                _on_own_connection, path, lambda c: _cards_ok(c, with_known, dids)
+            )
+            decoded = pool.submit(_on_own_connection, path, _decodes)
+            count = _notes_ok(db, with_known)
             bad, noted, homes, filtered = cards_ok.result()
             decoded.result()
         if count is None or bad is None or bad or noted != count:
@@ -139,19 +141,17 @@ def note_copy(
     )
 
 
-def _on_own_connection(
-    path: Path, check: Callable[[sqlite3.Connection, str, str], T], with_known: str, dids: str
-) -> T:
+def _on_own_connection(path: Path, check: Callable[[sqlite3.Connection], T]) -> T:
     from app.interop.anki_collection import open_readonly  # (it imports this module)
 
     db = open_readonly(path)
     try:
-        return check(db, with_known, dids)
+        return check(db)
     finally:
         db.close()
 
 
-def _notes_ok(db: sqlite3.Connection, with_known: str, _dids: str) -> int | None:
+def _notes_ok(db: sqlite3.Connection, with_known: str) -> int | None:
     """The number of notes, when each one can be copied (None otherwise)."""
     count, bad, ids, guids = db.execute(with_known + _NOTES).fetchone()
     if not count or bad or ids != count or guids != count:
@@ -167,7 +167,7 @@ def _cards_ok(db: sqlite3.Connection, with_known: str, dids: str) -> tuple[Any, 
     return tuple(db.execute(with_known + _KEPT_CARDS.format(dids=dids)).fetchone())
 
 
-def _decodes(db: sqlite3.Connection, _with_known: str, _dids: str) -> None:
+def _decodes(db: sqlite3.Connection) -> None:
     """Raises when text Python reads is not UTF-8."""
     for sql in _UNDECODED:
         for _row in db.execute(sql):
